@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("Chat Channel Studio portal")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from portal.permissions import ensure_groups
+
+        post_migrate.connect(ensure_groups, sender=self)

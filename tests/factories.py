@@ -1,0 +1,81 @@
+"""factory-boy factories for the portal's models."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from portal import permissions
+from portal.models import Environment
+from wizard.models import Channel
+from wizard.steps import default_data
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"User {n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@contoso.example")
+    password = factory.PostGenerationMethodCall("set_password", "changeme")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            permissions.ensure_groups()
+            self.groups.set(Group.objects.filter(name__in=extracted))
+
+
+def author(**kwargs):
+    return UserFactory(groups=[permissions.AUTHORS], **kwargs)
+
+
+def reviewer(**kwargs):
+    return UserFactory(groups=[permissions.REVIEWERS], **kwargs)
+
+
+def publisher(**kwargs):
+    return UserFactory(groups=[permissions.PUBLISHERS], **kwargs)
+
+
+def administrator(**kwargs):
+    return UserFactory(groups=[permissions.ADMINISTRATORS], **kwargs)
+
+
+class EnvironmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Environment
+
+    name = factory.Sequence(lambda n: f"Contoso test {n}")
+    org_url = factory.Sequence(lambda n: f"https://contoso{n}.crm.dynamics.com")
+    tenant_id = "00000000-0000-0000-0000-0000000000aa"
+    client_id = "11111111-1111-1111-1111-111111111111"
+
+
+def complete_data(**overrides):
+    """Wizard data that passes every step's validation."""
+    data = default_data()
+    data["details"].update(name="Contoso support chat")
+    data["workstream"].update(workstream_name="Contoso chat workstream")
+    data["appearance"].update(title="Chat with Contoso", subtitle="We reply within minutes")
+    for step, values in overrides.items():
+        data[step].update(values)
+    return data
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+
+    owner = factory.SubFactory(UserFactory)
+    last_editor = factory.SelfAttribute("owner")
+    data = factory.LazyFunction(complete_data)
+    name = factory.LazyAttribute(lambda c: c.data.get("details", {}).get("name", ""))
+    visited_steps = factory.LazyFunction(
+        lambda: ["details", "workstream", "appearance", "behaviors", "features", "review"]
+    )
+    current_step = "review"

@@ -1,0 +1,217 @@
+"""The base of every wizard step form: plain fields plus repeating rows, bound to draft JSON.
+
+A draft stores each step as the values the author typed (``values_from_post``), valid or not, so
+leaving a step never loses anything; the form is rebound to those stored values to show errors.
+Repeating rows (domains, questions, messages) are formsets whose rows are stored as a list of dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.forms.formsets import BaseFormSet, formset_factory
+from django.utils.functional import Promise
+
+from wizard.choices import ChoiceProvider
+
+MAX_POSTED_ROWS = 50  # rows accepted from one POST; more are ignored rather than stored
+
+
+@dataclass(frozen=True)
+class RowSet:
+    """A repeating group of fields stored as a list under ``name`` in the step's data."""
+
+    name: str
+    label: str | Promise
+    row_label: str | Promise
+    form_class: type[forms.Form]
+    max_rows: int | None = None
+    add_label: str | Promise = ""
+    # Only shown (and only validated) when this boolean field of the step is on.
+    enabled_by: str | None = None
+
+    def formset_class(self) -> type[BaseFormSet]:
+        return formset_factory(
+            self.form_class, extra=0, max_num=MAX_POSTED_ROWS, absolute_max=MAX_POSTED_ROWS
+        )
+
+    def field_names(self) -> list[str]:
+        return list(self.form_class.base_fields)
+
+
+@dataclass
+class StepContext:
+    """What a step needs to know about the rest of the draft."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    published_data: dict[str, Any] | None = None
+
+
+class StepForm(forms.Form):
+    row_sets: ClassVar[tuple[RowSet, ...]] = ()
+
+    def __init__(
+        self,
+        values: dict[str, Any] | None = None,
+        *,
+        choices: ChoiceProvider,
+        context: StepContext | None = None,
+    ) -> None:
+        self.choices = choices
+        self.context = context or StepContext()
+        super().__init__(data=self._flat_data(values) if values is not None else None)
+        self.rows: dict[str, BaseFormSet] = {}
+        for row_set in self.row_sets:
+            rows = (values or {}).get(row_set.name)
+            rows = rows if isinstance(rows, list) else []
+            data = self._formset_data(row_set, rows) if values is not None else None
+            initial = None if values is not None else self.initial_rows(row_set)
+            self.rows[row_set.name] = row_set.formset_class()(data=data, initial=initial, prefix=row_set.name)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.setup_choices()
+        self.helper.layout = self.build_layout()
+
+    # --- subclasses -------------------------------------------------------------------------------
+
+    def setup_choices(self) -> None:
+        """Fill choice fields from the provider."""
+
+    def build_layout(self) -> Any:
+        return None
+
+    def initial_rows(self, row_set: RowSet) -> list[dict[str, Any]]:
+        return []
+
+    def clean_rows(self) -> None:
+        """Cross-row checks (unique names, limits); add errors with ``add_error(None, ...)``."""
+
+    # --- binding ----------------------------------------------------------------------------------
+
+    def _flat_data(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {name: values[name] for name in self.base_fields if name in values}
+
+    @staticmethod
+    def _formset_data(row_set: RowSet, rows: list[Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            f"{row_set.name}-TOTAL_FORMS": str(len(rows)),
+            f"{row_set.name}-INITIAL_FORMS": "0",
+        }
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                continue
+            for name in row_set.field_names():
+                if name in row:
+                    data[f"{row_set.name}-{index}-{name}"] = row[name]
+        return data
+
+    @classmethod
+    def values_from_post(cls, post: Any) -> dict[str, Any]:
+        """The values as typed, in the shape the draft stores them (nothing is dropped for being invalid)."""
+        values: dict[str, Any] = {}
+        for name, form_field in cls.base_fields.items():
+            values[name] = form_field.widget.value_from_datadict(post, {}, name)
+        for row_set in cls.row_sets:
+            try:
+                count = int(post.get(f"{row_set.name}-TOTAL_FORMS", 0))
+            except (TypeError, ValueError):
+                count = 0
+            rows = []
+            for index in range(max(0, min(count, MAX_POSTED_ROWS))):
+                row = {}
+                for name, row_field in row_set.form_class.base_fields.items():
+                    row[name] = row_field.widget.value_from_datadict(
+                        post, {}, f"{row_set.name}-{index}-{name}"
+                    )
+                rows.append(row)
+            values[row_set.name] = rows
+        return values
+
+    @classmethod
+    def default_values(cls) -> dict[str, Any]:
+        """The values of an untouched step: each field's initial value."""
+        values: dict[str, Any] = {}
+        for name, form_field in cls.base_fields.items():
+            initial = form_field.initial
+            if isinstance(form_field, forms.BooleanField):
+                values[name] = bool(initial)
+            elif initial is None:
+                values[name] = ""
+            else:
+                values[name] = str(initial) if not isinstance(initial, (list, bool)) else initial
+        for row_set in cls.row_sets:
+            values[row_set.name] = []
+        return values
+
+    # --- validation -------------------------------------------------------------------------------
+
+    def row_set_enabled(self, row_set: RowSet) -> bool:
+        if row_set.enabled_by is None:
+            return True
+        if self.is_bound and hasattr(self, "cleaned_data"):
+            return bool(self.cleaned_data.get(row_set.enabled_by))
+        return (
+            bool(self.data.get(row_set.enabled_by))
+            if self.is_bound
+            else bool(self.initial.get(row_set.enabled_by))
+        )
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound:
+            return
+        self.clean_rows()
+        for row_set in self.row_sets:
+            formset = self.rows[row_set.name]
+            if not self.row_set_enabled(row_set):
+                continue
+            if row_set.max_rows is not None and formset.total_form_count() > row_set.max_rows:
+                self.add_error(
+                    None,
+                    forms.ValidationError(
+                        "%(label)s: at most %(max)d rows are allowed. Remove %(extra)d.",
+                        params={
+                            "label": row_set.label,
+                            "max": row_set.max_rows,
+                            "extra": formset.total_form_count() - row_set.max_rows,
+                        },
+                    ),
+                )
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for row_set in self.row_sets:
+            if self.row_set_enabled(row_set) and not self.rows[row_set.name].is_valid():
+                valid = False
+        return valid and not self.errors
+
+    def row_values(self, name: str) -> list[dict[str, Any]]:
+        """Cleaned rows of a valid form."""
+        formset = self.rows[name]
+        return [row.cleaned_data for row in formset.forms if row.is_valid()]
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Every error of this step as (field label or row label, message), for the review page."""
+        found: list[tuple[str, str]] = []
+        if not self.is_bound:
+            return found
+        self.is_valid()
+        for name, errors in self.errors.items():
+            label = str(self.fields[name].label) if name in self.fields else ""
+            for message in errors:
+                found.append((label, str(message)))
+        for row_set in self.row_sets:
+            if not self.row_set_enabled(row_set):
+                continue
+            for index, row in enumerate(self.rows[row_set.name].forms, start=1):
+                for name, errors in row.errors.items():
+                    label = f"{row_set.row_label} {index}"
+                    if name in row.fields:
+                        label += f" – {row.fields[name].label}"
+                    for message in errors:
+                        found.append((label, str(message)))
+        return found

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wizard.forms.base import RowSet, StepForm
+from wizard.forms.layout import Rows
+from wizard.options import (
+    ANSWER_OPTION_SET,
+    ANSWER_SINGLE_LINE,
+    ANSWER_TYPES,
+    MESSAGE_TRIGGERS,
+    SURVEY_MODE_LINK,
+    SURVEY_MODES,
+    SURVEY_PROVIDER_COPILOT,
+    SURVEY_PROVIDER_CUSTOMER_VOICE,
+    SURVEY_PROVIDERS,
+)
+from wizard.validators import validate_https_url, validate_question_name
+
+MAX_QUESTIONS = 10
+
+
+class MessageRowForm(forms.Form):
+    trigger = forms.ChoiceField(label=_("Trigger"), choices=MESSAGE_TRIGGERS)
+    text = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class QuestionRowForm(forms.Form):
+    name = forms.CharField(
+        label=_("Question name"),
+        max_length=100,
+        validators=[validate_question_name],
+        help_text=_("Internal name. Name, Email, Phone and CaseNumber identify the customer automatically."),
+    )
+    text = forms.CharField(label=_("Question text"), max_length=512, widget=forms.Textarea(attrs={"rows": 2}))
+    answer_type = forms.ChoiceField(label=_("Answer type"), choices=ANSWER_TYPES, initial=ANSWER_SINGLE_LINE)
+    options = forms.CharField(
+        label=_("Options"),
+        max_length=1000,
+        required=False,
+        help_text=_("For an option set: the choices separated by semicolons, e.g. Sales;Support;Billing."),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("answer_type") == ANSWER_OPTION_SET:
+            options = [part.strip() for part in (data.get("options") or "").split(";") if part.strip()]
+            if len(options) < 2:
+                self.add_error("options", _("Enter at least two options separated by semicolons."))
+        return data
+
+
+class BehaviorsForm(StepForm):
+    row_sets = (
+        RowSet(
+            "messages",
+            _("Custom automated messages"),
+            _("Message"),
+            MessageRowForm,
+            max_rows=20,
+            add_label=_("Add message"),
+        ),
+        RowSet(
+            "questions",
+            _("Pre-conversation survey questions"),
+            _("Question"),
+            QuestionRowForm,
+            max_rows=MAX_QUESTIONS,
+            add_label=_("Add question"),
+            enabled_by="prechat_enabled",
+        ),
+    )
+
+    prechat_enabled = forms.BooleanField(
+        label=_("Pre-conversation survey"),
+        required=False,
+        help_text=_("Ask customers up to 10 questions before the chat starts."),
+    )
+    postchat_enabled = forms.BooleanField(label=_("Post-conversation survey"), required=False)
+    survey_provider = forms.ChoiceField(
+        label=_("Survey provider"),
+        choices=SURVEY_PROVIDERS,
+        initial=SURVEY_PROVIDER_CUSTOMER_VOICE,
+        required=False,
+    )
+    survey = forms.ChoiceField(label=_("Customer Voice survey"), required=False)
+    survey_url = forms.CharField(
+        label=_("Copilot Studio survey URL"), max_length=1000, required=False, validators=[validate_https_url]
+    )
+    survey_mode = forms.ChoiceField(
+        label=_("Survey mode"),
+        choices=SURVEY_MODES,
+        initial=SURVEY_MODE_LINK,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    survey_link_message = forms.CharField(
+        label=_("Survey link message"),
+        max_length=200,
+        required=False,
+        initial=_("Please tell us how we did:"),
+        help_text=_("Shown before the survey link in the conversation."),
+    )
+    authentication_settings = forms.ChoiceField(
+        label=_("Authentication settings"),
+        required=False,
+        help_text=_("Lets signed-in customers chat as themselves. Required for persistent chat."),
+    )
+    signin_optional = forms.BooleanField(label=_("Sign-in is optional to start a chat"), required=False)
+    show_queue_position = forms.BooleanField(label=_("Show position in queue"), required=False)
+    show_wait_time = forms.BooleanField(label=_("Show average wait time"), required=False)
+    location_detection = forms.BooleanField(
+        label=_("Customer location detection"),
+        required=False,
+        help_text=_("Ask the customer's browser for their location and show it to the agent."),
+    )
+
+    def setup_choices(self) -> None:
+        self.fields["survey"].choices = [("", _("Choose a survey"))] + self.choices.surveys().options
+        self.fields["authentication_settings"].choices = [
+            ("", _("None"))
+        ] + self.choices.authentication_settings().options
+        if self.persistent_chat:
+            for name in ("show_queue_position", "show_wait_time"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Persistent chats don't show this.")
+
+    @property
+    def persistent_chat(self) -> bool:
+        return bool((self.context.data.get("workstream") or {}).get("persistent_chat"))
+
+    def build_layout(self) -> Any:
+        return Layout(
+            Fieldset(_("Custom automated messages"), Rows("messages")),
+            Fieldset(
+                _("Pre-conversation survey"),
+                "prechat_enabled",
+                Div(Rows("questions"), data_show_when="prechat_enabled"),
+            ),
+            Fieldset(
+                _("Post-conversation survey"),
+                "postchat_enabled",
+                Div(
+                    "survey_provider",
+                    Div("survey", data_show_when=f"survey_provider={SURVEY_PROVIDER_CUSTOMER_VOICE}"),
+                    Div("survey_url", data_show_when=f"survey_provider={SURVEY_PROVIDER_COPILOT}"),
+                    "survey_mode",
+                    Div("survey_link_message", data_show_when=f"survey_mode={SURVEY_MODE_LINK}"),
+                    data_show_when="postchat_enabled",
+                ),
+            ),
+            Fieldset(
+                _("Authentication and wait time"),
+                "authentication_settings",
+                Div("signin_optional", data_show_when="authentication_settings"),
+                "show_queue_position",
+                "show_wait_time",
+                "location_detection",
+            ),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.persistent_chat:
+            data["show_queue_position"] = False
+            data["show_wait_time"] = False
+            if not data.get("authentication_settings"):
+                self.add_error(
+                    "authentication_settings",
+                    _(
+                        "Persistent chat needs authentication settings: choose one, or turn off "
+                        "Make chats persistent on the Workstream step."
+                    ),
+                )
+        if data.get("postchat_enabled"):
+            if data.get("survey_provider") == SURVEY_PROVIDER_COPILOT and not data.get("survey_url"):
+                if "survey_url" not in self.errors:
+                    self.add_error("survey_url", _("Enter the https address of the Copilot Studio survey."))
+            if data.get("survey_mode") == SURVEY_MODE_LINK and not data.get("survey_link_message"):
+                self.add_error("survey_link_message", _("Enter the message shown before the survey link."))
+        return data
+
+    def clean_rows(self) -> None:
+        questions = self.rows["questions"]
+        if not self.row_set_enabled(self.row_sets[1]):
+            return
+        if questions.total_form_count() == 0:
+            self.add_error(
+                "prechat_enabled", _("Add at least one question, or turn off Pre-conversation survey.")
+            )
+        seen: set[str] = set()
+        for row in questions.forms:
+            if row.is_valid():
+                key = row.cleaned_data["name"].lower()
+                if key in seen:
+                    row.add_error(
+                        "name", _("Another question already has this name: question names must be unique.")
+                    )
+                seen.add(key)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.layout import Field, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wizard.choices import DEFAULT_LANGUAGE
+from wizard.forms.base import StepForm
+
+
+class DetailsForm(StepForm):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Shown to agents and administrators, not to customers. At most 100 characters."),
+    )
+    environment = forms.ChoiceField(
+        label=_("Environment"),
+        required=False,
+        help_text=_(
+            "The Dataverse environment whose queues, workstreams and languages the wizard offers, "
+            "and where the channel will be published."
+        ),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        initial=DEFAULT_LANGUAGE,
+        help_text=_("The language of the chat widget and its system messages."),
+    )
+    auto_detect_language = forms.BooleanField(
+        label=_("Auto-detect language"),
+        required=False,
+        help_text=_("Show the widget in the language of the customer's browser when it is available."),
+    )
+
+    def setup_choices(self) -> None:
+        from portal.models import Environment
+
+        languages = self.choices.languages()
+        self.fields["language"].choices = languages.options
+        self.fields["environment"].choices = [("", _("No environment yet"))] + [
+            (str(env.pk), env.name) for env in Environment.objects.filter(archived=False).only("pk", "name")
+        ]
+
+    def build_layout(self) -> Any:
+        return Layout(
+            Fieldset("", Field("name", autocomplete="off"), "environment", "language", "auto_detect_language")
+        )

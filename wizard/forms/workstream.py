@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.layout import Div, Field, Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from wizard.choices import DEFAULT_MESSAGING_QUEUE
+from wizard.forms.base import StepForm
+from wizard.options import DISTRIBUTION_MODES, DISTRIBUTION_PUSH
+
+NEW = "new"
+EXISTING = "existing"
+
+
+class WorkstreamForm(StepForm):
+    workstream_mode = forms.ChoiceField(
+        label=_("Workstream"),
+        choices=[(NEW, _("Create new workstream")), (EXISTING, _("Use existing workstream"))],
+        initial=NEW,
+        widget=forms.RadioSelect,
+    )
+    workstream_name = forms.CharField(label=_("Workstream name"), max_length=100, required=False)
+    existing_workstream = forms.ChoiceField(label=_("Existing workstream"), required=False)
+    distribution_mode = forms.ChoiceField(
+        label=_("Work distribution mode"),
+        choices=DISTRIBUTION_MODES,
+        initial=DISTRIBUTION_PUSH,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Push sends each chat to an available agent; with Pick, agents choose chats themselves. "
+            "This can't be changed after the workstream is created."
+        ),
+    )
+    persistent_chat = forms.BooleanField(
+        label=_("Make chats persistent"),
+        required=False,
+        help_text=_(
+            "Customers can come back to the same conversation later. Needs authentication settings "
+            "and turns off position in queue and average wait time."
+        ),
+    )
+    fallback_queue_mode = forms.ChoiceField(
+        label=_("Fallback queue"),
+        choices=[(EXISTING, _("Choose existing")), (NEW, _("Create new"))],
+        initial=EXISTING,
+        widget=forms.RadioSelect,
+        help_text=_("Chats go here when no route-to-queue rule matches or routing fails."),
+    )
+    fallback_queue_name = forms.CharField(label=_("Fallback queue name"), max_length=100, required=False)
+    existing_queue = forms.ChoiceField(
+        label=_("Existing queue"), required=False, initial=DEFAULT_MESSAGING_QUEUE
+    )
+
+    def setup_choices(self) -> None:
+        workstreams = self.choices.workstreams()
+        self.fields["existing_workstream"].choices = [("", _("Choose a workstream"))] + workstreams.options
+        self.fields["existing_queue"].choices = [("", _("Choose a queue"))] + self.choices.queues().options
+
+    def build_layout(self) -> Any:
+        return Layout(
+            Fieldset(
+                "",
+                "workstream_mode",
+                Div(Field("workstream_name", autocomplete="off"), data_show_when="workstream_mode=new"),
+                Div("existing_workstream", data_show_when="workstream_mode=existing"),
+                "distribution_mode",
+                "persistent_chat",
+                "fallback_queue_mode",
+                Div(
+                    Field("fallback_queue_name", autocomplete="off"), data_show_when="fallback_queue_mode=new"
+                ),
+                Div("existing_queue", data_show_when="fallback_queue_mode=existing"),
+            )
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("workstream_mode") == NEW and not data.get("workstream_name"):
+            self.add_error("workstream_name", _("Enter a name for the new workstream."))
+        if data.get("workstream_mode") == EXISTING and not data.get("existing_workstream"):
+            self.add_error("existing_workstream", _("Choose the workstream to use, or create a new one."))
+        if data.get("fallback_queue_mode") == NEW and not data.get("fallback_queue_name"):
+            self.add_error("fallback_queue_name", _("Enter a name for the new fallback queue."))
+        if data.get("fallback_queue_mode") == EXISTING and not data.get("existing_queue"):
+            self.add_error("existing_queue", _("Choose the fallback queue, or create a new one."))
+        published = (self.context.published_data or {}).get("workstream") or {}
+        before, now = published.get("distribution_mode"), data.get("distribution_mode")
+        if (
+            before
+            and now
+            and before != now
+            and data.get("workstream_mode") == published.get("workstream_mode")
+        ):
+            self.add_error(
+                "distribution_mode",
+                _(
+                    "The work distribution mode can't be changed after the workstream was published. "
+                    "Set it back, or create a new workstream for the other mode."
+                ),
+            )
+        return data

@@ -1,0 +1,102 @@
+"""Dataverse option values the wizard offers, with the labels the admin center uses.
+
+Values are the integers Dataverse stores (see the chat widget, workstream and survey tables); the
+wizard keeps them as strings in the draft so a draft is plain JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class ThemeColor:
+    value: str
+    label: str
+    hex: str
+
+
+# msdyn_widgetthemecolor. Hex values are the header colours the live chat widget renders for each theme.
+THEME_COLORS: list[ThemeColor] = [
+    ThemeColor("19236002", _("Blue"), "#315FA2"),
+    ThemeColor("19236001", _("Red"), "#BA1E27"),
+    ThemeColor("19236003", _("Green"), "#107C10"),
+    ThemeColor("19236004", _("Black"), "#000000"),
+    ThemeColor("192350001", _("Orange"), "#CA5010"),
+    ThemeColor("192350002", _("Pink"), "#C30052"),
+    ThemeColor("192350003", _("Grey"), "#69797E"),
+    ThemeColor("192350004", _("Violet"), "#8764B8"),
+    ThemeColor("192350005", _("Brown"), "#8E562E"),
+    ThemeColor("192350006", _("Clay"), "#A0704A"),
+    ThemeColor("192350007", _("Purple"), "#5C2E91"),
+    ThemeColor("192360017", _("Teal"), "#038387"),
+]
+DEFAULT_THEME = "19236002"
+THEME_BY_VALUE = {color.value: color for color in THEME_COLORS}
+
+POSITION_BOTTOM_RIGHT = "192236010"
+POSITION_BOTTOM_LEFT = "192236011"
+WIDGET_POSITIONS = [(POSITION_BOTTOM_RIGHT, _("Bottom right")), (POSITION_BOTTOM_LEFT, _("Bottom left"))]
+
+AGENT_FULL_NAME = "192350000"
+AGENT_DISPLAY_NAMES = [
+    (AGENT_FULL_NAME, _("Full name")),
+    ("192350001", _("First name")),
+    ("192350002", _("Last name")),
+    ("192350003", _("Nick name")),
+]
+
+DISTRIBUTION_PUSH = "192350000"
+DISTRIBUTION_PICK = "192350001"
+DISTRIBUTION_MODES = [
+    (DISTRIBUTION_PUSH, _("Push (recommended)")),
+    (DISTRIBUTION_PICK, _("Pick")),
+]
+
+CALLING_NONE = "192350000"
+CALLING_OPTIONS = [
+    (CALLING_NONE, _("No calling")),
+    ("192350001", _("Video and voice calling")),
+    ("192350002", _("Voice only")),
+]
+
+SURVEY_PROVIDER_CUSTOMER_VOICE = "600990000"
+SURVEY_PROVIDER_COPILOT = "600990001"
+SURVEY_PROVIDERS = [
+    (SURVEY_PROVIDER_CUSTOMER_VOICE, _("Customer Voice")),
+    (SURVEY_PROVIDER_COPILOT, _("Microsoft Copilot Studio")),
+]
+SURVEY_MODE_IN_CONVERSATION = "192350000"
+SURVEY_MODE_LINK = "192350001"
+SURVEY_MODES = [
+    (SURVEY_MODE_LINK, _("Send survey link to conversation")),
+    (SURVEY_MODE_IN_CONVERSATION, _("Insert survey in conversation")),
+]
+
+ANSWER_SINGLE_LINE = "192350000"
+ANSWER_TYPES = [
+    (ANSWER_SINGLE_LINE, _("Single line")),
+    ("192350001", _("Multiple lines")),
+    ("192350002", _("Option set")),
+    ("192350003", _("Rating")),
+    ("192350004", _("User consent")),
+]
+ANSWER_OPTION_SET = "192350002"
+
+# msdyn_systemmessageeventtype values the wizard offers for custom automated messages.
+MESSAGE_TRIGGERS = [
+    ("192350017", _("Agent assigned to conversation")),
+    ("192350021", _("Customer's position in queue")),
+    ("192350036", _("Out of operating hours")),
+]
+
+# The questions D365 uses to identify the customer automatically (exact names, single line).
+IDENTIFICATION_QUESTIONS: dict[str, Any] = {
+    "Name": _("What is your name?"),
+    "Email": _("What is your email address?"),
+    "Phone": _("What is your phone number?"),
+    "CaseNumber": _("What is your case number?"),
+}

@@ -1,0 +1,268 @@
+"""Creating, saving, validating, duplicating and deleting channel drafts.
+
+Views call these functions; they hold the rules (optimistic concurrency, editability, what a save
+does to an approval) so the rules are the same for every caller and easy to test.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import audit
+from portal.models import Environment
+from wizard.choices import ChoiceProvider, provider_for
+from wizard.forms import StepContext, StepForm
+from wizard.models import Channel, ChannelStatus
+from wizard.steps import FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
+
+
+class DraftError(Exception):
+    """A save that was refused; ``str()`` says what to do."""
+
+
+class StaleDraftError(DraftError):
+    def __init__(self, channel: Channel) -> None:
+        self.channel = channel
+        self.saved_by = channel.last_editor.get_username() if channel.last_editor else _("someone")
+        self.saved_at: datetime = channel.updated_at
+        local = timezone.localtime(self.saved_at)
+        super().__init__(
+            _(
+                "%(user)s saved this channel at %(time)s, after you opened this page. Your changes were "
+                "not saved. Reload the step to see their version, then make your changes again."
+            )
+            % {"user": self.saved_by, "time": local.strftime("%Y-%m-%d %H:%M")}
+        )
+
+
+class NotEditableError(DraftError):
+    pass
+
+
+@dataclass
+class SaveResult:
+    channel: Channel
+    valid: bool
+    notices: list[str] = field(default_factory=list)
+
+
+def create_draft(user: AbstractBaseUser, *, token: uuid.UUID | None = None) -> Channel:
+    """A new draft owned by ``user``. The same ``token`` twice (a double submit) returns the same draft."""
+    if token is not None:
+        existing = Channel.objects.filter(creation_token=token).first()
+        if existing is not None:
+            return existing
+    environment = Environment.objects.filter(archived=False).order_by("pk").first()
+    data = default_data()
+    if environment is not None:
+        data["details"]["environment"] = str(environment.pk)
+    try:
+        with transaction.atomic():
+            channel = Channel.objects.create(
+                owner=user,
+                last_editor=user,
+                data=data,
+                environment=environment,
+                creation_token=token,
+                visited_steps=[STEP_SLUGS[0]],
+            )
+    except IntegrityError:
+        return Channel.objects.get(creation_token=token)
+    audit.record(user, "channel.created", channel=channel)
+    return channel
+
+
+def choices_for(channel: Channel) -> ChoiceProvider:
+    return provider_for(channel.environment)
+
+
+def step_context(channel: Channel) -> StepContext:
+    published = channel.published_revision.data if channel.published_revision_id else None  # type: ignore[union-attr]
+    return StepContext(data=channel.data, published_data=published)
+
+
+def bind_form(
+    channel: Channel, step: Step, values: dict[str, Any] | None = None, choices: ChoiceProvider | None = None
+) -> StepForm:
+    """The step's form bound to ``values`` (or to what the draft holds, if the step was ever saved)."""
+    assert step.form_class is not None
+    if values is None and step.slug in channel.data and step.slug in channel.visited_steps:
+        values = channel.step_data(step.slug)
+    return step.form_class(values, choices=choices or choices_for(channel), context=step_context(channel))
+
+
+def _apply_side_effects(data: dict[str, Any], slug: str) -> list[str]:
+    """Rules where a change on one step turns something off on another; returns notices to show."""
+    notices: list[str] = []
+    if slug == "workstream" and data.get("workstream", {}).get("persistent_chat") in (True, "on"):
+        behaviors = data.setdefault("behaviors", {})
+        if behaviors.get("show_queue_position") or behaviors.get("show_wait_time"):
+            behaviors["show_queue_position"] = False
+            behaviors["show_wait_time"] = False
+            notices.append(
+                _(
+                    "Position in queue and average wait time were turned off: persistent chats "
+                    "don't show them."
+                )
+            )
+    return notices
+
+
+def save_step(
+    channel: Channel,
+    slug: str,
+    values: dict[str, Any],
+    *,
+    expected_version: int,
+    user: AbstractBaseUser,
+    current_step: str | None = None,
+) -> SaveResult:
+    """Store the values as typed and move the draft's position; refuse a save from a stale page."""
+    step = get_step(slug)
+    if not step.has_form:
+        raise DraftError(_("The review step has nothing to save."))
+    if not channel.is_editable:
+        raise NotEditableError(
+            _("This channel is %(status)s and can't be edited now. Withdraw it from review first.")
+            % {"status": channel.get_status_display().lower()}
+        )
+    data = copy.deepcopy(channel.data)
+    data[slug] = values
+    notices = _apply_side_effects(data, slug)
+    visited = list(channel.visited_steps)
+    for name in (slug, current_step):
+        if name and name not in visited:
+            visited.append(name)
+    editors = list(channel.editor_ids)
+    if user.pk not in editors:
+        editors.append(user.pk)
+    update: dict[str, Any] = {
+        "data": data,
+        "version": F("version") + 1,
+        "last_editor": user,
+        "updated_at": timezone.now(),
+        "visited_steps": visited,
+        "current_step": current_step or slug,
+        "editor_ids": editors,
+    }
+    if slug == "details":
+        update["name"] = str(values.get("name") or "")[:100]
+        update["environment"] = _environment_from(values.get("environment"))
+    if channel.status in (ChannelStatus.APPROVED, ChannelStatus.PUBLISH_FAILED, ChannelStatus.PUBLISHED):
+        update["status"] = ChannelStatus.DRAFT
+        if channel.status == ChannelStatus.APPROVED:
+            notices.append(
+                _("The approval was withdrawn because the channel changed. Submit it for review again.")
+            )
+    with transaction.atomic():
+        updated = Channel.objects.filter(pk=channel.pk, version=expected_version).update(**update)
+        fresh = Channel.objects.select_related("last_editor", "environment", "published_revision").get(
+            pk=channel.pk
+        )
+        if not updated:
+            if fresh.last_editor_id == user.pk and fresh.data.get(slug) == values:
+                # The same save twice (a double click): already stored, nothing to refuse.
+                return SaveResult(fresh, _is_valid(fresh, step))
+            raise StaleDraftError(fresh)
+        if "status" in update and channel.status == ChannelStatus.APPROVED:
+            audit.record(
+                user, "revision.approval_withdrawn", channel=fresh, comment=_("Edited after approval.")
+            )
+    return SaveResult(fresh, _is_valid(fresh, step), notices)
+
+
+def _environment_from(value: Any) -> Environment | None:
+    try:
+        return Environment.objects.filter(pk=int(value), archived=False).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_valid(channel: Channel, step: Step) -> bool:
+    return bind_form(channel, step).is_valid()
+
+
+def move_to(channel: Channel, slug: str) -> None:
+    """Remember the step the author is on, without touching the data or the version."""
+    get_step(slug)
+    visited = list(channel.visited_steps)
+    if slug not in visited:
+        visited.append(slug)
+    Channel.objects.filter(pk=channel.pk).update(current_step=slug, visited_steps=visited)
+    channel.current_step, channel.visited_steps = slug, visited
+
+
+@dataclass(frozen=True)
+class Problem:
+    step: Step
+    label: str
+    message: str
+
+
+def validate_all(channel: Channel, choices: ChoiceProvider | None = None) -> list[Problem]:
+    """Every problem of every step, each tied to the step where it can be fixed."""
+    choices = choices or choices_for(channel)
+    problems: list[Problem] = []
+    for step in FORM_STEPS:
+        assert step.form_class is not None
+        values = channel.data.get(step.slug)
+        if not isinstance(values, dict):
+            values = step.form_class.default_values()
+        form = step.form_class(values, choices=choices, context=step_context(channel))
+        for label, message in form.problems():
+            problems.append(Problem(step, label, message))
+    return problems
+
+
+def reachable_steps(channel: Channel) -> set[str]:
+    """Visited steps and the one after the furthest visited: the steps the navigation links to."""
+    visited = [slug for slug in channel.visited_steps if slug in STEP_SLUGS]
+    reachable = set(visited)
+    if visited:
+        furthest = max(STEP_SLUGS.index(slug) for slug in visited)
+        if furthest + 1 < len(STEP_SLUGS):
+            reachable.add(STEP_SLUGS[furthest + 1])
+    reachable.add(STEP_SLUGS[0])
+    return reachable
+
+
+def duplicate(channel: Channel, user: AbstractBaseUser) -> Channel:
+    data = copy.deepcopy(channel.data)
+    details = data.setdefault("details", {})
+    base = str(details.get("name") or channel.display_name)
+    details["name"] = (_("Copy of %(name)s") % {"name": base})[:100]
+    copy_channel = Channel.objects.create(
+        owner=user,
+        last_editor=user,
+        data=data,
+        name=details["name"],
+        environment=channel.environment,
+        visited_steps=list(STEP_SLUGS),
+        current_step="review",
+    )
+    audit.record(user, "channel.duplicated", channel=copy_channel, details={"source_channel": channel.pk})
+    return copy_channel
+
+
+def delete_draft(channel: Channel, user: AbstractBaseUser) -> None:
+    if channel.published_revision_id or channel.publish_attempts.filter(state="succeeded").exists():
+        raise DraftError(
+            _(
+                "This channel was published, so it can't be deleted here. Remove it in the "
+                "environment first, or keep it."
+            )
+        )
+    if channel.status in (ChannelStatus.PUBLISHING,):
+        raise DraftError(_("This channel is being published and can't be deleted now."))
+    audit.record(user, "channel.deleted", details={"channel_id": channel.pk, "name": channel.display_name})
+    channel.delete()

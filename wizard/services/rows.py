@@ -1,0 +1,58 @@
+"""Row actions on repeating groups: add, remove, move, and the one-click identification questions.
+
+They act on the values as typed, before saving, so they work the same with and without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wizard.forms import StepForm
+from wizard.options import ANSWER_SINGLE_LINE, IDENTIFICATION_QUESTIONS
+
+
+def apply_row_action(form_class: type[StepForm], values: dict[str, Any], action: str) -> dict[str, Any]:
+    """Apply ``action`` ("add:domains", "remove:domains:2", "up:questions:1", "down:questions:0",
+    "identify:Email") to ``values`` and return them. Unknown or malformed actions change nothing."""
+    parts = action.split(":")
+    names = {row_set.name: row_set for row_set in form_class.row_sets}
+    verb = parts[0]
+    if (
+        verb == "identify"
+        and len(parts) == 2
+        and parts[1] in IDENTIFICATION_QUESTIONS
+        and "questions" in names
+    ):
+        rows = list(values.get("questions") or [])
+        if not any(isinstance(row, dict) and row.get("name") == parts[1] for row in rows):
+            rows.append(
+                {
+                    "name": parts[1],
+                    "text": str(IDENTIFICATION_QUESTIONS[parts[1]]),
+                    "answer_type": ANSWER_SINGLE_LINE,
+                    "options": "",
+                    "required": True,
+                }
+            )
+        values["questions"] = rows
+        values["prechat_enabled"] = True
+        return values
+    if len(parts) < 2 or parts[1] not in names:
+        return values
+    row_set = names[parts[1]]
+    rows = list(values.get(row_set.name) or [])
+    if verb == "add":
+        rows.append({name: ("" if name != "required" else True) for name in row_set.field_names()})
+        if row_set.enabled_by:
+            values[row_set.enabled_by] = True
+    elif len(parts) == 3 and parts[2].isdigit():
+        index = int(parts[2])
+        if 0 <= index < len(rows):
+            if verb == "remove":
+                rows.pop(index)
+            elif verb == "up" and index > 0:
+                rows[index - 1], rows[index] = rows[index], rows[index - 1]
+            elif verb == "down" and index + 1 < len(rows):
+                rows[index + 1], rows[index] = rows[index], rows[index + 1]
+    values[row_set.name] = rows
+    return values

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from wizard.views import channels, review, steps, workflow
+
+app_name = "wizard"
+
+urlpatterns = [
+    path("", channels.channel_list, name="channels"),
+    path("new/", channels.channel_new, name="new"),
+    path("<int:pk>/", channels.channel_detail, name="channel"),
+    path("<int:pk>/duplicate/", channels.channel_duplicate, name="duplicate"),
+    path("<int:pk>/delete/", channels.channel_delete, name="delete"),
+    path("<int:pk>/steps/", steps.resume, name="resume"),
+    path("<int:pk>/steps/<slug:slug>/", steps.step_view, name="step"),
+    path("<int:pk>/submit/", workflow.submit, name="submit"),
+    path("<int:pk>/review/", review.review, name="review"),
+]

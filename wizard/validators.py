@@ -1,0 +1,79 @@
+"""Validators that match what Dataverse and the chat widget accept."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
+# Dataverse names used as context keys: letters, digits and underscores, starting with a letter.
+_QUESTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def validate_https_url(value: str) -> None:
+    """Only absolute https URLs with a host: never javascript:, data:, http or relative URLs."""
+    if not value:
+        return
+    if any(ch.isspace() for ch in value) or any(ord(ch) < 32 for ch in value):
+        raise ValidationError(_("Remove the spaces from the URL."), code="https")
+    parts = urlsplit(value)
+    if parts.scheme.lower() != "https":
+        raise ValidationError(
+            _(
+                "Enter a URL that starts with https:// (other schemes such as http:, javascript: and data: are not allowed)."
+            ),
+            code="https",
+        )
+    if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
+        raise ValidationError(
+            _("Enter a full URL with a host name, such as https://www.contoso.com/logo.png."), code="https"
+        )
+
+
+def validate_domain(value: str) -> None:
+    """A host name, optionally starting with a wildcard label, without scheme, path or port."""
+    if "://" in value or value.lower().startswith(("http:", "https:")):
+        raise ValidationError(
+            _("Enter the domain without http:// or https://, for example www.contoso.com."),
+            code="domain_scheme",
+        )
+    if "/" in value or ":" in value or "?" in value:
+        raise ValidationError(
+            _("Enter only the domain, without a path or port, for example www.contoso.com."),
+            code="domain_path",
+        )
+    if len(value) > 200:
+        raise ValidationError(_("A domain can have at most 200 characters."), code="domain_length")
+    labels = value.split(".")
+    if labels[0] == "*":
+        labels = labels[1:]
+        if len(labels) < 2:
+            raise ValidationError(
+                _("A wildcard needs a domain after it, for example *.contoso.com."), code="domain_wildcard"
+            )
+    if "*" in "".join(labels):
+        raise ValidationError(
+            _("A wildcard may only be the first label, for example *.contoso.com."), code="domain_wildcard"
+        )
+    if len(labels) < 2 and value != "localhost":
+        raise ValidationError(_("Enter a full domain such as contoso.com."), code="domain_invalid")
+    for label in labels:
+        if not _HOST_LABEL.match(label):
+            raise ValidationError(
+                _("“%(domain)s” is not a valid domain: use letters, digits and hyphens between the dots.")
+                % {"domain": value},
+                code="domain_invalid",
+            )
+
+
+def validate_question_name(value: str) -> None:
+    if not _QUESTION_NAME.match(value):
+        raise ValidationError(
+            _(
+                "Start the name with a letter and use only letters, digits and underscores (it becomes a context variable)."
+            ),
+            code="question_name",
+        )

@@ -1,0 +1,98 @@
+"""Channel list, new channel, channel page, duplicate and delete."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
+from wizard.models import Channel, ChannelStatus
+from wizard.services import drafts
+
+
+@permission_required(VIEW_CHANNEL, raise_exception=True)
+def channel_list(request: HttpRequest) -> HttpResponse:
+    channels = Channel.objects.select_related("last_editor", "environment", "owner").order_by("-updated_at")
+    query = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    if query:
+        channels = channels.filter(Q(name__icontains=query) | Q(environment__name__icontains=query))
+    if status in ChannelStatus.values:
+        channels = channels.filter(status=status)
+    page = Paginator(channels, 25).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "status": status,
+        "statuses": ChannelStatus.choices,
+        "new_token": uuid.uuid4(),
+    }
+    template = "wizard/channel_list.html#results" if request.htmx else "wizard/channel_list.html"
+    return render(request, template, context)
+
+
+@permission_required(ADD_CHANNEL, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def channel_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return render(request, "wizard/channel_new.html", {"new_token": uuid.uuid4()})
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        token = None
+    channel = drafts.create_draft(request.user, token=token)  # type: ignore[arg-type]
+    return redirect("wizard:step", channel.pk, channel.current_step)
+
+
+@permission_required(VIEW_CHANNEL, raise_exception=True)
+def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    channel = get_object_or_404(
+        Channel.objects.select_related("owner", "last_editor", "environment", "published_revision"), pk=pk
+    )
+    revisions = channel.revisions.select_related("created_by", "reviewed_by").order_by("-number")[:20]
+    attempts = channel.publish_attempts.select_related("requested_by", "environment", "revision")[:5]
+    return render(
+        request,
+        "wizard/channel_detail.html",
+        {
+            "channel": channel,
+            "revisions": revisions,
+            "attempts": attempts,
+            "latest_attempt": attempts[0] if attempts else None,
+        },
+    )
+
+
+@permission_required(ADD_CHANNEL, raise_exception=True)
+@require_POST
+def channel_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    channel = get_object_or_404(Channel, pk=pk)
+    copy = drafts.duplicate(channel, request.user)  # type: ignore[arg-type]
+    messages.success(
+        request, _("“%(name)s” was duplicated. You are editing the copy.") % {"name": channel.display_name}
+    )
+    return redirect("wizard:step", copy.pk, "details")
+
+
+@permission_required(DELETE_CHANNEL, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    channel = get_object_or_404(Channel, pk=pk)
+    if request.method == "POST":
+        try:
+            name = channel.display_name
+            drafts.delete_draft(channel, request.user)  # type: ignore[arg-type]
+        except drafts.DraftError as error:
+            messages.error(request, str(error))
+            return redirect("wizard:channel", pk)
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
+        return redirect("wizard:channels")
+    return render(request, "wizard/channel_delete.html", {"channel": channel})

@@ -1,0 +1,153 @@
+"""The wizard step page: show a step, save it, move between steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
+from wizard.models import Channel
+from wizard.services import drafts
+from wizard.services.rows import apply_row_action
+from wizard.steps import STEPS, Step, get_step, next_step, previous_step
+
+
+def _channel(pk: int) -> Channel:
+    return get_object_or_404(
+        Channel.objects.select_related("environment", "last_editor", "published_revision"), pk=pk
+    )
+
+
+@permission_required(VIEW_CHANNEL, raise_exception=True)
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    channel = _channel(pk)
+    return redirect("wizard:step", channel.pk, channel.current_step)
+
+
+@permission_required(VIEW_CHANNEL, raise_exception=True)
+def step_view(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    step = get_step(slug)
+    channel = _channel(pk)
+    if request.method == "POST":
+        if not request.user.has_perm(CHANGE_CHANNEL):
+            raise PermissionDenied(_("You may view this channel but not change it."))
+        return _post(request, channel, step)
+    if channel.current_step != slug and request.user.has_perm(CHANGE_CHANNEL) and channel.is_editable:
+        drafts.move_to(channel, slug)
+    return _render(request, channel, step)
+
+
+def _render(
+    request: HttpRequest,
+    channel: Channel,
+    step: Step,
+    *,
+    form: Any = None,
+    status: int = 200,
+    conflict: drafts.StaleDraftError | None = None,
+) -> HttpResponse:
+    choices = drafts.choices_for(channel)
+    context: dict[str, Any] = {
+        "channel": channel,
+        "step": step,
+        "step_number": STEPS.index(step) + 1,
+        "steps": STEPS,
+        "reachable": drafts.reachable_steps(channel),
+        "previous": previous_step(step.slug),
+        "next": next_step(step.slug),
+        "conflict": conflict,
+        "can_edit": request.user.has_perm(CHANGE_CHANNEL) and channel.is_editable,
+        "choice_notes": _choice_notes(choices),
+    }
+    if step.has_form:
+        context["form"] = form if form is not None else drafts.bind_form(channel, step, choices=choices)
+    else:
+        context["problems"] = drafts.validate_all(channel, choices)
+        from wizard.steps import iter_entries
+
+        context["entries"] = list(iter_entries(channel.data, choices))
+    return render(request, step.template, context, status=status)
+
+
+def _choice_notes(choices: Any) -> list[str]:
+    notes = []
+    for name in ("languages", "queues"):
+        choice_list = getattr(choices, name)()
+        if choice_list.offline:
+            notes.append(
+                choice_list.problem or _("The environment can't be reached: showing the lists saved earlier.")
+            )
+            break
+    return notes
+
+
+def _post(request: HttpRequest, channel: Channel, step: Step) -> HttpResponse:
+    assert step.form_class is not None
+    values = step.form_class.values_from_post(request.POST)
+    row_action = request.POST.get("row_action", "")
+    if row_action:
+        values = apply_row_action(step.form_class, values, row_action)
+    nav = request.POST.get("nav", "save")
+    target = _target(step, nav)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(
+            request,
+            _("The page was missing its version, so nothing was saved. Reload the page and try again."),
+        )
+        form = step.form_class(
+            values, choices=drafts.choices_for(channel), context=drafts.step_context(channel)
+        )
+        return _render(request, channel, step, form=form, status=409)
+    try:
+        result = drafts.save_step(
+            channel,
+            step.slug,
+            values,
+            expected_version=version,
+            user=request.user,  # type: ignore[arg-type]
+            current_step=target.slug if not row_action else step.slug,
+        )
+    except drafts.StaleDraftError as conflict:
+        form = step.form_class(
+            values, choices=drafts.choices_for(channel), context=drafts.step_context(channel)
+        )
+        return _render(request, conflict.channel, step, form=form, status=409, conflict=conflict)
+    except drafts.NotEditableError as error:
+        messages.error(request, str(error))
+        return _render(request, channel, step, status=409)
+    for notice in result.notices:
+        messages.warning(request, notice)
+    if row_action:
+        return redirect(reverse("wizard:step", args=[channel.pk, step.slug]) + "#rows")
+    if nav == "next" and not result.valid:
+        messages.error(
+            request, _("Saved. Fix the problems below to continue, or go to another step from the step list.")
+        )
+        if result.channel.current_step != step.slug:
+            drafts.move_to(result.channel, step.slug)
+        return redirect("wizard:step", channel.pk, step.slug)
+    if nav == "save":
+        messages.success(request, _("Draft saved."))
+    return redirect("wizard:step", channel.pk, target.slug)
+
+
+def _target(step: Step, nav: str) -> Step:
+    if nav == "next":
+        return next_step(step.slug) or step
+    if nav == "back":
+        return previous_step(step.slug) or step
+    if nav.startswith("goto:"):
+        try:
+            return get_step(nav.removeprefix("goto:"))
+        except Exception:
+            return step
+    return step
