@@ -32,7 +32,9 @@ def make_response(
     return response
 
 
-def odata_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> requests.Response:
+def odata_error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> requests.Response:
     return make_response(status, {"error": {"code": code, "message": message}}, headers)
 
 

@@ -38,7 +38,10 @@ def test_create_returns_id_from_odata_entity_id(client, session):
 def test_create_with_return_representation(client, session):
     row = {"@odata.etag": 'W/"1"', "queueid": GUID, "name": "Chat"}
     session.add(make_response(201, row, {"Preference-Applied": "return=representation"}))
-    assert client.create("queues", {"name": "Chat"}, return_representation=True, select=["queueid", "name"]) == row
+    assert (
+        client.create("queues", {"name": "Chat"}, return_representation=True, select=["queueid", "name"])
+        == row
+    )
     sent = session.requests[0]
     assert sent.url == ROOT + "queues?$select=queueid,name"
     assert sent.headers["Prefer"] == "return=representation"
@@ -58,7 +61,9 @@ def test_update_is_pure_update_with_if_match_star(client, session):
 
 
 def test_upsert_has_no_condition_and_reports_created(client, session):
-    session.add(make_response(201, {"queueid": GUID}), make_response(200, {"queueid": GUID}), make_response(204))
+    session.add(
+        make_response(201, {"queueid": GUID}), make_response(200, {"queueid": GUID}), make_response(204)
+    )
     assert client.upsert("queues", GUID, {"name": "x"}, return_representation=True) is True
     assert client.upsert("queues", GUID, {"name": "x"}, return_representation=True) is False
     assert client.upsert("queues", GUID, {"name": "x"}) is None
@@ -133,7 +138,9 @@ def test_related_returns_all_rows(client, session):
         make_response(200, {"value": [{"roleid": "1"}], "@odata.nextLink": ROOT + "x?$skiptoken=1"}),
         make_response(200, {"value": [{"roleid": "2"}]}),
     )
-    rows = client.related("systemusers", GUID, "systemuserroles_association", select="name", filter="name ne null")
+    rows = client.related(
+        "systemusers", GUID, "systemuserroles_association", select="name", filter="name ne null"
+    )
     assert rows == [{"roleid": "1"}, {"roleid": "2"}]
     assert session.requests[0].url == (
         ROOT + f"systemusers({GUID})/systemuserroles_association?$select=name&$filter=name%20ne%20null"
