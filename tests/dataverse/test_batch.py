@@ -62,7 +62,8 @@ def test_serialization_uses_crlf_boundaries_and_content_ids():
             f"PATCH /api/data/v9.2/msdyn_livechatconfigs({GUID2}) HTTP/1.1",
             "Content-Type: application/json; type=entry",
             "",
-            f'{{"msdyn_name": "Contoso", "msdyn_liveworkstreamid@odata.bind": "/msdyn_liveworkstreams({GUID})"}}',
+            '{"msdyn_name": "Contoso", "msdyn_liveworkstreamid@odata.bind": '
+            f'"/msdyn_liveworkstreams({GUID})"}}',
             "--changeset_id2--",
             "--batch_id1",
             "Content-Type: application/http",
@@ -178,7 +179,8 @@ FAILED_CHANGESET = CRLF.join(
         "Content-Type: application/json; odata.metadata=minimal",
         "OData-Version: 4.0",
         "",
-        '{"error":{"code":"0x80044331","message":"A validation error occurred.  The length of the \'msdyn_name\' '
+        '{"error":{"code":"0x80044331","message":"A validation error occurred.  '
+        "The length of the 'msdyn_name' "
         "attribute of the 'msdyn_livechatconfig' entity exceeded the maximum allowed length of '100'.\"}}",
         "--batchresponse_ccc--",
         "",
