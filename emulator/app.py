@@ -32,8 +32,13 @@ class EmulatorApp:
         self.api = WebApi(store, self.org_url)
         with store.lock:
             app_user = self._app_user(identity.client_id)
-        self.authority = Authority(identity, base_url, self.org_url, self.people,
-                                   (app_user or {}).get("azureactivedirectoryobjectid") or "")
+        self.authority = Authority(
+            identity,
+            base_url,
+            self.org_url,
+            self.people,
+            (app_user or {}).get("azureactivedirectoryobjectid") or "",
+        )
         self.faults = Faults()
         self.log = RequestLog()
 
@@ -91,19 +96,33 @@ class EmulatorApp:
             return json_response(err.status, err.body(), err.headers)
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         error = "temporarily_unavailable" if fault.status in (429, 503) else "server_error"
-        return json_response(fault.status, {"error": error, "error_description": f"AADSTS50196: The server "
-                                            f"answered {fault.status}.", "error_codes": [50196]}, headers,
-                             content_type="application/json")
+        return json_response(
+            fault.status,
+            {
+                "error": error,
+                "error_description": f"AADSTS50196: The server answered {fault.status}.",
+                "error_codes": [50196],
+            },
+            headers,
+            content_type="application/json",
+        )
 
     # ----- routing --------------------------------------------------------------------------------------
-    def route(self, method: str, path: str, query: str, body: bytes, headers: dict[str, str],
-              operations: list[dict[str, str]]) -> tuple[Response, list[Fault]]:
+    def route(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes,
+        headers: dict[str, str],
+        operations: list[dict[str, str]],
+    ) -> tuple[Response, list[Fault]]:
         if path.startswith(API_PREFIX) or path + "/" == API_PREFIX:
             caller = self.authenticate(headers)
             if isinstance(caller, Response):
                 return caller, []
             params = dict(parse_qsl(query, keep_blank_values=True))
-            call = Call(method, path[len(API_PREFIX):], params, headers, body, query)
+            call = Call(method, path[len(API_PREFIX) :], params, headers, body, query)
             if call.path == "$batch" and method == "POST":
                 try:
                     outcome = batch.run(self.api, call, caller, self.faults.match)
@@ -125,27 +144,37 @@ class EmulatorApp:
         return self.authority.handle(method, tenant, rest, dict(parse_qsl(query)), form, headers), []
 
     def _app_user(self, app_id: str) -> dict[str, Any] | None:
-        return next((u for u in self.store.all("systemuser") if u.get("applicationid") == app_id.lower()), None)
+        return next(
+            (u for u in self.store.all("systemuser") if u.get("applicationid") == app_id.lower()), None
+        )
 
     def authenticate(self, headers: dict[str, str]) -> dict[str, Any] | Response:
         auth = headers.get("authorization", "")
-        challenge = {"WWW-Authenticate": f"Bearer authorization_uri={self.base_url}/{self.identity.tenant_id}"
-                                         f"/oauth2/authorize, resource_id={self.org_url}/"}
+        challenge = {
+            "WWW-Authenticate": f"Bearer authorization_uri={self.base_url}/{self.identity.tenant_id}"
+            f"/oauth2/authorize, resource_id={self.org_url}/"
+        }
         if not auth.lower().startswith("bearer ") or not auth[7:].strip():
-            return json_response(401, {"error": {"code": "", "message": "Bearer token is missing."}}, challenge)
+            return json_response(
+                401, {"error": {"code": "", "message": "Bearer token is missing."}}, challenge
+            )
         try:
             claims = self.authority.verify_access_token(auth[7:].strip())
         except jwt.ExpiredSignatureError:
-            return json_response(401, {"error": {"code": "", "message": "The access token has expired."}},
-                                 challenge)
+            return json_response(
+                401, {"error": {"code": "", "message": "The access token has expired."}}, challenge
+            )
         except jwt.PyJWTError as exc:
-            return json_response(401, {"error": {"code": "", "message": f"The access token is invalid: {exc}"}},
-                                 challenge)
+            return json_response(
+                401, {"error": {"code": "", "message": f"The access token is invalid: {exc}"}}, challenge
+            )
         with self.store.lock:
             user = self._app_user(str(claims.get("appid", "")))
         if user is None or user.get("isdisabled"):
-            return json_response(403, {"error": {"code": "0x80072560",
-                                                 "message": "The user is not a member of the organization."}})
+            return json_response(
+                403,
+                {"error": {"code": "0x80072560", "message": "The user is not a member of the organization."}},
+            )
         return user
 
     def people(self) -> list[dict[str, Any]]:
@@ -153,21 +182,31 @@ class EmulatorApp:
             users = self.store.all("systemuser")
             app_roles = json.loads(self.store.setting("app_roles") or "{}")
         return [
-            {"oid": u["azureactivedirectoryobjectid"], "name": u["fullname"], "email": u["internalemailaddress"],
-             "roles": app_roles.get(u["internalemailaddress"], []), "groups": []}
+            {
+                "oid": u["azureactivedirectoryobjectid"],
+                "name": u["fullname"],
+                "email": u["internalemailaddress"],
+                "roles": app_roles.get(u["internalemailaddress"], []),
+                "groups": [],
+            }
             for u in users
-            if u.get("internalemailaddress") and u.get("accessmode") != 4 and u.get("azureactivedirectoryobjectid")
+            if u.get("internalemailaddress")
+            and u.get("accessmode") != 4
+            and u.get("azureactivedirectoryobjectid")
         ]
 
     # ----- knobs ----------------------------------------------------------------------------------------
-    def knobs(self, method: str, path: str, query: str, body: bytes, headers: dict[str, str],
-              peer: str) -> Response:
+    def knobs(
+        self, method: str, path: str, query: str, body: bytes, headers: dict[str, str], peer: str
+    ) -> Response:
         try:
             loopback = ipaddress.ip_address(peer.split("%")[0]).is_loopback
         except ValueError:
             loopback = False
         if not loopback:
-            return json_response(403, {"error": {"code": "0x80040220", "message": "Test knobs are loopback only."}})
+            return json_response(
+                403, {"error": {"code": "0x80040220", "message": "Test knobs are loopback only."}}
+            )
         caller = self.authenticate(headers)
         if isinstance(caller, Response):
             return caller
@@ -193,5 +232,6 @@ class EmulatorApp:
             return json_response(err.status, err.body())
         except ValueError:
             return json_response(400, {"error": {"code": "0x0", "message": "Invalid JSON or number."}})
-        return json_response(404, {"error": {"code": "0x8006088a", "message": f"Resource not found for the "
-                                                                              f"segment '{path}'."}})
+        return json_response(
+            404, {"error": {"code": "0x8006088a", "message": f"Resource not found for the segment '{path}'."}}
+        )

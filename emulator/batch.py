@@ -93,8 +93,9 @@ def _operation(part: str) -> Operation:
 def parse(body: bytes, content_type: str) -> list[Operation | list[Operation]]:
     boundary = boundary_of(content_type)
     if not boundary:
-        raise ODataError(400, "0x80048d19", "The batch request must have a multipart/mixed content type "
-                                            "with a boundary.")
+        raise ODataError(
+            400, "0x80048d19", "The batch request must have a multipart/mixed content type with a boundary."
+        )
     text = body.decode("utf-8").replace("\r\n", "\n")
     items: list[Operation | list[Operation]] = []
     for part in _split_parts(text, boundary):
@@ -112,14 +113,16 @@ def _resolve(op: Operation, content_ids: dict[str, str]) -> None:
     if url.startswith("$"):
         ref = re.match(r"\$[^/?]+", url).group(0)
         if ref not in content_ids:
-            raise ODataError(400, "0x0", f"Content-ID Reference: '{ref}' does not exist in the batch context.")
-        url = content_ids[ref] + url[len(ref):]
+            raise ODataError(
+                400, "0x0", f"Content-ID Reference: '{ref}' does not exist in the batch context."
+            )
+        url = content_ids[ref] + url[len(ref) :]
     parts = urlsplit(url)
     path = unquote(parts.path)
     if path.startswith(API_PREFIX):
-        path = path[len(API_PREFIX):]
+        path = path[len(API_PREFIX) :]
     elif path.startswith(API_PREFIX[1:]):
-        path = path[len(API_PREFIX) - 1:]
+        path = path[len(API_PREFIX) - 1 :]
     op.path, op.query = path.lstrip("/"), parts.query
 
 
@@ -149,8 +152,11 @@ def run(api: WebApi, call: Call, caller: dict[str, Any], fault_hook: FaultHook) 
     items = parse(call.body, call.headers.get("content-type", ""))
     count = sum(len(i) if isinstance(i, list) else 1 for i in items)
     if count > MAX_OPERATIONS:
-        raise ODataError(400, "0x8006088b",
-                         f"The number of requests in the batch ({count}) exceeds the maximum of {MAX_OPERATIONS}.")
+        raise ODataError(
+            400,
+            "0x8006088b",
+            f"The number of requests in the batch ({count}) exceeds the maximum of {MAX_OPERATIONS}.",
+        )
     prefer = parse_prefer(call.headers.get("prefer", ""))
     keep_going = "odata.continue-on-error" in prefer
     content_ids: dict[str, str] = {}
@@ -174,8 +180,14 @@ def run(api: WebApi, call: Call, caller: dict[str, Any], fault_hook: FaultHook) 
                     raise DropConnection()
                 if fault.status:
                     return _error_response(fault_error(fault.status, fault.retry_after))
-        inner = Call(op.method, op.path, dict(parse_qsl(op.query, keep_blank_values=True)),
-                     {**op.headers, "prefer": op.headers.get("prefer", "")}, op.body.encode(), op.query)
+        inner = Call(
+            op.method,
+            op.path,
+            dict(parse_qsl(op.query, keep_blank_values=True)),
+            {**op.headers, "prefer": op.headers.get("prefer", "")},
+            op.body.encode(),
+            op.query,
+        )
         response = api.execute(inner, caller, content_ids)
         if op.content_id and response.entity_url:
             content_ids[f"${op.content_id}"] = response.entity_url
@@ -199,8 +211,11 @@ def run(api: WebApi, call: Call, caller: dict[str, Any], fault_hook: FaultHook) 
     chosen = [failed_part] if failed_part is not None else parts
     body = "".join(f"--{boundary}\r\n{p}" for p in chosen) + f"--{boundary}--\r\n"
     status = 400 if failed_part is not None else 200
-    outcome.response = Response(status, {"Content-Type": f"multipart/mixed; boundary={boundary}",
-                                         "OData-Version": "4.0"}, body.encode())
+    outcome.response = Response(
+        status,
+        {"Content-Type": f"multipart/mixed; boundary={boundary}", "OData-Version": "4.0"},
+        body.encode(),
+    )
     return outcome
 
 
@@ -209,7 +224,9 @@ class _Rollback(Exception):
         self.part = part
 
 
-def _changeset(api: WebApi, ops: list[Operation], execute: Callable[[Operation], Response]) -> tuple[str, bool]:
+def _changeset(
+    api: WebApi, ops: list[Operation], execute: Callable[[Operation], Response]
+) -> tuple[str, bool]:
     boundary = f"changesetresponse_{uuid.uuid4()}"
     inner: list[str] = []
     try:

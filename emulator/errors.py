@@ -26,7 +26,9 @@ def segment_not_found(segment: str) -> ODataError:
 
 
 def no_property(name: str, logical: str) -> ODataError:
-    return ODataError(400, "0x0", f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{logical}'.")
+    return ODataError(
+        400, "0x0", f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{logical}'."
+    )
 
 
 def bad_request(message: str, code: str = "0x0") -> ODataError:

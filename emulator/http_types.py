@@ -39,7 +39,8 @@ def reason(status: int) -> str:
         return "Unknown"
 
 
-def json_response(status: int, payload: Any, headers: dict[str, str] | None = None,
-                  content_type: str = JSON_TYPE) -> Response:
+def json_response(
+    status: int, payload: Any, headers: dict[str, str] | None = None, content_type: str = JSON_TYPE
+) -> Response:
     body = json.dumps(payload).encode()
     return Response(status, {"Content-Type": content_type, "OData-Version": "4.0", **(headers or {})}, body)

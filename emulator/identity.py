@@ -49,8 +49,11 @@ def load_identity(state_dir: Path) -> Identity:
         }
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         state_dir.mkdir(parents=True, exist_ok=True)
-        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
+        key_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
         key_path.chmod(0o600)
         path.write_text(json.dumps(data, indent=2))
         path.chmod(0o600)

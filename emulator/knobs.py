@@ -44,7 +44,17 @@ class Faults:
     def add(self, spec: dict[str, Any]) -> Fault:
         if not isinstance(spec, dict) or not isinstance(spec.get("path"), str):
             raise bad_request("A fault needs a 'path' regular expression.")
-        allowed = {"path", "method", "status", "retry_after", "delay_ms", "drop", "after_commit", "times", "skip"}
+        allowed = {
+            "path",
+            "method",
+            "status",
+            "retry_after",
+            "delay_ms",
+            "drop",
+            "after_commit",
+            "times",
+            "skip",
+        }
         unknown = set(spec) - allowed
         if unknown:
             raise bad_request(f"Unknown fault keys: {', '.join(sorted(unknown))}.")
@@ -54,11 +64,17 @@ class Faults:
             raise bad_request(f"Invalid path regular expression: {exc}.") from None
         with self._lock:
             fault = Fault(
-                id=next(self._ids), path=spec["path"], method=(spec.get("method") or None),
-                status=spec.get("status"), retry_after=spec.get("retry_after"),
-                delay_ms=int(spec.get("delay_ms") or 0), drop=bool(spec.get("drop")),
-                after_commit=bool(spec.get("after_commit")), times=int(spec.get("times", 1)),
-                skip=int(spec.get("skip") or 0), pattern=pattern,
+                id=next(self._ids),
+                path=spec["path"],
+                method=(spec.get("method") or None),
+                status=spec.get("status"),
+                retry_after=spec.get("retry_after"),
+                delay_ms=int(spec.get("delay_ms") or 0),
+                drop=bool(spec.get("drop")),
+                after_commit=bool(spec.get("after_commit")),
+                times=int(spec.get("times", 1)),
+                skip=int(spec.get("skip") or 0),
+                pattern=pattern,
             )
             self._faults.append(fault)
         return fault
@@ -97,8 +113,16 @@ class RequestLog:
 
     def add(self, method: str, path: str, status: int, ms: float, operations: list[dict[str, str]]) -> None:
         with self._lock:
-            self._entries.append({"seq": next(self._seq), "method": method, "path": path, "status": status,
-                                  "ms": round(ms, 2), "operations": operations})
+            self._entries.append(
+                {
+                    "seq": next(self._seq),
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "ms": round(ms, 2),
+                    "operations": operations,
+                }
+            )
 
     def after(self, seq: int) -> list[dict[str, Any]]:
         with self._lock:

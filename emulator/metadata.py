@@ -115,8 +115,12 @@ _CASTS = {
     "Microsoft.Dynamics.CRM.LookupAttributeMetadata": {schema.LOOKUP},
     "Microsoft.Dynamics.CRM.StateAttributeMetadata": {schema.STATE},
     "Microsoft.Dynamics.CRM.StatusAttributeMetadata": {schema.STATUS},
-    "Microsoft.Dynamics.CRM.EnumAttributeMetadata": {schema.PICKLIST, schema.STATE, schema.STATUS,
-                                                     schema.MULTISELECT},
+    "Microsoft.Dynamics.CRM.EnumAttributeMetadata": {
+        schema.PICKLIST,
+        schema.STATE,
+        schema.STATUS,
+        schema.MULTISELECT,
+    },
 }
 
 
@@ -146,8 +150,10 @@ def _entity_with_expand(table: schema.Table, params: dict[str, str]) -> dict[str
     item = _pick(entity(table), parse_select(params.get("$select")))
     for exp in parse_expand(params.get("$expand")):
         if exp.nav != "Attributes":
-            raise bad_request(f"Could not find a property named '{exp.nav}' on type "
-                              "'Microsoft.Dynamics.CRM.EntityMetadata'.")
+            raise bad_request(
+                f"Could not find a property named '{exp.nav}' on type "
+                "'Microsoft.Dynamics.CRM.EntityMetadata'."
+            )
         item["Attributes"] = _attributes(table, exp.options, None)
     return item
 
@@ -157,7 +163,9 @@ def _find_table(key: str) -> schema.Table:
     if m:
         table = schema.TABLES.get(m.group(1))
     else:
-        table = next((t for t in schema.TABLES.values() if entity(t)["MetadataId"] == key.strip().lower()), None)
+        table = next(
+            (t for t in schema.TABLES.values() if entity(t)["MetadataId"] == key.strip().lower()), None
+        )
     if table is None:
         raise bad_request(f"Could not find entity with key '{key}'.", "0x80040217")
     return table
@@ -185,10 +193,13 @@ def handle(root: str, segments: list[str], params: dict[str, str]) -> Response:
     if segments[1] != "Attributes" and not segments[1].startswith("Attributes("):
         raise segment_not_found(segments[1])
     if segments[1].startswith("Attributes("):
-        key = segments[1][len("Attributes("):-1]
+        key = segments[1][len("Attributes(") : -1]
         am = re.fullmatch(r"LogicalName\s*=\s*'([^']*)'", key)
-        name = am.group(1) if am else next(
-            (c for c in table.columns if _mid(table.logical, c) == key.strip().lower()), None)
+        name = (
+            am.group(1)
+            if am
+            else next((c for c in table.columns if _mid(table.logical, c) == key.strip().lower()), None)
+        )
         if name not in table.columns:
             raise bad_request(f"Could not find attribute with key '{key}'.", "0x80040217")
         types = None
@@ -200,23 +211,32 @@ def handle(root: str, segments: list[str], params: dict[str, str]) -> Response:
                 raise segment_not_found(segments[2])
         attrs = [a for a in _attributes(table, params, types) if a.get("LogicalName", name) == name]
         attr = attrs[0] if attrs else {"LogicalName": name}
-        return json_response(200, {"@odata.context": f"{root}$metadata#EntityDefinitions/Attributes/$entity",
-                                   **attr})
+        return json_response(
+            200, {"@odata.context": f"{root}$metadata#EntityDefinitions/Attributes/$entity", **attr}
+        )
     types = None
     if len(segments) > 2:
         types = _CASTS.get(segments[2])
         if types is None:
             raise segment_not_found(segments[2])
     suffix = f"/{segments[2]}" if len(segments) > 2 else ""
-    return json_response(200, {"@odata.context": f"{root}$metadata#EntityDefinitions('{table.logical}')"
-                                                 f"/Attributes{suffix}",
-                               "value": _attributes(table, params, types)})
+    return json_response(
+        200,
+        {
+            "@odata.context": f"{root}$metadata#EntityDefinitions('{table.logical}')/Attributes{suffix}",
+            "value": _attributes(table, params, types),
+        },
+    )
 
 
 def csdl() -> str:
-    sets = "".join(f'<EntitySet Name="{t.entity_set}" EntityType="Microsoft.Dynamics.CRM.{t.logical}"/>'
-                   for t in schema.TABLES.values())
-    return ('<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" '
-            'xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>'
-            '<Schema Namespace="Microsoft.Dynamics.CRM" xmlns="http://docs.oasis-open.org/odata/ns/edm">'
-            f'<EntityContainer Name="System">{sets}</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>')
+    sets = "".join(
+        f'<EntitySet Name="{t.entity_set}" EntityType="Microsoft.Dynamics.CRM.{t.logical}"/>'
+        for t in schema.TABLES.values()
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" '
+        'xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>'
+        '<Schema Namespace="Microsoft.Dynamics.CRM" xmlns="http://docs.oasis-open.org/odata/ns/edm">'
+        f'<EntityContainer Name="System">{sets}</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>'
+    )

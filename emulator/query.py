@@ -181,8 +181,11 @@ def evaluate(node: Node, row: dict[str, Any]) -> Any:
         if not isinstance(hay, str) or not isinstance(needle, str):
             return False
         hay, needle = hay.lower(), needle.lower()
-        return {"contains": needle in hay, "startswith": hay.startswith(needle),
-                "endswith": hay.endswith(needle)}[node[1]]
+        return {
+            "contains": needle in hay,
+            "startswith": hay.startswith(needle),
+            "endswith": hay.endswith(needle),
+        }[node[1]]
     return _value(node, row)
 
 
@@ -224,8 +227,10 @@ def parse_orderby(text: str | None) -> list[tuple[str, bool]]:
 
 def sort_rows(rows: list[dict[str, Any]], orderby: Iterable[tuple[str, bool]]) -> list[dict[str, Any]]:
     for name, descending in reversed(list(orderby)):
-        rows.sort(key=lambda r, n=name: (r.get(n) is not None, _norm(r.get(n))
-                                         if r.get(n) is not None else 0), reverse=descending)
+        rows.sort(
+            key=lambda r, n=name: (r.get(n) is not None, _norm(r.get(n)) if r.get(n) is not None else 0),
+            reverse=descending,
+        )
     return rows
 
 

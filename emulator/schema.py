@@ -83,17 +83,38 @@ def multi(options: dict[int, str]) -> Column:
 
 
 THEME = {
-    19236001: "Red", 19236002: "Blue", 19236003: "Green", 19236004: "Black", 192350001: "Orange",
-    192350002: "Pink", 192350003: "Grey", 192350004: "Violet", 192350005: "Brown", 192350006: "Clay",
-    192350007: "Purple", 192360017: "Teal",
+    19236001: "Red",
+    19236002: "Blue",
+    19236003: "Green",
+    19236004: "Black",
+    192350001: "Orange",
+    192350002: "Pink",
+    192350003: "Grey",
+    192350004: "Violet",
+    192350005: "Brown",
+    192350006: "Clay",
+    192350007: "Purple",
+    192360017: "Teal",
 }
 SURVEY_MODE = {192350000: "Insert survey in conversation", 192350001: "Send survey link to conversation"}
 CONVERSATION_MODE = {192350000: "Live Chat", 192350001: "Persistent Chat"}
 STREAM_SOURCE = {
-    192360000: "Live chat", 192350000: "Entity Records", 192370000: "Voice", 192340000: "SMS",
-    192350002: "Custom", 192330000: "Facebook", 192300000: "WhatsApp", 192310000: "LINE", 192320000: "WeChat",
-    192350001: "Twitter", 19241000: "Microsoft Teams", 192380000: "Video", 192390000: "Co-browse",
-    192400000: "Screen sharing", 192440000: "Voice call", 192450000: "Apple Messages for Business",
+    192360000: "Live chat",
+    192350000: "Entity Records",
+    192370000: "Voice",
+    192340000: "SMS",
+    192350002: "Custom",
+    192330000: "Facebook",
+    192300000: "WhatsApp",
+    192310000: "LINE",
+    192320000: "WeChat",
+    192350001: "Twitter",
+    19241000: "Microsoft Teams",
+    192380000: "Video",
+    192390000: "Co-browse",
+    192400000: "Screen sharing",
+    192440000: "Voice call",
+    192450000: "Apple Messages for Business",
     192450001: "Google's Business Messages",
 }
 
@@ -106,8 +127,15 @@ _SYSTEM_COLUMNS = {
 }
 
 
-def _table(logical: str, entity_set: str, display: str, name: str, columns: dict[str, Column],
-           lookups: list[tuple[str, str, str]] = (), primary_id: str | None = None) -> Table:
+def _table(
+    logical: str,
+    entity_set: str,
+    display: str,
+    name: str,
+    columns: dict[str, Column],
+    lookups: list[tuple[str, str, str]] = (),
+    primary_id: str | None = None,
+) -> Table:
     pid = primary_id or f"{logical}id"
     cols: dict[str, Column] = {pid: GUID, **columns, **_SYSTEM_COLUMNS}
     lks = [Lookup(nav, col, target) for nav, col, target in lookups]
@@ -117,7 +145,10 @@ def _table(logical: str, entity_set: str, display: str, name: str, columns: dict
 
 
 LIVECHATCONFIG = _table(
-    "msdyn_livechatconfig", "msdyn_livechatconfigs", "Chat Widget", "msdyn_name",
+    "msdyn_livechatconfig",
+    "msdyn_livechatconfigs",
+    "Chat Widget",
+    "msdyn_name",
     {
         "msdyn_name": s(100),
         "msdyn_language": pick({192350000: "Auto-Detect", 192360014: "English"}),
@@ -129,7 +160,8 @@ LIVECHATCONFIG = _table(
         "msdyn_avatarurl": s(4000),
         "msdyn_widgetposition": pick({192236010: "Bottom right", 192236011: "Bottom left"}),
         "msdyn_agentdisplayname": pick(
-            {192350000: "Full name", 192350001: "First name", 192350002: "Last name", 192350003: "Nick name"}),
+            {192350000: "Full name", 192350001: "First name", 192350002: "Last name", 192350003: "Nick name"}
+        ),
         "msdyn_showagentname": BOOL,
         "msdyn_genericagentdisplayname": s(100),
         "msdyn_widgetcustomizationconfig": memo(1048576),
@@ -167,7 +199,8 @@ LIVECHATCONFIG = _table(
         "msdyn_emailtemplate": s(100),
         "msdyn_mailbox": s(100),
         "msdyn_callingoptions": pick(
-            {192350000: "No calling", 192350001: "Video and voice calling", 192350002: "Voice only"}),
+            {192350000: "No calling", 192350001: "Video and voice calling", 192350002: "Voice only"}
+        ),
         "msdyn_enablescreensharing": BOOL,
         "msdyn_screensharingprovider": s(100),
         "msdyn_enablecobrowse": BOOL,
@@ -186,10 +219,16 @@ LIVECHATCONFIG = _table(
         ("msdyn_WidgetLocale", "msdyn_widgetlocale", "msdyn_chatwidgetlanguage"),
         ("msdyn_liveworkstreamid", "msdyn_liveworkstreamid", "msdyn_liveworkstream"),
         ("msdyn_operatinghourid", "msdyn_operatinghourid", "msdyn_operatinghour"),
-        ("msdyn_PreChatQuestionnaireUnauthenticated", "msdyn_prechatquestionnaireunauthenticated",
-         "msdyn_questionsequence"),
-        ("msdyn_PreChatQuestionnaireAuthenticated", "msdyn_prechatquestionnaireauthenticated",
-         "msdyn_questionsequence"),
+        (
+            "msdyn_PreChatQuestionnaireUnauthenticated",
+            "msdyn_prechatquestionnaireunauthenticated",
+            "msdyn_questionsequence",
+        ),
+        (
+            "msdyn_PreChatQuestionnaireAuthenticated",
+            "msdyn_prechatquestionnaireauthenticated",
+            "msdyn_questionsequence",
+        ),
         ("msdyn_PostConversationSurvey", "msdyn_postconversationsurvey", "msfp_survey"),
         ("msdyn_postconversationsurveybotsurvey", "msdyn_postconversationsurveybotsurvey", "msfp_survey"),
         ("msdyn_AuthsettingsId", "msdyn_authsettingsid", "msdyn_authenticationsettings"),
@@ -199,14 +238,18 @@ LIVECHATCONFIG = _table(
 )
 
 LIVEWORKSTREAM = _table(
-    "msdyn_liveworkstream", "msdyn_liveworkstreams", "Work Stream", "msdyn_name",
+    "msdyn_liveworkstream",
+    "msdyn_liveworkstreams",
+    "Work Stream",
+    "msdyn_name",
     {
         "msdyn_name": s(100),
         "msdyn_streamsource": pick(STREAM_SOURCE),
         "msdyn_workdistributionmode": pick({192350000: "Push", 192350001: "Pick"}),
         "msdyn_mode": pick({717210000: "Legacy", 717210001: "Simplified"}),
-        "msdyn_direction": pick({0: "Inbound", 1: "Outbound", 2: "Direct Inbound", 3: "Direct Outbound",
-                                 4: "ProactiveOutbound"}),
+        "msdyn_direction": pick(
+            {0: "Inbound", 1: "Outbound", 2: "Direct Inbound", 3: "Direct Outbound", 4: "ProactiveOutbound"}
+        ),
         "msdyn_conversationmode": pick(CONVERSATION_MODE),
         "msdyn_capacityformat": pick({192350000: "Unit based", 192360000: "Profile based"}),
         "msdyn_capacityrequired": INT,
@@ -214,14 +257,26 @@ LIVEWORKSTREAM = _table(
         "msdyn_autocloseafterinactivity": INT,
         "msdyn_blockcapacityforwrapup": INT,
         "msdyn_blockcapacityforwrapupinseconds": INT,
-        "msdyn_allowedpresences": multi({192360000: "Available", 192360001: "Busy", 192360002: "Busy - DND",
-                                         192360003: "Away", 192360004: "Offline"}),
+        "msdyn_allowedpresences": multi(
+            {
+                192360000: "Available",
+                192360001: "Busy",
+                192360002: "Busy - DND",
+                192360003: "Away",
+                192360004: "Offline",
+            }
+        ),
         "msdyn_matchinglogic": pick({192350000: "Exact Match", 192350001: "Closest Match"}),
         "msdyn_enableagentaffinity": BOOL,
         "msdyn_enableselectingfrompushbasedworkstreams": BOOL,
         "msdyn_enableautomatedmessages": BOOL,
-        "msdyn_notification": pick({100000000: "Directly open session", 100000001: "Screen pop with timeout",
-                                    100000002: "Screen pop with decline"}),
+        "msdyn_notification": pick(
+            {
+                100000000: "Directly open session",
+                100000001: "Screen pop with timeout",
+                100000002: "Screen pop with decline",
+            }
+        ),
         "msdyn_screenpoptimeout_optionSet": pick({n: str(n) for n in range(30, 301, 30)}),
         "msdyn_restrictdownloadrecording": BOOL,
         "msdyn_restrictdownloadtranscript": BOOL,
@@ -245,7 +300,10 @@ LIVEWORKSTREAM = _table(
 )
 
 QUEUE = _table(
-    "queue", "queues", "Queue", "name",
+    "queue",
+    "queues",
+    "Queue",
+    "name",
     {
         "name": s(160),
         "description": memo(2000),
@@ -253,9 +311,14 @@ QUEUE = _table(
         "msdyn_isomnichannelqueue": BOOL,
         "msdyn_queuetype": pick({192350000: "Messaging", 192350001: "Entity", 192350002: "Voice"}),
         "msdyn_priority": INT,
-        "msdyn_assignmentstrategy": pick({192350000: "Omnichannel Assignment", 192350001: "Round Robin",
-                                          192350002: "Custom Assignment Configuration",
-                                          192350003: "Longest Idle"}),
+        "msdyn_assignmentstrategy": pick(
+            {
+                192350000: "Omnichannel Assignment",
+                192350001: "Round Robin",
+                192350002: "Custom Assignment Configuration",
+                192350003: "Longest Idle",
+            }
+        ),
         "msdyn_isdefaultqueue": BOOL,
         "msdyn_maxqueuesize": INT,
         "queueviewtype": pick({0: "Public", 1: "Private"}),
@@ -267,12 +330,22 @@ QUEUE = _table(
 )
 
 SURVEYQUESTION = _table(
-    "msdyn_surveyquestion", "msdyn_surveyquestions", "Survey Question", "msdyn_name",
+    "msdyn_surveyquestion",
+    "msdyn_surveyquestions",
+    "Survey Question",
+    "msdyn_name",
     {
         "msdyn_name": s(100),
         "msdyn_questiontext": s(512),
-        "msdyn_answertype": pick({192350000: "Single line", 192350001: "Multiple lines", 192350002: "Option set",
-                                  192350003: "Rating", 192350004: "User Consent"}),
+        "msdyn_answertype": pick(
+            {
+                192350000: "Single line",
+                192350001: "Multiple lines",
+                192350002: "Option set",
+                192350003: "Rating",
+                192350004: "User Consent",
+            }
+        ),
         "msdyn_placeholdertext": s(100),
         "msdyn_ratingscale": INT,
     },
@@ -280,32 +353,52 @@ SURVEYQUESTION = _table(
 )
 
 QUESTIONSEQUENCE = _table(
-    "msdyn_questionsequence", "msdyn_questionsequences", "Question Sequence", "msdyn_name",
+    "msdyn_questionsequence",
+    "msdyn_questionsequences",
+    "Question Sequence",
+    "msdyn_name",
     {
         "msdyn_name": s(100),
-        "msdyn_chatquestionnairetype": pick({
-            192350000: "Pre-chat authenticated", 192350001: "Pre-chat unauthenticated",
-            192350002: "Offline authenticated", 192350003: "Offline unauthenticated",
-            192350004: "Post-chat authenticated", 192350005: "Post-chat unauthenticated"}),
+        "msdyn_chatquestionnairetype": pick(
+            {
+                192350000: "Pre-chat authenticated",
+                192350001: "Pre-chat unauthenticated",
+                192350002: "Offline authenticated",
+                192350003: "Offline unauthenticated",
+                192350004: "Post-chat authenticated",
+                192350005: "Post-chat unauthenticated",
+            }
+        ),
         "sequencenumber": INT,
         "msdyn_questionrequired": BOOL,
     },
     [
-        ("msdyn_ChatEngagementToChatSequenceId", "msdyn_chatengagementtochatsequenceid", "msdyn_livechatconfig"),
+        (
+            "msdyn_ChatEngagementToChatSequenceId",
+            "msdyn_chatengagementtochatsequenceid",
+            "msdyn_livechatconfig",
+        ),
         ("msdyn_SurveyQuestion", "msdyn_surveyquestion", "msdyn_surveyquestion"),
     ],
 )
 
 OCSYSTEMMESSAGE = _table(
-    "msdyn_ocsystemmessage", "msdyn_ocsystemmessages", "System Message", "msdyn_name",
+    "msdyn_ocsystemmessage",
+    "msdyn_ocsystemmessages",
+    "System Message",
+    "msdyn_name",
     {
         "msdyn_name": s(100),
         "msdyn_streamsource": pick({192360000: "Live chat"}),
         "msdyn_messagetype": pick({2: "Automated Message", 3: "Message Template"}),
         "msdyn_messagereceiver": pick({192350000: "Agent", 192350001: "Customer"}),
-        "msdyn_systemmessageeventtype": pick({
-            192350017: "Agent assigned to conversation", 192350021: "Customer's position in queue",
-            192350036: "Out of operating hour message to customer"}),
+        "msdyn_systemmessageeventtype": pick(
+            {
+                192350017: "Agent assigned to conversation",
+                192350021: "Customer's position in queue",
+                192350036: "Out of operating hour message to customer",
+            }
+        ),
         "msdyn_messagetext": memo(4000),
     },
     [
@@ -315,12 +408,23 @@ OCSYSTEMMESSAGE = _table(
 )
 
 OPERATINGHOUR = _table(
-    "msdyn_operatinghour", "msdyn_operatinghours", "Operating Hour", "msdyn_name",
+    "msdyn_operatinghour",
+    "msdyn_operatinghours",
+    "Operating Hour",
+    "msdyn_name",
     {
         "msdyn_name": s(100),
-        "msdyn_oc_daysofweek": multi({192350000: "Sunday", 192350001: "Monday", 192350002: "Tuesday",
-                                      192350003: "Wednesday", 192350004: "Thursday", 192350005: "Friday",
-                                      192350006: "Saturday"}),
+        "msdyn_oc_daysofweek": multi(
+            {
+                192350000: "Sunday",
+                192350001: "Monday",
+                192350002: "Tuesday",
+                192350003: "Wednesday",
+                192350004: "Thursday",
+                192350005: "Friday",
+                192350006: "Saturday",
+            }
+        ),
         "msdyn_starttimestring": s(10),
         "msdyn_endtimestring": s(10),
         "msdyn_timezone": INT,
@@ -332,33 +436,51 @@ OPERATINGHOUR = _table(
 )
 
 AUTHENTICATIONSETTINGS = _table(
-    "msdyn_authenticationsettings", "msdyn_authenticationsettingses", "Authentication Settings", "msdyn_name",
+    "msdyn_authenticationsettings",
+    "msdyn_authenticationsettingses",
+    "Authentication Settings",
+    "msdyn_name",
     {
         "msdyn_name": s(100),
-        "msdyn_authenticationtype": pick({
-            192350000: "OAuth 2.0 implicit flow", 192350001: "OAuth 2.0 code flow",
-            192350002: "Gatekeeper Biometric Authentication", 192350003: "OAuth 2.0 OpenId connect flow",
-            192350004: "OAuth 2.0 enhanced authentication chat flow"}),
+        "msdyn_authenticationtype": pick(
+            {
+                192350000: "OAuth 2.0 implicit flow",
+                192350001: "OAuth 2.0 code flow",
+                192350002: "Gatekeeper Biometric Authentication",
+                192350003: "OAuth 2.0 OpenId connect flow",
+                192350004: "OAuth 2.0 enhanced authentication chat flow",
+            }
+        ),
         "msdyn_publickeyurl": s(256),
         "msdyn_javascriptclientfunction": s(100),
-        "msdyn_ocauthchanneltype": pick({192360000: "Live chat", 192440000: "Voice",
-                                         192450000: "Apple Messages for Business"}),
+        "msdyn_ocauthchanneltype": pick(
+            {192360000: "Live chat", 192440000: "Voice", 192450000: "Apple Messages for Business"}
+        ),
         "msdyn_authenticationclientsecret": s(4000),
     },
 )
 
 OCLANGUAGE = _table(
-    "msdyn_oclanguage", "msdyn_oclanguages", "Language", "msdyn_languagename",
+    "msdyn_oclanguage",
+    "msdyn_oclanguages",
+    "Language",
+    "msdyn_languagename",
     {"msdyn_languagename": s(100), "msdyn_localecode": s(20), "msdyn_localeid": INT},
 )
 
 CHATWIDGETLANGUAGE = _table(
-    "msdyn_chatwidgetlanguage", "msdyn_chatwidgetlanguages", "Chat Widget Language", "msdyn_languagename",
+    "msdyn_chatwidgetlanguage",
+    "msdyn_chatwidgetlanguages",
+    "Chat Widget Language",
+    "msdyn_languagename",
     {"msdyn_languagename": s(100), "msdyn_localeid": INT},
 )
 
 WIDGETLOCATION = _table(
-    "msdyn_livechatwidgetlocation", "msdyn_livechatwidgetlocations", "Chat Widget Location", "msdyn_name",
+    "msdyn_livechatwidgetlocation",
+    "msdyn_livechatwidgetlocations",
+    "Chat Widget Location",
+    "msdyn_name",
     {
         "msdyn_name": s(100),
         "msdyn_domainvalue": s(200),
@@ -370,16 +492,25 @@ WIDGETLOCATION = _table(
 
 SURVEY = _table("msfp_survey", "msfp_surveies", "Customer Voice survey", "msfp_name", {"msfp_name": s(200)})
 GEOLOCATIONPROVIDER = _table(
-    "msdyn_oc_geolocationprovider", "msdyn_oc_geolocationproviders", "Geo Location Provider", "msdyn_name",
+    "msdyn_oc_geolocationprovider",
+    "msdyn_oc_geolocationproviders",
+    "Geo Location Provider",
+    "msdyn_name",
     {"msdyn_name": s(100), "msdyn_providerapikey": s(1000)},
 )
 NOTIFICATIONHUB = _table(
-    "msdyn_azurenotificationhub", "msdyn_azurenotificationhubs", "Azure Notification Hub", "msdyn_name",
+    "msdyn_azurenotificationhub",
+    "msdyn_azurenotificationhubs",
+    "Azure Notification Hub",
+    "msdyn_name",
     {"msdyn_name": s(100)},
 )
 
 SYSTEMUSER = _table(
-    "systemuser", "systemusers", "User", "fullname",
+    "systemuser",
+    "systemusers",
+    "User",
+    "fullname",
     {
         "fullname": s(200),
         "firstname": s(64),
@@ -388,8 +519,16 @@ SYSTEMUSER = _table(
         "domainname": s(1024),
         "title": s(128),
         "isdisabled": BOOL,
-        "accessmode": pick({0: "Read-Write", 1: "Administrative", 2: "Read", 3: "Support User",
-                            4: "Non-interactive", 5: "Delegated Admin"}),
+        "accessmode": pick(
+            {
+                0: "Read-Write",
+                1: "Administrative",
+                2: "Read",
+                3: "Support User",
+                4: "Non-interactive",
+                5: "Delegated Admin",
+            }
+        ),
         "applicationid": GUID,
         "azureactivedirectoryobjectid": GUID,
     },
@@ -397,21 +536,33 @@ SYSTEMUSER = _table(
 )
 
 ROLE = _table(
-    "role", "roles", "Security Role", "name",
+    "role",
+    "roles",
+    "Security Role",
+    "name",
     {"name": s(100), "roletemplateid": GUID, "ismanaged": BOOL},
     [("businessunitid", "businessunitid", "businessunit")],
 )
 
 BUSINESSUNIT = _table(
-    "businessunit", "businessunits", "Business Unit", "name",
+    "businessunit",
+    "businessunits",
+    "Business Unit",
+    "name",
     {"name": s(160), "isdisabled": BOOL},
     [("parentbusinessunitid", "parentbusinessunitid", "businessunit")],
 )
 
 TEAM = _table(
-    "team", "teams", "Team", "name",
-    {"name": s(160), "teamtype": pick({0: "Owner", 1: "Access", 2: "Security Group", 3: "Office Group"}),
-     "isdefault": BOOL},
+    "team",
+    "teams",
+    "Team",
+    "name",
+    {
+        "name": s(160),
+        "teamtype": pick({0: "Owner", 1: "Access", 2: "Security Group", 3: "Office Group"}),
+        "isdefault": BOOL,
+    },
     [("businessunitid", "businessunitid", "businessunit")],
 )
 
@@ -420,9 +571,25 @@ ORGANIZATION = _table("organization", "organizations", "Organization", "name", {
 TABLES: dict[str, Table] = {
     t.logical: t
     for t in (
-        LIVECHATCONFIG, LIVEWORKSTREAM, QUEUE, SURVEYQUESTION, QUESTIONSEQUENCE, OCSYSTEMMESSAGE, OPERATINGHOUR,
-        AUTHENTICATIONSETTINGS, OCLANGUAGE, CHATWIDGETLANGUAGE, WIDGETLOCATION, SURVEY, GEOLOCATIONPROVIDER,
-        NOTIFICATIONHUB, SYSTEMUSER, ROLE, BUSINESSUNIT, TEAM, ORGANIZATION,
+        LIVECHATCONFIG,
+        LIVEWORKSTREAM,
+        QUEUE,
+        SURVEYQUESTION,
+        QUESTIONSEQUENCE,
+        OCSYSTEMMESSAGE,
+        OPERATINGHOUR,
+        AUTHENTICATIONSETTINGS,
+        OCLANGUAGE,
+        CHATWIDGETLANGUAGE,
+        WIDGETLOCATION,
+        SURVEY,
+        GEOLOCATIONPROVIDER,
+        NOTIFICATIONHUB,
+        SYSTEMUSER,
+        ROLE,
+        BUSINESSUNIT,
+        TEAM,
+        ORGANIZATION,
     )
 }
 BY_ENTITY_SET: dict[str, Table] = {t.entity_set: t for t in TABLES.values()}

@@ -173,7 +173,9 @@ class EmulatorServer:
         return int(self._httpd.server_address[1])
 
     def start(self) -> EmulatorServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="dataverse-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="dataverse-emulator", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -13,7 +13,8 @@ from typing import Any
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rows (tbl TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
                                  data TEXT NOT NULL, PRIMARY KEY (tbl, id));
-CREATE TABLE IF NOT EXISTS links (rel TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (rel, a, b));
+CREATE TABLE IF NOT EXISTS links (rel TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
+                                  PRIMARY KEY (rel, a, b));
 CREATE INDEX IF NOT EXISTS links_b ON links (rel, b);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -59,11 +60,15 @@ class Store:
     def _next_version(self) -> int:
         row = self.conn.execute("SELECT value FROM settings WHERE key='rowversion'").fetchone()
         version = int(row[0]) + 1 if row else 1000
-        self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('rowversion', ?)", (str(version),))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES ('rowversion', ?)", (str(version),)
+        )
         return version
 
     def get(self, tbl: str, row_id: str) -> dict[str, Any] | None:
-        row = self.conn.execute("SELECT data, version FROM rows WHERE tbl=? AND id=?", (tbl, row_id)).fetchone()
+        row = self.conn.execute(
+            "SELECT data, version FROM rows WHERE tbl=? AND id=?", (tbl, row_id)
+        ).fetchone()
         if not row:
             return None
         data = json.loads(row[0])
@@ -72,7 +77,9 @@ class Store:
 
     def all(self, tbl: str) -> list[dict[str, Any]]:
         result = []
-        for data, version in self.conn.execute("SELECT data, version FROM rows WHERE tbl=? ORDER BY rowid", (tbl,)):
+        for data, version in self.conn.execute(
+            "SELECT data, version FROM rows WHERE tbl=? ORDER BY rowid", (tbl,)
+        ):
             item = json.loads(data)
             item["versionnumber"] = version
             result.append(item)

@@ -25,11 +25,21 @@ def seed_users(state_dir: str | Path, count: int) -> int:
     with store.transaction():
         for n in range(1, count + 1):
             email = f"load.user{n:05d}@contoso.example"
-            user = writer.put("systemuser", email, {
-                "fullname": f"Load User {n:05d}", "firstname": "Load", "lastname": f"User {n:05d}",
-                "internalemailaddress": email, "domainname": email, "businessunitid": root, "isdisabled": False,
-                "accessmode": 0, "azureactivedirectoryobjectid": identity.seed_id(f"aad:{email}"),
-            })
+            user = writer.put(
+                "systemuser",
+                email,
+                {
+                    "fullname": f"Load User {n:05d}",
+                    "firstname": "Load",
+                    "lastname": f"User {n:05d}",
+                    "internalemailaddress": email,
+                    "domainname": email,
+                    "businessunitid": root,
+                    "isdisabled": False,
+                    "accessmode": 0,
+                    "azureactivedirectoryobjectid": identity.seed_id(f"aad:{email}"),
+                },
+            )
             store.link("systemuserroles_association", user, basic)
     store.close()
     return count

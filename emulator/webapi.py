@@ -115,11 +115,16 @@ class WebApi:
                 return value.lower()
         if all(p[1] for p in pairs):
             names = ",".join(p[0].strip() for p in pairs)
-            raise ODataError(400, "0x80060888",
-                             f"Key with attributes [{names}] is not defined for entity '{table.logical}'.")
+            raise ODataError(
+                400,
+                "0x80060888",
+                f"Key with attributes [{names}] is not defined for entity '{table.logical}'.",
+            )
         raise bad_request(f"Bad Request - Error in query syntax. Invalid key '{key}'.")
 
-    def resolve_ref(self, value: Any, content_ids: dict[str, str], entity_set: str, nav: str) -> tuple[Table, str]:
+    def resolve_ref(
+        self, value: Any, content_ids: dict[str, str], entity_set: str, nav: str
+    ) -> tuple[Table, str]:
         if not isinstance(value, str):
             raise bad_request(f"Invalid reference value for '{nav}'.", "0x80048d19")
         text = value.strip()
@@ -127,14 +132,16 @@ class WebApi:
             ref = text.split("/")[0]
             if ref not in content_ids:
                 raise bad_request(f"Content-ID Reference: '{ref}' does not exist in the batch context.")
-            text = content_ids[ref] + text[len(ref):]
+            text = content_ids[ref] + text[len(ref) :]
         text = _REF_PREFIX.sub("", text, count=1)
         m = re.fullmatch(r"(\w+)\((.+)\)", text)
         if not m:
             raise bad_request(
                 f"Error identified in Payload provided by the user for Entity :'{entity_set}' ----> "
                 f"InnerException : Microsoft.OData.ODataException: The value '{value}' of '{nav}' "
-                "is not a valid entity reference.", "0x80048d19")
+                "is not a valid entity reference.",
+                "0x80048d19",
+            )
         target = self.table_for_set(m.group(1))
         return target, self.parse_key(target, m.group(2))
 
@@ -163,10 +170,17 @@ class WebApi:
         def check(name: str) -> None:
             if name not in allowed:
                 raise no_property(name, table.logical)
+
         return check
 
-    def render(self, table: Table, row: dict[str, Any], select: list[str] | None,
-               expand: list[ExpandItem], ann: Annotations) -> dict[str, Any]:
+    def render(
+        self,
+        table: Table,
+        row: dict[str, Any],
+        select: list[str] | None,
+        expand: list[ExpandItem],
+        ann: Annotations,
+    ) -> dict[str, Any]:
         view = self.view(table, row)
         out: dict[str, Any] = {"@odata.etag": f'W/"{row["versionnumber"]}"'}
         names = read_names(table) if not select else [n for n in read_names(table) if n in select]
@@ -232,7 +246,9 @@ class WebApi:
             rows = rows[: int(top)]
         return [self.render(target, r, select, nested, ann) for r in rows]
 
-    def apply_query(self, table: Table, rows: list[dict[str, Any]], params: dict[str, str]) -> list[dict[str, Any]]:
+    def apply_query(
+        self, table: Table, rows: list[dict[str, Any]], params: dict[str, str]
+    ) -> list[dict[str, Any]]:
         if params.get("$filter"):
             tree = parse_filter(params["$filter"], self.check_name(table))
             rows = [r for r in rows if evaluate(tree, self.view(table, r))]
@@ -246,8 +262,9 @@ class WebApi:
             rows = [v["__row"] for v in ordered]
         return rows
 
-    def collection(self, call: Call, table: Table, rows: list[dict[str, Any]], context: str,
-                   prefer: dict[str, str]) -> Response:
+    def collection(
+        self, call: Call, table: Table, rows: list[dict[str, Any]], context: str, prefer: dict[str, str]
+    ) -> Response:
         reject_skip(call.params)
         select = parse_select(call.params.get("$select"))
         self.check_select(table, select)
@@ -269,7 +286,7 @@ class WebApi:
                 page_size = MAX_PAGE
             applied.append(f"odata.maxpagesize={page_size}")
         offset = self._skiptoken(call.params.get("$skiptoken"))
-        page = rows[offset: offset + page_size]
+        page = rows[offset : offset + page_size]
         sel = f"({','.join(select)})" if select else ""
         body: dict[str, Any] = {"@odata.context": f"{self.root}$metadata#{context}{sel}"}
         if call.params.get("$count", "").lower() == "true":
@@ -319,34 +336,46 @@ class WebApi:
             if not isinstance(value, str):
                 raise bad_request(f"Cannot convert the literal '{value}' to the expected type 'Edm.String'.")
             if column.max_length and len(value) > column.max_length:
-                raise ODataError(400, "0x80044331",
-                                 f"A validation error occurred.  The length of the '{name}' attribute of the "
-                                 f"'{table.logical}' entity exceeded the maximum allowed length of "
-                                 f"'{column.max_length}'.")
+                raise ODataError(
+                    400,
+                    "0x80044331",
+                    f"A validation error occurred.  The length of the '{name}' attribute of the "
+                    f"'{table.logical}' entity exceeded the maximum allowed length of "
+                    f"'{column.max_length}'.",
+                )
             return value
         if kind == schema.BOOLEAN:
             if not isinstance(value, bool):
-                raise bad_request(f"Cannot convert a primitive value to the expected type 'Edm.Boolean'. "
-                                  f"Property '{name}'.")
+                raise bad_request(
+                    f"Cannot convert a primitive value to the expected type 'Edm.Boolean'. Property '{name}'."
+                )
             return value
         if kind in (schema.INTEGER, schema.BIGINT, schema.PICKLIST, schema.STATE, schema.STATUS):
             if isinstance(value, bool) or not isinstance(value, int):
-                raise bad_request(f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'. "
-                                  f"Property '{name}'.")
+                raise bad_request(
+                    f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'. "
+                    f"Property '{name}'."
+                )
             if column.options and value not in column.options:
-                raise ODataError(400, "0x8004431a",
-                                 f"A validation error occurred. The value {value} of '{name}' on record of type "
-                                 f"'{table.logical}' is outside the valid range. Accepted Values: "
-                                 f"{','.join(str(o) for o in column.options)}")
+                raise ODataError(
+                    400,
+                    "0x8004431a",
+                    f"A validation error occurred. The value {value} of '{name}' on record of type "
+                    f"'{table.logical}' is outside the valid range. Accepted Values: "
+                    f"{','.join(str(o) for o in column.options)}",
+                )
             return value
         if kind == schema.MULTISELECT:
             if not isinstance(value, str):
                 raise bad_request(f"Cannot convert the literal '{value}' to the expected type 'Edm.String'.")
             for part in value.split(","):
                 if not part.strip().isdigit() or int(part) not in (column.options or {}):
-                    raise ODataError(400, "0x8004431a",
-                                     f"A validation error occurred. The value {part} of '{name}' on record of "
-                                     f"type '{table.logical}' is outside the valid range.")
+                    raise ODataError(
+                        400,
+                        "0x8004431a",
+                        f"A validation error occurred. The value {part} of '{name}' on record of "
+                        f"type '{table.logical}' is outside the valid range.",
+                    )
             return ",".join(p.strip() for p in value.split(","))
         if kind == schema.UNIQUEID:
             if not isinstance(value, str) or not is_guid(value):
@@ -354,8 +383,9 @@ class WebApi:
             return value.lower()
         return value
 
-    def body_changes(self, call: Call, table: Table, body: dict[str, Any],
-                     content_ids: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    def body_changes(
+        self, call: Call, table: Table, body: dict[str, Any], content_ids: dict[str, str]
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         changes: dict[str, Any] = {}
         nn_binds: list[tuple[str, str]] = []
         ignored = SERVER_FILLED.get(table.logical, set())
@@ -370,9 +400,11 @@ class WebApi:
                     target, target_id = self.resolve_ref(value, content_ids, table.entity_set, nav)
                     if target.logical != lookup.target:
                         raise bad_request(
-                            f"Error identified in Payload provided by the user for Entity :'{table.entity_set}' "
-                            f"----> InnerException : Microsoft.OData.ODataException: The entity set "
-                            f"'{target.entity_set}' does not match navigation property '{nav}'.", "0x80048d19")
+                            f"Error identified in Payload provided by the user for Entity "
+                            f":'{table.entity_set}' ----> InnerException : Microsoft.OData.ODataException: "
+                            f"The entity set '{target.entity_set}' does not match navigation property '{nav}'.",
+                            "0x80048d19",
+                        )
                     self.require_row(target, target_id)
                     changes[lookup.column] = target_id
                     continue
@@ -384,18 +416,21 @@ class WebApi:
                         nn_binds.append((nav, target_id))
                     continue
                 raise bad_request(
-                    f"Error identified in Payload provided by the user for Entity :'{table.entity_set}' ----> "
-                    f"InnerException : Microsoft.OData.ODataException: An undeclared property '{nav}' which "
-                    "only has property annotations in the payload but no property value was found in the "
-                    "payload. In OData, only declared navigation properties and declared named streams can be "
-                    "represented as properties without values.", "0x80048d19")
+                    f"Error identified in Payload provided by the user for Entity :'{table.entity_set}' "
+                    f"----> InnerException : Microsoft.OData.ODataException: An undeclared property '{nav}' "
+                    "which only has property annotations in the payload but no property value was found in "
+                    "the payload. In OData, only declared navigation properties and declared named streams "
+                    "can be represented as properties without values.",
+                    "0x80048d19",
+                )
             if "@" in key:
                 continue
             column = table.columns.get(key)
             if column is None or column.type == schema.LOOKUP:
                 raise bad_request(
                     "An error occurred while validating input parameters: Microsoft.Crm.CrmException: "
-                    f"Invalid property '{key}' was found in entity 'Microsoft.Dynamics.CRM.{table.logical}'.")
+                    f"Invalid property '{key}' was found in entity 'Microsoft.Dynamics.CRM.{table.logical}'."
+                )
             if column.read_only or key in ignored:
                 continue
             changes[key] = self.validate_value(table, key, value)
@@ -404,8 +439,16 @@ class WebApi:
     def insert(self, table: Table, row_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         stamp = now_iso()
         row: dict[str, Any] = {c: None for c in table.columns if c != "versionnumber"}
-        row.update({"statecode": 0, "statuscode": 1, **changes, table.primary_id: row_id,
-                    "createdon": stamp, "modifiedon": stamp})
+        row.update(
+            {
+                "statecode": 0,
+                "statuscode": 1,
+                **changes,
+                table.primary_id: row_id,
+                "createdon": stamp,
+                "modifiedon": stamp,
+            }
+        )
         if table.logical == "msdyn_livechatconfig":
             self._fill_widget(row)
         self.store.put(table.logical, row_id, row)
@@ -417,7 +460,8 @@ class WebApi:
         app_id = str(uuid.uuid4())
         row["msdyn_widgetappid"] = app_id
         row["msdyn_widgetsnippet"] = SNIPPET.format(
-            app_id=app_id, org_id=org_id, oc_url=f"https://m-{org_id}.local.omnichannelengagementhub.com")
+            app_id=app_id, org_id=org_id, oc_url=f"https://m-{org_id}.local.omnichannelengagementhub.com"
+        )
 
     def update(self, table: Table, row: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         row_id = row[table.primary_id]
@@ -430,8 +474,11 @@ class WebApi:
         navs = schema.collection_navs(table.logical)
         rel, target_logical = navs[nav]
         if target.logical != target_logical:
-            raise bad_request(f"The navigation property '{nav}' expects a reference to '{target_logical}', "
-                              f"not '{target.logical}'.", "0x80048d19")
+            raise bad_request(
+                f"The navigation property '{nav}' expects a reference to '{target_logical}', "
+                f"not '{target.logical}'.",
+                "0x80048d19",
+            )
         row = self.require_row(table, row_id)
         other = self.require_row(target, target_id)
         self._check_business_units(table, row, target, other)
@@ -449,10 +496,13 @@ class WebApi:
         if principal.get("businessunitid") != role.get("businessunitid"):
             kind = "user" if principal_table.logical == "systemuser" else "team"
             raise ODataError(
-                400, "0x80040203",
-                f"The security role '{role.get('name')}' (Id = {role['roleid']}) belongs to a different business "
-                f"unit than the {kind} '{principal.get(principal_table.primary_name)}' (Id = "
-                f"{principal[principal_table.primary_id]}). Assign the role of the {kind}'s own business unit.")
+                400,
+                "0x80040203",
+                f"The security role '{role.get('name')}' (Id = {role['roleid']}) belongs to a different "
+                f"business unit than the {kind} '{principal.get(principal_table.primary_name)}' (Id = "
+                f"{principal[principal_table.primary_id]}). Assign the role of the {kind}'s own business "
+                "unit.",
+            )
 
     def disassociate(self, table: Table, row_id: str, nav: str, target_id: str) -> None:
         rel, _ = schema.collection_navs(table.logical)[nav]
@@ -465,11 +515,17 @@ class WebApi:
         row_id = row[table.primary_id]
         for logical, column in schema.RESTRICT_DELETE:
             lookup = schema.TABLES[logical].lookup_by_column(column)
-            if lookup and lookup.target == table.logical and any(
-                    r.get(column) == row_id for r in self.store.all(logical)):
-                raise ODataError(400, "0x80040227",
-                                 f"The object you tried to delete is associated with another object and cannot "
-                                 f"be deleted. The {table.logical} is referenced by one or more {logical} rows.")
+            if (
+                lookup
+                and lookup.target == table.logical
+                and any(r.get(column) == row_id for r in self.store.all(logical))
+            ):
+                raise ODataError(
+                    400,
+                    "0x80040227",
+                    f"The object you tried to delete is associated with another object and cannot "
+                    f"be deleted. The {table.logical} is referenced by one or more {logical} rows.",
+                )
         for other in schema.TABLES.values():
             for lookup in other.lookups:
                 if lookup.target != table.logical:
@@ -482,7 +538,9 @@ class WebApi:
         self._written()
 
     # ----- dispatch ------------------------------------------------------------------------------------
-    def execute(self, call: Call, caller: dict[str, Any], content_ids: dict[str, str] | None = None) -> Response:
+    def execute(
+        self, call: Call, caller: dict[str, Any], content_ids: dict[str, str] | None = None
+    ) -> Response:
         """Run one Web API operation; errors come back as OData error responses."""
         self._cache.clear()
         try:
@@ -497,25 +555,37 @@ class WebApi:
         if not segments:
             if call.method != "GET":
                 raise self._no_resource(call)
-            return json_response(200, {"@odata.context": f"{self.root}$metadata", "value": [
-                {"name": t.entity_set, "kind": "EntitySet", "url": t.entity_set} for t in schema.TABLES.values()]})
+            return json_response(
+                200,
+                {
+                    "@odata.context": f"{self.root}$metadata",
+                    "value": [
+                        {"name": t.entity_set, "kind": "EntitySet", "url": t.entity_set}
+                        for t in schema.TABLES.values()
+                    ],
+                },
+            )
         head = segments[0]
         if head in ("WhoAmI", "WhoAmI()"):
             if call.method != "GET" or len(segments) > 1:
                 raise self._no_resource(call)
-            return json_response(200, {
-                "@odata.context": f"{self.root}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
-                "BusinessUnitId": caller.get("businessunitid"),
-                "UserId": caller["systemuserid"],
-                "OrganizationId": self.store.setting("organization_id"),
-            })
+            return json_response(
+                200,
+                {
+                    "@odata.context": f"{self.root}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse",
+                    "BusinessUnitId": caller.get("businessunitid"),
+                    "UserId": caller["systemuserid"],
+                    "OrganizationId": self.store.setting("organization_id"),
+                },
+            )
         if head.startswith("EntityDefinitions"):
             if call.method != "GET":
                 raise self._no_resource(call)
             return metadata.handle(self.root, segments, call.params)
         if head == "$metadata":
-            return Response(200, {"Content-Type": "application/xml", "OData-Version": "4.0"},
-                            metadata.csdl().encode())
+            return Response(
+                200, {"Content-Type": "application/xml", "OData-Version": "4.0"}, metadata.csdl().encode()
+            )
         m = re.fullmatch(r"([\w]+)(?:\((.*)\))?", head, re.S)
         if not m:
             raise segment_not_found(head)
@@ -532,14 +602,19 @@ class WebApi:
         return self._sub_op(call, table, row_id, rest, prefer, content_ids)
 
     def _no_resource(self, call: Call) -> ODataError:
-        return ODataError(404, "", f"No HTTP resource was found that matches the request URI "
-                                   f"'{self.root}{call.path}'.")
+        return ODataError(
+            404, "", f"No HTTP resource was found that matches the request URI '{self.root}{call.path}'."
+        )
 
-    def _collection_op(self, call: Call, table: Table, prefer: dict[str, str], content_ids: dict[str, str]) -> Response:
+    def _collection_op(
+        self, call: Call, table: Table, prefer: dict[str, str], content_ids: dict[str, str]
+    ) -> Response:
         if call.method == "GET":
             return self.collection(call, table, self.store.all(table.logical), table.entity_set, prefer)
         if call.method != "POST":
-            raise ODataError(405, "0x80060888", f"The requested resource does not support http method '{call.method}'.")
+            raise ODataError(
+                405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
+            )
         body = self.parse_body(call)
         changes, nn_binds = self.body_changes(call, table, body, content_ids)
         row_id = changes.pop(table.primary_id, None) or str(uuid.uuid4())
@@ -552,25 +627,45 @@ class WebApi:
                 self.associate(table, row_id, nav, schema.TABLES[target_logical], target_id)
         return self._written_response(call, table, row, row_id, prefer, created=True)
 
-    def _written_response(self, call: Call, table: Table, row: dict[str, Any], key_text: str,
-                          prefer: dict[str, str], created: bool) -> Response:
+    def _written_response(
+        self,
+        call: Call,
+        table: Table,
+        row: dict[str, Any],
+        key_text: str,
+        prefer: dict[str, str],
+        created: bool,
+    ) -> Response:
         etag = f'W/"{row["versionnumber"]}"'
         if prefer.get("return") == "representation":
             select = parse_select(call.params.get("$select"))
             self.check_select(table, select)
-            body = self.render(table, row, select, parse_expand(call.params.get("$expand")), Annotations(prefer))
+            body = self.render(
+                table, row, select, parse_expand(call.params.get("$expand")), Annotations(prefer)
+            )
             sel = f"({','.join(select)})" if select else ""
             body = {"@odata.context": f"{self.root}$metadata#{table.entity_set}{sel}/$entity", **body}
-            response = json_response(201 if created else 200, body,
-                                     {"Preference-Applied": "return=representation", "ETag": etag})
+            response = json_response(
+                201 if created else 200, body, {"Preference-Applied": "return=representation", "ETag": etag}
+            )
             response.entity_url = self.entity_url(table, row[table.primary_id])
             return response
         url = f"{self.root}{table.entity_set}({key_text})"
-        return Response(204, {"OData-Version": "4.0", "OData-EntityId": url, "ETag": etag},
-                        entity_url=self.entity_url(table, row[table.primary_id]))
+        return Response(
+            204,
+            {"OData-Version": "4.0", "OData-EntityId": url, "ETag": etag},
+            entity_url=self.entity_url(table, row[table.primary_id]),
+        )
 
-    def _entity_op(self, call: Call, table: Table, row_id: str, key_text: str, prefer: dict[str, str],
-                   content_ids: dict[str, str]) -> Response:
+    def _entity_op(
+        self,
+        call: Call,
+        table: Table,
+        row_id: str,
+        key_text: str,
+        prefer: dict[str, str],
+        content_ids: dict[str, str],
+    ) -> Response:
         row = self.fetch(table.logical, row_id)
         if_match = call.headers.get("if-match")
         if_none = call.headers.get("if-none-match")
@@ -613,17 +708,29 @@ class WebApi:
             with self.store.transaction():
                 new = self.update(table, row, changes)
             return self._written_response(call, table, new, key_text, prefer, created=False)
-        raise ODataError(405, "0x80060888", f"The requested resource does not support http method '{call.method}'.")
+        raise ODataError(
+            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
+        )
 
     def _check_if_match(self, row: dict[str, Any], if_match: str | None) -> None:
         if not if_match or if_match.strip() == "*":
             return
         if if_match.strip() != f'W/"{row["versionnumber"]}"':
-            raise ODataError(412, "0x80060882",
-                             "The version of the existing record doesn't match the RowVersion property provided.")
+            raise ODataError(
+                412,
+                "0x80060882",
+                "The version of the existing record doesn't match the RowVersion property provided.",
+            )
 
-    def _sub_op(self, call: Call, table: Table, row_id: str, rest: list[str], prefer: dict[str, str],
-                content_ids: dict[str, str]) -> Response:
+    def _sub_op(
+        self,
+        call: Call,
+        table: Table,
+        row_id: str,
+        rest: list[str],
+        prefer: dict[str, str],
+        content_ids: dict[str, str],
+    ) -> Response:
         m = re.fullmatch(r"(\w+)(?:\((.*)\))?", rest[0])
         if not m:
             raise segment_not_found(rest[0])
@@ -659,33 +766,55 @@ class WebApi:
                 return Response(204, {"OData-Version": "4.0"})
             if call.method == "GET":
                 ids = self.store.linked(rel.name, row_id, rel.table1 == table.logical)
-                return json_response(200, {"@odata.context": f"{self.root}$metadata#Collection($ref)",
-                                           "value": [{"@odata.id": self.entity_url(target, i)} for i in ids]})
+                return json_response(
+                    200,
+                    {
+                        "@odata.context": f"{self.root}$metadata#Collection($ref)",
+                        "value": [{"@odata.id": self.entity_url(target, i)} for i in ids],
+                    },
+                )
         if call.method == "GET" and not inner_key:
             ids = self.store.linked(rel.name, row_id, rel.table1 == table.logical)
             rows = [r for r in (self.fetch(target_logical, i) for i in ids) if r is not None]
             return self.collection(call, target, rows, target.entity_set, prefer)
-        raise ODataError(405, "0x80060888", f"The requested resource does not support http method '{call.method}'.")
+        raise ODataError(
+            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
+        )
 
-    def _single_nav(self, call: Call, table: Table, row: dict[str, Any], lookup: schema.Lookup, is_ref: bool,
-                    content_ids: dict[str, str]) -> Response:
+    def _single_nav(
+        self,
+        call: Call,
+        table: Table,
+        row: dict[str, Any],
+        lookup: schema.Lookup,
+        is_ref: bool,
+        content_ids: dict[str, str],
+    ) -> Response:
         target = schema.TABLES[lookup.target]
         target_id = row.get(lookup.column)
         if call.method == "GET":
             if not target_id:
                 return Response(204, {"OData-Version": "4.0"})
             if is_ref:
-                return json_response(200, {"@odata.context": f"{self.root}$metadata#$ref",
-                                           "@odata.id": self.entity_url(target, target_id)})
+                return json_response(
+                    200,
+                    {
+                        "@odata.context": f"{self.root}$metadata#$ref",
+                        "@odata.id": self.entity_url(target, target_id),
+                    },
+                )
             sub = Call("GET", f"{target.entity_set}({target_id})", call.params, call.headers)
-            return self._entity_op(sub, target, target_id, target_id, parse_prefer(call.headers.get("prefer", "")),
-                                   content_ids)
+            return self._entity_op(
+                sub, target, target_id, target_id, parse_prefer(call.headers.get("prefer", "")), content_ids
+            )
         if is_ref and call.method in ("PUT", "POST"):
             ref = self.parse_body(call).get("@odata.id")
             ref_table, ref_id = self.resolve_ref(ref, content_ids, table.entity_set, lookup.nav)
             if ref_table.logical != target.logical:
-                raise bad_request(f"The navigation property '{lookup.nav}' expects a reference to "
-                                  f"'{target.logical}'.", "0x80048d19")
+                raise bad_request(
+                    f"The navigation property '{lookup.nav}' expects a reference to '{target.logical}'.",
+                    "0x80048d19",
+                )
             self.require_row(target, ref_id)
             with self.store.transaction():
                 self.update(table, row, {lookup.column: ref_id})
@@ -694,7 +823,9 @@ class WebApi:
             with self.store.transaction():
                 self.update(table, row, {lookup.column: None})
             return Response(204, {"OData-Version": "4.0"})
-        raise ODataError(405, "0x80060888", f"The requested resource does not support http method '{call.method}'.")
+        raise ODataError(
+            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
+        )
 
     def _property_op(self, call: Call, table: Table, row_id: str, name: str) -> Response:
         names = {read_name(table, c): c for c in table.columns}
@@ -706,8 +837,13 @@ class WebApi:
             value = row.get(column)
             if value is None:
                 return Response(204, {"OData-Version": "4.0"})
-            return json_response(200, {"@odata.context": f"{self.root}$metadata#{table.entity_set}({row_id})/{name}",
-                                       "value": value})
+            return json_response(
+                200,
+                {
+                    "@odata.context": f"{self.root}$metadata#{table.entity_set}({row_id})/{name}",
+                    "value": value,
+                },
+            )
         if name != column or table.columns[column].read_only:
             raise bad_request(f"The property '{name}' cannot be updated.")
         if call.method == "PUT":
@@ -715,8 +851,9 @@ class WebApi:
         elif call.method == "DELETE":
             value = None
         else:
-            raise ODataError(405, "0x80060888",
-                             f"The requested resource does not support http method '{call.method}'.")
+            raise ODataError(
+                405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
+            )
         if column in SERVER_FILLED.get(table.logical, set()):
             return Response(204, {"OData-Version": "4.0"})
         with self.store.transaction():

@@ -24,9 +24,15 @@ def make_session(ca_file: str) -> requests.Session:
 
 def client_token(emu, session: requests.Session) -> str:
     conn = emu.connection
-    answer = session.post(f"{emu.base_url}/{conn['tenant_id']}/oauth2/v2.0/token", data={
-        "grant_type": "client_credentials", "client_id": conn["client_id"], "client_secret": conn["client_secret"],
-        "scope": f"{conn['org_url']}/.default"})
+    answer = session.post(
+        f"{emu.base_url}/{conn['tenant_id']}/oauth2/v2.0/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": conn["client_id"],
+            "client_secret": conn["client_secret"],
+            "scope": f"{conn['org_url']}/.default",
+        },
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()["access_token"]
 
@@ -53,8 +59,14 @@ def token(emu, raw) -> str:
 def api(emu, token):
     """A session with the bearer token and OData headers; `api.url(path)` builds Web API URLs."""
     session = make_session(emu.ca_file)
-    session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json",
-                            "OData-MaxVersion": "4.0", "OData-Version": "4.0"})
+    session.headers.update(
+        {
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            "OData-MaxVersion": "4.0",
+            "OData-Version": "4.0",
+        }
+    )
     session.url = lambda path: emu.org_url + API + path  # type: ignore[attr-defined]
     return session
 
@@ -62,7 +74,9 @@ def api(emu, token):
 @pytest.fixture(autouse=True)
 def _no_faults(emu, token):
     yield
-    make_session(emu.ca_file).delete(f"{emu.base_url}/_emulator/faults", headers={"Authorization": f"Bearer {token}"})
+    make_session(emu.ca_file).delete(
+        f"{emu.base_url}/_emulator/faults", headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def seeded_id(api, entity_set: str, key: str, filter_: str) -> str:
