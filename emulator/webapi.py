@@ -402,7 +402,8 @@ class WebApi:
                         raise bad_request(
                             f"Error identified in Payload provided by the user for Entity "
                             f":'{table.entity_set}' ----> InnerException : Microsoft.OData.ODataException: "
-                            f"The entity set '{target.entity_set}' does not match navigation property '{nav}'.",
+                            f"The entity set '{target.entity_set}' "
+                            f"does not match navigation property '{nav}'.",
                             "0x80048d19",
                         )
                     self.require_row(target, target_id)
