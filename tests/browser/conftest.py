@@ -92,3 +92,10 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def field(page, label: str):
+    """The form control whose visible label is ``label`` (required fields show a trailing asterisk)."""
+    import re
+
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))

@@ -118,7 +118,7 @@ def test_validate_all_ties_each_problem_to_its_step():
 
 def test_reachable_steps_are_visited_ones_and_the_next():
     channel = ChannelFactory(visited_steps=["details", "workstream"])
-    assert drafts.reachable_steps(channel) == {"details", "workstream", "appearance"}
+    assert drafts.reachable_steps(channel) == {"details", "workstream", "appearance", "review"}
 
 
 def test_duplicate_copies_data_under_a_new_name():

@@ -201,3 +201,24 @@ def test_values_from_post_caps_the_number_of_rows():
     assert len(AppearanceForm.values_from_post(post)["domains"]) == 50
     post["domains-TOTAL_FORMS"] = "lots"
     assert AppearanceForm.values_from_post(post)["domains"] == []
+
+
+def test_summary_leaves_out_settings_whose_toggle_is_off():
+    from wizard.steps import iter_entries
+
+    data = complete_data(
+        appearance={"reconnect_enabled": False, "reconnect_time_limit": 5},
+        workstream={"workstream_mode": "new"},
+    )
+    applies = {
+        entry.name if hasattr(entry, "name") else entry.row_set.name: entry.applies
+        for entry in iter_entries(data, CHOICES)
+    }
+    assert applies["reconnect_time_limit"] is False
+    assert applies["workstream_name"] is True and applies["existing_workstream"] is False
+    assert applies["domains"] is False and applies["title"] is True
+    data = complete_data(
+        appearance={"reconnect_enabled": True, "operating_hours_only": True, "show_offline_widget": True}
+    )
+    applies = {getattr(entry, "name", None): entry.applies for entry in iter_entries(data, CHOICES)}
+    assert applies["reconnect_time_limit"] and applies["offline_title"]
