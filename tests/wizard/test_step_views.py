@@ -228,3 +228,14 @@ def test_resume_goes_to_the_last_step(author_client):
     channel = ChannelFactory(owner=author_client.user, current_step="behaviors")
     response = author_client.get(reverse("wizard:resume", args=[channel.pk]))
     assert response["Location"] == step_url(channel, "behaviors")
+
+
+def test_rendered_form_is_reused_only_for_the_same_version(author_client, django_assert_max_num_queries):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "appearance")
+    first = author_client.get(url).content.decode()
+    assert author_client.get(url).content.decode().count('name="title"') == 1
+    post = {k: v for k, v in channel.data["appearance"].items() if v not in (False, None) and k != "domains"}
+    author_client.post(url, dict(post, title="A new title", version=channel.version, nav="save"))
+    after = author_client.get(url).content.decode()
+    assert 'value="A new title"' in after and 'value="A new title"' not in first

@@ -125,7 +125,8 @@ class AppearanceForm(StepForm):
         hours = self.choices.operating_hours()
         self.fields["operating_hours"].choices = [("", _("Choose operating hours"))] + hours.options
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset(
                 _("Header"),

@@ -77,14 +77,22 @@ class StepForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.setup_choices()
-        self.helper.layout = self.build_layout()
+        self.helper.layout = self._layout()
+
+    @classmethod
+    def _layout(cls) -> Any:
+        # Layouts depend only on the class; building one escapes every attribute, so build it once.
+        if "_built_layout" not in cls.__dict__:
+            cls._built_layout = cls.build_layout()
+        return cls._built_layout
 
     # --- subclasses -------------------------------------------------------------------------------
 
     def setup_choices(self) -> None:
         """Fill choice fields from the provider."""
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return None
 
     def initial_rows(self, row_set: RowSet) -> list[dict[str, Any]]:

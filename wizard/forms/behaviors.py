@@ -134,7 +134,8 @@ class BehaviorsForm(StepForm):
     def persistent_chat(self) -> bool:
         return bool((self.context.data.get("workstream") or {}).get("persistent_chat"))
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset(_("Custom automated messages"), Rows("messages")),
             Fieldset(

@@ -48,7 +48,8 @@ class FeaturesForm(StepForm):
     cobrowse = forms.BooleanField(label=_("Co-browse"), required=False)
     cobrowse_provider = forms.CharField(label=_("Co-browse provider"), max_length=100, required=False)
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset(_("File attachments"), "attachments_customers", "attachments_agents"),
             Fieldset(_("Customer notifications"), "notify_unread_count", "notify_sound"),

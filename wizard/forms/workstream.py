@@ -59,7 +59,8 @@ class WorkstreamForm(StepForm):
         self.fields["existing_workstream"].choices = [("", _("Choose a workstream"))] + workstreams.options
         self.fields["existing_queue"].choices = [("", _("Choose a queue"))] + self.choices.queues().options
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset(
                 "",
