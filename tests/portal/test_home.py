@@ -33,5 +33,6 @@ def test_login_page_and_sign_in(client):
     assert client.get("/accounts/login/").status_code == 200
     response = client.post("/accounts/login/", {"username": "author", "password": "changeme"})
     assert response.status_code == 302
+    client.logout()
     response = client.post("/accounts/login/", {"username": "author", "password": "wrong"})
     assert "Your username and password didn" in response.content.decode()
