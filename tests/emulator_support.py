@@ -55,7 +55,10 @@ class Knobs:
 
     def requests(self, after: int = 0) -> list[dict[str, Any]]:
         answer = self.session.get(
-            f"{self.base_url}/_emulator/requests", params={"after": after}, headers=self._headers(), timeout=10
+            f"{self.base_url}/_emulator/requests",
+            params={"after": after},
+            headers=self._headers(),
+            timeout=10,
         )
         answer.raise_for_status()
         return list(answer.json()["value"])

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import dataverse
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import dataverse
 from portal import audit, secrets
 from portal.models import Environment
 
@@ -57,9 +57,10 @@ def environment_from_env(environ: dict[str, str] | None = None) -> Environment |
     """Register (or update) the environment named by DATAVERSE_URL / AZURE_TENANT_ID / AZURE_CLIENT_ID /
     AZURE_CLIENT_SECRET. Returns None when they are not all set. Called from ``runportal``, never at import."""
     env = os.environ if environ is None else environ
-    values = {key: (env.get(key) or "").strip() for key in (
-        "DATAVERSE_URL", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"
-    )}
+    values = {
+        key: (env.get(key) or "").strip()
+        for key in ("DATAVERSE_URL", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")
+    }
     if not all(values.values()):
         return None
     environment, _ = Environment.objects.update_or_create(
@@ -193,8 +194,11 @@ def describe_failure(error: Exception, credentials: Credentials | None = None) -
     if isinstance(error, dataverse.TransportError):
         if error.tls_failure:
             return _scrub(
-                _("TLS failure: the server's certificate is not trusted (%(reason)s). Check the org URL, "
-                  "or add the CA bundle of a private certificate authority.") % {"reason": error.message},
+                _(
+                    "TLS failure: the server's certificate is not trusted (%(reason)s). Check the org URL, "
+                    "or add the CA bundle of a private certificate authority."
+                )
+                % {"reason": error.message},
                 secret,
             )
         return _scrub(_("Could not reach the server: %(reason)s") % {"reason": error.message}, secret)
@@ -202,7 +206,9 @@ def describe_failure(error: Exception, credentials: Credentials | None = None) -
         code = (error.code or "").lower()
         message = error.message or str(error)
         if "Unable to get authority configuration" in message:
-            prefix = _("Unknown tenant, or the authority host is wrong: the sign-in authority has no such tenant.")
+            prefix = _(
+                "Unknown tenant, or the authority host is wrong: the sign-in authority has no such tenant."
+            )
             message = ""
         elif code == "invalid_client":
             prefix = _("The client secret was rejected.")
@@ -221,8 +227,11 @@ def describe_failure(error: Exception, credentials: Credentials | None = None) -
         isinstance(error, dataverse.DataverseError) and error.status == 403
     ):
         return _scrub(
-            _("No application user: the app registration is not an enabled application user in this "
-              "environment (%(reason)s)") % {"reason": getattr(error, "message", str(error))},
+            _(
+                "No application user: the app registration is not an enabled application user in this "
+                "environment (%(reason)s)"
+            )
+            % {"reason": getattr(error, "message", str(error))},
             secret,
         )
     if isinstance(error, dataverse.NotFoundError):
@@ -300,9 +309,13 @@ def save_environment(
         except secrets.SecretUnreadable:
             old_secret = ""
     secret = new_secret or old_secret
-    changed_credentials = creating or bool(new_secret) or any(
-        str(data.get(name, getattr(current, name))) != str(getattr(current, name))
-        for name in CREDENTIAL_FIELDS
+    changed_credentials = (
+        creating
+        or bool(new_secret)
+        or any(
+            str(data.get(name, getattr(current, name))) != str(getattr(current, name))
+            for name in CREDENTIAL_FIELDS
+        )
     )
     connection: ConnectionResult | None = None
     if changed_credentials and require_connection:
@@ -362,7 +375,9 @@ def delete_or_archive(environment: Environment, *, actor: Any) -> str:
     if has_published_channels(environment):
         environment.archived = True
         environment.save(update_fields=["archived", "updated_at"])
-        audit.record(actor, "environment.archived", environment=environment, details={"name": environment.name})
+        audit.record(
+            actor, "environment.archived", environment=environment, details={"name": environment.name}
+        )
         return "archived"
     name = environment.name
     try:

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import dataverse
-from dataverse import Batch, DataverseClient, literal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+import dataverse
+from dataverse import Batch, DataverseClient, literal
 from portal import audit
 
 logger = logging.getLogger(__name__)
@@ -172,7 +172,9 @@ def list_users(
     return UserPage([_user_from_row(row) for row in page.rows], page.next_link)
 
 
-def iter_users(client: DataverseClient, *, search: str = "", page_size: int = 1000) -> Iterable[DirectoryUser]:
+def iter_users(
+    client: DataverseClient, *, search: str = "", page_size: int = 1000
+) -> Iterable[DirectoryUser]:
     """Every enabled user with roles, page by page."""
     next_link: str | None = None
     while True:
@@ -305,13 +307,20 @@ def change_role(
             continue
         if user.disabled:
             report.outcomes.append(
-                UserOutcome(user.id, user.fullname, SKIPPED, _("The user is disabled in the org; nothing changed."))
+                UserOutcome(
+                    user.id, user.fullname, SKIPPED, _("The user is disabled in the org; nothing changed.")
+                )
             )
             continue
         if action == "assign":
             if user.holds(role_name):
                 report.outcomes.append(
-                    UserOutcome(user.id, user.fullname, SKIPPED, _("Already holds %(role)s directly.") % {"role": role_name})
+                    UserOutcome(
+                        user.id,
+                        user.fullname,
+                        SKIPPED,
+                        _("Already holds %(role)s directly.") % {"role": role_name},
+                    )
                 )
                 continue
             role_id = finder.find(role_name, user.business_unit_id)
@@ -321,8 +330,10 @@ def change_role(
                         user.id,
                         user.fullname,
                         FAILED,
-                        _("The business unit “%(unit)s” has no role named “%(role)s”. Add the role to that "
-                          "business unit, or move the user to a business unit that has it.")
+                        _(
+                            "The business unit “%(unit)s” has no role named “%(role)s”. Add the role to that "
+                            "business unit, or move the user to a business unit that has it."
+                        )
                         % {"unit": user.business_unit or user.business_unit_id, "role": role_name},
                     )
                 )
@@ -344,11 +355,15 @@ def change_role(
     for start in range(0, total, USERS_PER_BATCH):
         chunk = planned[start : start + USERS_PER_BATCH]
         results = _apply(client, chunk, action, report)
-        for user, role_id in chunk:
+        for user, _role_id in chunk:
             error = results.get(user.id)
             before = user.omnichannel_names()
             if error is None:
-                after = sorted(set(before) | {role_name}) if action == "assign" else sorted(set(before) - {role_name})
+                after = (
+                    sorted(set(before) | {role_name})
+                    if action == "assign"
+                    else sorted(set(before) - {role_name})
+                )
                 warning = ""
                 if action == "assign" and role_key in ("supervisor", "agent") and user.has_api_access:
                     warning = _(
@@ -427,7 +442,9 @@ def _apply(
                 results[user.id] = None
             elif isinstance(error, dataverse.ThrottledError) and attempt < policy.max_attempts:
                 throttled.append((user, role_id))
-                wait = max(wait, error.retry_after if error.retry_after is not None else policy.backoff(attempt))
+                wait = max(
+                    wait, error.retry_after if error.retry_after is not None else policy.backoff(attempt)
+                )
             else:
                 results[user.id] = _reason(error)
         pending = throttled

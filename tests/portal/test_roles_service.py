@@ -36,7 +36,12 @@ def test_team_only_role_is_shown_with_the_team(client):
     taylor = by_name(client, "Taylor Teamwork")
     assert taylor.team_only_roles == ["agent"]
     assert taylor.omnichannel == [
-        {"key": "agent", "label": roles.ROLE_LABELS["agent"], "direct": False, "teams": ["Contoso Support Team"]}
+        {
+            "key": "agent",
+            "label": roles.ROLE_LABELS["agent"],
+            "direct": False,
+            "teams": ["Contoso Support Team"],
+        }
     ]
 
 
@@ -60,7 +65,11 @@ def test_assign_and_remove_with_audit_and_skip_when_present(client, emulator_env
     emil = by_name(client, "Emil Europa")
     alex = by_name(client, "Alex Agent")
     report = roles.change_role(
-        client, environment=emulator_environment, actor=actor, user_ids=[alex.id], role_key="supervisor",
+        client,
+        environment=emulator_environment,
+        actor=actor,
+        user_ids=[alex.id],
+        role_key="supervisor",
         action="assign",
     )
     assert report.done == 1
@@ -71,13 +80,21 @@ def test_assign_and_remove_with_audit_and_skip_when_present(client, emulator_env
     assert entry.details["after"] == ["Omnichannel agent", "Omnichannel supervisor"]
 
     again = roles.change_role(
-        client, environment=emulator_environment, actor=actor, user_ids=[alex.id], role_key="supervisor",
+        client,
+        environment=emulator_environment,
+        actor=actor,
+        user_ids=[alex.id],
+        role_key="supervisor",
         action="assign",
     )
     assert (again.done, again.skipped, again.requests) == (0, 1, 0)
 
     removed = roles.change_role(
-        client, environment=emulator_environment, actor=actor, user_ids=[alex.id], role_key="supervisor",
+        client,
+        environment=emulator_environment,
+        actor=actor,
+        user_ids=[alex.id],
+        role_key="supervisor",
         action="remove",
     )
     assert removed.done == 1 and not by_name(client, "Alex Agent").holds(roles.SUPERVISOR)
@@ -87,8 +104,12 @@ def test_assign_and_remove_with_audit_and_skip_when_present(client, emulator_env
 def test_missing_role_in_child_business_unit_is_reported(client, emulator_environment):
     emil = by_name(client, "Emil Europa")
     report = roles.change_role(
-        client, environment=emulator_environment, actor=administrator(), user_ids=[emil.id],
-        role_key="agent", action="assign",
+        client,
+        environment=emulator_environment,
+        actor=administrator(),
+        user_ids=[emil.id],
+        role_key="agent",
+        action="assign",
     )
     assert report.failed == 1
     assert "Contoso Support EU" in report.outcomes[0].message
@@ -102,28 +123,43 @@ def test_bulk_assign_waits_out_429_and_reports_per_user(client, emulator_environ
     knobs.fault(path="systemuserroles_association", status=429, retry_after=1, times=1)
     try:
         report = roles.change_role(
-            client, environment=emulator_environment, actor=administrator(),
-            user_ids=[u.id for u in users], role_key="agent", action="assign",
+            client,
+            environment=emulator_environment,
+            actor=administrator(),
+            user_ids=[u.id for u in users],
+            role_key="agent",
+            action="assign",
         )
     finally:
         knobs.clear_faults()
     outcome = {o.name: o.status for o in report.outcomes}
     assert outcome == {
-        "Avery Author": "done", "Riley Reviewer": "done", "Parker Publisher": "done",
-        "Taylor Teamwork": "done", "Emil Europa": "failed",
+        "Avery Author": "done",
+        "Riley Reviewer": "done",
+        "Parker Publisher": "done",
+        "Taylor Teamwork": "done",
+        "Emil Europa": "failed",
     }
     assert report.requests == 2  # the throttled user's changeset was resent alone
     for name in names[:4]:
         assert by_name(client, name).holds(roles.AGENT)
     # Rerunning only does what is missing.
     rerun = roles.change_role(
-        client, environment=emulator_environment, actor=administrator(),
-        user_ids=[u.id for u in users], role_key="agent", action="assign",
+        client,
+        environment=emulator_environment,
+        actor=administrator(),
+        user_ids=[u.id for u in users],
+        role_key="agent",
+        action="assign",
     )
     assert (rerun.done, rerun.skipped, rerun.failed, rerun.requests) == (0, 4, 1, 0)
     roles.change_role(
-        client, environment=emulator_environment, actor=administrator(),
-        user_ids=[u.id for u in users[:4]], role_key="agent", action="remove",
+        client,
+        environment=emulator_environment,
+        actor=administrator(),
+        user_ids=[u.id for u in users[:4]],
+        role_key="agent",
+        action="remove",
     )
 
 
@@ -133,16 +169,24 @@ def test_api_access_warning(client, emulator_environment):
     client.associate("systemusers", user.id, "systemuserroles_association", "roles", api_role)
     try:
         report = roles.change_role(
-            client, environment=emulator_environment, actor=administrator(), user_ids=[user.id],
-            role_key="agent", action="assign",
+            client,
+            environment=emulator_environment,
+            actor=administrator(),
+            user_ids=[user.id],
+            role_key="agent",
+            action="assign",
         )
         assert "Omnichannel API access" in report.outcomes[0].warning
         assert by_name(client, "Riley Reviewer").api_access_conflict
     finally:
         client.disassociate("systemusers", user.id, "systemuserroles_association", api_role)
         roles.change_role(
-            client, environment=emulator_environment, actor=administrator(), user_ids=[user.id],
-            role_key="agent", action="remove",
+            client,
+            environment=emulator_environment,
+            actor=administrator(),
+            user_ids=[user.id],
+            role_key="agent",
+            action="remove",
         )
 
 
