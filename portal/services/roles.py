@@ -155,9 +155,14 @@ class UserPage:
 
 
 def list_users(
-    client: DataverseClient, *, search: str = "", next_link: str | None = None, page_size: int = PAGE_SIZE
+    client: DataverseClient,
+    *,
+    search: str = "",
+    next_link: str | None = None,
+    page_size: int | None = None,
 ) -> UserPage:
     """One page of enabled users with their roles (direct and through teams), ordered by name."""
+    page_size = page_size or PAGE_SIZE
     if next_link:
         page = client.follow(next_link, page_size=page_size)
     else:
