@@ -69,7 +69,10 @@ class StepForm(forms.Form):
             rows = rows if isinstance(rows, list) else []
             data = self._formset_data(row_set, rows) if values is not None else None
             initial = None if values is not None else self.initial_rows(row_set)
-            self.rows[row_set.name] = row_set.formset_class()(data=data, initial=initial, prefix=row_set.name)
+            # Every posted row is a real row: a blank one is an error, not silently dropped.
+            self.rows[row_set.name] = row_set.formset_class()(
+                data=data, initial=initial, prefix=row_set.name, form_kwargs={"empty_permitted": False}
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -225,14 +225,14 @@ def validate_all(channel: Channel, choices: ChoiceProvider | None = None) -> lis
 
 
 def reachable_steps(channel: Channel) -> set[str]:
-    """Visited steps and the one after the furthest visited: the steps the navigation links to."""
+    """Visited steps, the one after the furthest visited, and the review (it lists what is missing)."""
     visited = [slug for slug in channel.visited_steps if slug in STEP_SLUGS]
     reachable = set(visited)
     if visited:
         furthest = max(STEP_SLUGS.index(slug) for slug in visited)
         if furthest + 1 < len(STEP_SLUGS):
             reachable.add(STEP_SLUGS[furthest + 1])
-    reachable.add(STEP_SLUGS[0])
+    reachable.update({STEP_SLUGS[0], STEP_SLUGS[-1]})
     return reachable
 
 
