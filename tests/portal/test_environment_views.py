@@ -285,3 +285,13 @@ def test_checklist_fragment(client, emulator):
     )
     text = client.get(reverse("environments:checklist", args=[unreachable.pk])).content.decode()
     assert "could not be reached" in text
+
+
+def test_channel_page_includes_the_checklist(client):
+    from tests.factories import ChannelFactory
+
+    environment = EnvironmentFactory()
+    channel = ChannelFactory(environment=environment)
+    client.force_login(author())
+    text = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert reverse("environments:checklist", args=[environment.pk]) in text
