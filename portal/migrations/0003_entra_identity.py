@@ -6,26 +6,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_initial'),
+        ("portal", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EntraIdentity',
+            name="EntraIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('oid', models.CharField(max_length=64, unique=True, verbose_name='object ID')),
-                ('tenant_id', models.CharField(blank=True, max_length=64, verbose_name='tenant ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_sign_in', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='entra_identity', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("oid", models.CharField(max_length=64, unique=True, verbose_name="object ID")),
+                ("tenant_id", models.CharField(blank=True, max_length=64, verbose_name="tenant ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_sign_in", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entra_identity",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Microsoft Entra identity',
-                'verbose_name_plural': 'Microsoft Entra identities',
+                "verbose_name": "Microsoft Entra identity",
+                "verbose_name_plural": "Microsoft Entra identities",
             },
         ),
     ]

@@ -102,7 +102,7 @@ def checklist(environment: Environment, fallback_queue: str) -> list[ChecklistLi
             ChecklistLine("queue", None, _("Fallback queue has members"), _("No fallback queue chosen yet."))
         )
     else:
-        queue_id, members = queue_answer
+        queue_id, members = queue_answer  # type: ignore[misc]
         if queue_id is None:
             detail = _(
                 "The queue “%(queue)s” does not exist in this environment yet; it is created on publish."

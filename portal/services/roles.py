@@ -429,20 +429,19 @@ def _apply(
         report.requests += 1
         try:
             response = client.execute_batch(batch, continue_on_error=True)
-        except dataverse.DataverseError as error:
+        except dataverse.DataverseError as batch_error:
             # The whole request failed (after the client's own retries): nothing in it was applied.
-            reason = error.message or str(error)
+            reason = batch_error.message or str(batch_error)
             for user, _role in pending:
                 results[user.id] = reason
             return results
         throttled: list[tuple[DirectoryUser, str]] = []
-        failures: dict[str, dataverse.DataverseError] = {}
-        for error in response.errors:
-            label = error.operation_label or ""
-            failures[label] = error
+        failures: dict[str, dataverse.DataverseError] = {
+            failed.operation_label or "": failed for failed in response.errors
+        }
         wait = 0.0
         for user, role_id in pending:
-            error = failures.get(user.id)
+            error: dataverse.DataverseError | None = failures.get(user.id)
             if error is None:
                 results[user.id] = None
             elif isinstance(error, dataverse.ThrottledError) and attempt < policy.max_attempts:

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.forms.environments import EnvironmentForm
+from portal.http import AuthenticatedRequest
 from portal.models import Environment
 from portal.permissions import MANAGE_ENVIRONMENTS
 from portal.services import environments as service
 
 
 @permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
-def environment_list(request: HttpRequest) -> HttpResponse:
+def environment_list(request: AuthenticatedRequest) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
     items = Environment.objects.all() if show_archived else Environment.objects.filter(archived=False)
     return render(
@@ -25,7 +26,7 @@ def environment_list(request: HttpRequest) -> HttpResponse:
 
 
 def _save(
-    request: HttpRequest, form: EnvironmentForm, environment: Environment | None
+    request: AuthenticatedRequest, form: EnvironmentForm, environment: Environment | None
 ) -> HttpResponse | None:
     result = service.save_environment(
         actor=request.user,
@@ -57,7 +58,7 @@ def _save(
 
 
 @permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
-def environment_new(request: HttpRequest) -> HttpResponse:
+def environment_new(request: AuthenticatedRequest) -> HttpResponse:
     form = EnvironmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         response = _save(request, form, None)
@@ -67,7 +68,7 @@ def environment_new(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
-def environment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def environment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     form = EnvironmentForm(request.POST or None, instance=Environment.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def environment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
 @require_POST
-def environment_test(request: HttpRequest, pk: int) -> HttpResponse:
+def environment_test(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     result = service.test_connection(environment)
     context = {"environment": environment, "result": result}
@@ -106,7 +107,7 @@ def environment_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
 @require_POST
-def environment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def environment_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     name = environment.name
     outcome = service.delete_or_archive(environment, actor=request.user)
@@ -126,7 +127,7 @@ def environment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
 @require_POST
-def environment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def environment_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     environment.archived = False
     environment.save(update_fields=["archived", "updated_at"])

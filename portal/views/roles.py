@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 import dataverse
 from portal.forms.environments import RoleChangeForm
+from portal.http import AuthenticatedRequest
 from portal.models import Environment
 from portal.permissions import MANAGE_SECURITY_ROLES, VIEW_CHANNEL
 from portal.services import environments as env_service
@@ -30,7 +31,7 @@ REPORT_KEY = "roles-report-{pk}"
 MAX_REMEMBERED_PAGES = 50
 
 
-def _remember_page(request: HttpRequest, environment: Environment, next_link: str) -> str:
+def _remember_page(request: AuthenticatedRequest, environment: Environment, next_link: str) -> str:
     """Keep the @odata.nextLink in the session; the page only carries an opaque token."""
     token = hashlib.sha256(next_link.encode()).hexdigest()[:20]
     key = PAGES_KEY.format(pk=environment.pk)
@@ -43,7 +44,7 @@ def _remember_page(request: HttpRequest, environment: Environment, next_link: st
 
 
 @permission_required(MANAGE_SECURITY_ROLES, raise_exception=True)
-def roles_page(request: HttpRequest, pk: int) -> HttpResponse:
+def roles_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     search = request.GET.get("q", "").strip()[:100]
     token = request.GET.get("page", "")
@@ -72,7 +73,7 @@ def roles_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(MANAGE_SECURITY_ROLES, raise_exception=True)
 @require_POST
-def roles_change(request: HttpRequest, pk: int) -> HttpResponse:
+def roles_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     back = reverse("environments:roles", args=[pk])
     if request.POST.get("return"):
@@ -123,7 +124,7 @@ def roles_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
-def checklist_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist_fragment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     queue = request.GET.get("queue", "")[:200]
     lines = checklist(environment, queue)
