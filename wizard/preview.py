@@ -30,7 +30,7 @@ from wizard.steps import STEPS
 
 HEADER_TEXT_COLOR = "#FFFFFF"
 # About this many average characters fit on one line of the widget header before the ellipsis.
-TITLE_VISIBLE_CHARS = 30
+TITLE_VISIBLE_CHARS = 25
 SUBTITLE_VISIBLE_CHARS = 40
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp", ".avif")
 

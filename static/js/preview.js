@@ -32,12 +32,28 @@
     el.classList.add(name);
   }
 
+  // Ask the server for the fragment: typed text after a short pause, choices at once.
+  var TYPING_DELAY_MS = 40;
+  var pending = null;
+  function requestFragment(control) {
+    var sync = document.querySelector("[data-pv-sync]");
+    if (!sync || !window.htmx) return;
+    var typed = control.tagName === "TEXTAREA" || /^(text|url|email|number|search|tel)$/.test(control.type);
+    clearTimeout(pending);
+    if (typed) {
+      pending = setTimeout(function () { htmx.trigger(sync, "pv-input"); }, TYPING_DELAY_MS);
+    } else {
+      htmx.trigger(sync, "pv-input");
+    }
+  }
+
   function fastPath(event) {
     var control = event.target;
     if (!control || !control.name) return;
     var pv = syncedPreview(control.form);
     if (!pv) return;
     inputSeq += 1;
+    requestFragment(control);
     if (!FAST_FIELDS[control.name]) return;
     var body = pv.querySelector("[data-pv-body]");
     if (!body) return;

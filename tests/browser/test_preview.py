@@ -62,8 +62,11 @@ def test_position_moves_the_launcher_and_theme_changes_colour(page, channel):
     left = launcher.bounding_box()["x"]
     assert left < right - 100
     page.locator("#id_theme_color").select_option(label="Red")
-    color = preview.locator(".pv-header").first.evaluate("el => getComputedStyle(el).backgroundColor")
-    assert color == "rgb(186, 30, 39)"
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('#pv-body .pv-header')).backgroundColor"
+        " === 'rgb(186, 30, 39)'",
+        timeout=2000,
+    )
 
 
 def test_states_can_be_switched_and_screenshotted(page, channel):
