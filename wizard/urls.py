@@ -1,6 +1,7 @@
 from django.urls import path
 
 from wizard.views import channels, review, steps, workflow
+from wizard.views import preview as preview_views
 
 app_name = "wizard"
 
@@ -14,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/steps/<slug:slug>/", steps.step_view, name="step"),
     path("<int:pk>/submit/", workflow.submit, name="submit"),
     path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/preview/", preview_views.preview, name="preview"),
 ]
