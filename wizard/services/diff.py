@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from wizard.choices import BuiltinChoices, ChoiceProvider
-from wizard.steps import FieldEntry, RowsEntry, Step, iter_entries
+from wizard.steps import FieldEntry, RowsEntry, Step, iter_entries, step_forms
 
 ADDED = "added"
 REMOVED = "removed"
@@ -92,6 +92,8 @@ class Diff:
     changed_count: int
     unchanged_count: int
     show_unchanged: bool
+    # the new snapshot's entries, for a summary by step without walking the forms again
+    new_entries: list[FieldEntry | RowsEntry] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -150,8 +152,9 @@ def diff(
 ) -> Diff:
     """Compare ``old`` (``None``: never published) with ``new``, step by step in wizard order."""
     choices = choices or BuiltinChoices()
-    old_entries = list(iter_entries(old or {}, choices))
-    new_entries = list(iter_entries(new or {}, choices))
+    forms = step_forms(choices)
+    old_entries = list(iter_entries(old or {}, choices, forms=forms))
+    new_entries = list(iter_entries(new or {}, choices, forms=forms))
     steps: dict[str, StepDiff] = {}
     changed_count = unchanged_count = 0
     for before, after in zip(old_entries, new_entries, strict=True):
@@ -176,4 +179,4 @@ def diff(
                 step_diff.hidden += 1
                 continue
         step_diff.entries.append(entry)
-    return Diff(list(steps.values()), changed_count, unchanged_count, show_unchanged)
+    return Diff(list(steps.values()), changed_count, unchanged_count, show_unchanged, new_entries)

@@ -15,7 +15,7 @@ from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, Revision
 from wizard.services import diff as diffs
 from wizard.services import drafts, workflow
-from wizard.steps import FORM_STEPS, iter_entries
+from wizard.steps import FORM_STEPS
 
 try:
     from wizard.preview import build_preview  # type: ignore[attr-defined]
@@ -43,14 +43,13 @@ def review_context(request: HttpRequest, channel: Channel, revision: Revision) -
     show_unchanged = request.GET.get("all") == "1"
     in_review = revision.state == Revision.State.IN_REVIEW and channel.status == "in_review"
     refusal = workflow.approval_refusal(revision, user) if in_review else None  # type: ignore[arg-type]
+    result = diffs.diff(base.data if base else None, revision.data, choices, show_unchanged=show_unchanged)
     return {
         "channel": channel,
         "revision": revision,
         "published": base,
-        "diff": diffs.diff(
-            base.data if base else None, revision.data, choices, show_unchanged=show_unchanged
-        ),
-        "entries": list(iter_entries(revision.data, choices)),
+        "diff": result,
+        "entries": result.new_entries,
         "comments": list(revision.comments.select_related("author")),
         "steps": FORM_STEPS,
         "in_review": in_review,

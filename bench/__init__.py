@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (not pass/fail tests): ``python -m bench`` or ``python -m bench.<name>``."""
