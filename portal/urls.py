@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import home
+from portal.views import audit, home
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,5 +12,8 @@ urlpatterns = [
     path("channels/", include("wizard.urls")),
     path("environments/", include("portal.environment_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", audit.audit_log, name="audit_log"),
+    path("audit/export.csv", audit.audit_export, {"fmt": "csv"}, name="audit_export_csv"),
+    path("audit/export.json", audit.audit_export, {"fmt": "json"}, name="audit_export_json"),
     path("admin/", admin.site.urls),
 ]

@@ -116,11 +116,18 @@ def describe_row(row_set: RowSet, row: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def iter_entries(data: dict[str, Any], choices: ChoiceProvider) -> Iterator[FieldEntry | RowsEntry]:
+def step_forms(choices: ChoiceProvider) -> dict[str, StepForm]:
+    """One unbound form per step, to share between several ``iter_entries`` calls."""
+    return {step.slug: step.form_class(choices=choices) for step in FORM_STEPS if step.form_class}
+
+
+def iter_entries(
+    data: dict[str, Any], choices: ChoiceProvider, *, forms: dict[str, StepForm] | None = None
+) -> Iterator[FieldEntry | RowsEntry]:
     """Every field and row list of every step, with labels and display values, in wizard order."""
     for step in FORM_STEPS:
         assert step.form_class is not None
-        form = step.form_class(choices=choices)
+        form = forms[step.slug] if forms is not None else step.form_class(choices=choices)
         values = data.get(step.slug) or {}
         conditions = field_conditions(form.helper.layout)
 

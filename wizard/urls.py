@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wizard.views import channels, review, steps, workflow
+from wizard.views import channels, review, revisions, steps, workflow
 from wizard.views import preview as preview_views
 
 app_name = "wizard"
@@ -16,4 +16,9 @@ urlpatterns = [
     path("<int:pk>/submit/", workflow.submit, name="submit"),
     path("<int:pk>/review/", review.review, name="review"),
     path("<int:pk>/preview/", preview_views.preview, name="preview"),
+    path("<int:pk>/review/approve/", review.approve, name="approve"),
+    path("<int:pk>/review/request-changes/", review.request_changes, name="request_changes"),
+    path("<int:pk>/withdraw/", review.withdraw, name="withdraw"),
+    path("<int:pk>/revisions/compare/", revisions.compare, name="compare"),
+    path("<int:pk>/revisions/<int:number>/restore/", revisions.restore, name="restore"),
 ]

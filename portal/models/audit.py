@@ -11,7 +11,7 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_name = models.CharField(_("actor"), max_length=150)
+    actor_name = models.CharField(_("actor"), max_length=150, db_index=True)
     action = models.CharField(_("action"), max_length=60, db_index=True)
     channel = models.ForeignKey(
         "wizard.Channel", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"

@@ -7,9 +7,17 @@ from django.shortcuts import render
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import PUBLISH_CHANNEL, REVIEW_CHANNEL
-from wizard.models import Channel, ChannelStatus
+from wizard.models import Channel, ChannelStatus, Revision
 
 LIST_SIZE = 10
+
+
+def _my_revisions_in_review(user) -> list[int]:
+    """Channels whose revision in review this user submitted or edited (four eyes: not theirs to review)."""
+    rows = Revision.objects.filter(state=Revision.State.IN_REVIEW).values_list(
+        "channel_id", "created_by_id", "editor_ids"
+    )
+    return [channel for channel, author, editors in rows if user.pk == author or user.pk in (editors or [])]
 
 
 def home(request: AuthenticatedRequest) -> HttpResponse:
@@ -21,9 +29,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     )
     context = {"my_drafts": mine[:LIST_SIZE], "my_drafts_count": mine.count()}
     if user.has_perm(REVIEW_CHANNEL):
-        awaiting = base.filter(status=ChannelStatus.IN_REVIEW).exclude(
-            revisions__created_by=user, revisions__state="in_review"
-        )
+        awaiting = base.filter(status=ChannelStatus.IN_REVIEW).exclude(pk__in=_my_revisions_in_review(user))
         context.update(awaiting=awaiting[:LIST_SIZE], awaiting_count=awaiting.count())
     if user.has_perm(PUBLISH_CHANNEL):
         ready = base.filter(status=ChannelStatus.APPROVED)

@@ -1,66 +1,469 @@
-"""Review workflow transitions: submit, withdraw, approve, request changes.
+"""Review workflow transitions: submit, withdraw, approve, request changes, restore, publish checks.
 
 Each transition is one function that checks permission and state, changes the state and writes an
-audit entry, in one transaction.
+audit entry, in one transaction with the channel row locked, so two people acting at once cannot
+both win: the second one finds the state already changed and is told what happened.
+
+Refusals of privileged actions (approve, request changes, publish) and every refusal for lack of
+permission are written to the audit log as ``<action>_refused`` after the refused transaction was
+rolled back.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import audit
-from portal.permissions import CHANGE_CHANNEL
-from wizard.models import Channel, ChannelStatus, Revision
+from portal.permissions import CHANGE_CHANNEL, PUBLISH_CHANNEL, REVIEW_CHANNEL
+from wizard.models import Channel, ChannelStatus, ReviewComment, Revision
+from wizard.steps import FORM_STEPS
+
+T = TypeVar("T")
+
+MAX_COMMENT = 2000
+SUBMITTABLE = (ChannelStatus.DRAFT, ChannelStatus.CHANGES_REQUESTED, ChannelStatus.PUBLISH_FAILED)
+# Channel states in which an approved revision may be (re)published.
+PUBLISHABLE_CHANNEL_STATES = (ChannelStatus.APPROVED, ChannelStatus.PUBLISHING, ChannelStatus.PUBLISH_FAILED)
 
 
 class WorkflowError(Exception):
     """A transition that is not possible in the channel's current state; ``str()`` says why."""
 
 
+class StaleRevisionError(WorkflowError):
+    """The page showed a revision (or hash) that is no longer the one in review."""
+
+
+class NotPublishableError(WorkflowError):
+    """The revision was not approved exactly as it is."""
+
+
 def content_hash(data: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    """SHA-256 of the canonical JSON of ``data``: same data, same hash, whatever the key order."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def _username(user: Any) -> str:
+    return user.get_username() if user is not None else _("someone")
+
+
+def _status(channel: Channel) -> str:
+    return str(channel.get_status_display()).lower()
+
+
+def _guarded(
+    user: User,
+    action: str,
+    channel: Channel,
+    work: Callable[[], T],
+    *,
+    privileged: bool,
+    revision: Revision | None = None,
+) -> T:
+    """Run ``work`` in a transaction; record a refusal in the audit log after the rollback."""
+    try:
+        with transaction.atomic():
+            return work()
+    except (PermissionDenied, WorkflowError) as error:
+        if privileged or isinstance(error, PermissionDenied):
+            audit.record(
+                user,
+                f"revision.{action}_refused",
+                channel=channel,
+                revision=revision,
+                comment=str(error) or _("Permission denied."),
+            )
+        raise
+
+
+def _locked(channel: Channel) -> Channel:
+    return Channel.objects.select_for_update().get(pk=channel.pk)
+
+
+def _clean_comment(comment: str | None) -> str:
+    return (comment or "").strip()[:MAX_COMMENT]
+
+
+def in_review_revision(channel: Channel) -> Revision | None:
+    return channel.revisions.filter(state=Revision.State.IN_REVIEW).order_by("-number").first()
+
+
+def involved_user_ids(revision: Revision) -> set[int]:
+    """The revision's author and everyone who edited the draft it froze: none of them may approve it."""
+    ids = {int(pk) for pk in revision.editor_ids if str(pk).isdigit()}
+    ids.add(revision.created_by_id)
+    return ids
+
+
+def approval_refusal(revision: Revision, user: User) -> str | None:
+    """Why ``user`` may not approve ``revision`` under the four-eyes rule (``None`` if they may)."""
+    if not user.has_perm(REVIEW_CHANNEL):
+        return _("You are not a reviewer, so you can't approve or request changes.")
+    if user.pk == revision.created_by_id:
+        return _("You submitted revision %(number)d, so someone else has to approve it.") % {
+            "number": revision.number
+        }
+    if user.pk in involved_user_ids(revision):
+        return _("You edited revision %(number)d, so someone else has to approve it.") % {
+            "number": revision.number
+        }
+    return None
+
+
+def can_approve(revision: Revision, user: User) -> bool:
+    return approval_refusal(revision, user) is None
+
+
+def can_withdraw(revision: Revision, user: User) -> bool:
+    return user.has_perm(CHANGE_CHANNEL) and (
+        user.pk in involved_user_ids(revision) or user.pk == revision.channel.owner_id
+    )
+
+
+def _check_current(channel: Channel, revision_id: int, shown_hash: str) -> Revision:
+    """The revision in review, provided it is the one (and the hash) the page showed."""
+    revision = Revision.objects.select_related("reviewed_by").filter(pk=revision_id, channel=channel).first()
+    if revision is None:
+        raise StaleRevisionError(_("That revision does not belong to this channel. Reload the review page."))
+    if revision.state != Revision.State.IN_REVIEW:
+        current = in_review_revision(channel)
+        what: Any = {
+            Revision.State.APPROVED: _("approved"),
+            Revision.State.CHANGES_REQUESTED: _("sent back with changes requested"),
+            Revision.State.WITHDRAWN: _("withdrawn"),
+            Revision.State.SUPERSEDED: _("superseded"),
+            Revision.State.PUBLISHED: _("published"),
+        }.get(Revision.State(revision.state), revision.get_state_display())
+        message = _("Revision %(number)d was already %(what)s") % {"number": revision.number, "what": what}
+        if revision.reviewed_by_id and revision.state in (
+            Revision.State.APPROVED,
+            Revision.State.CHANGES_REQUESTED,
+        ):
+            when = timezone.localtime(revision.reviewed_at).strftime("%Y-%m-%d %H:%M")
+            message += " " + _("by %(user)s at %(time)s") % {
+                "user": _username(revision.reviewed_by),
+                "time": when,
+            }
+        message += "."
+        if current is not None:
+            message += " " + _("Revision %(number)d is in review now; review that one.") % {
+                "number": current.number
+            }
+        raise StaleRevisionError(message)
+    if channel.status != ChannelStatus.IN_REVIEW:
+        raise StaleRevisionError(
+            _("This channel is %(status)s, not in review. Reload the page.") % {"status": _status(channel)}
+        )
+    if shown_hash != revision.content_hash or content_hash(revision.data) != revision.content_hash:
+        raise StaleRevisionError(
+            _(
+                "Revision %(number)d is not the version you looked at: its content hash moved on. "
+                "Reload the review page and review it again."
+            )
+            % {"number": revision.number}
+        )
+    return revision
+
+
+def _notify(callback: Callable[[], None]) -> None:
+    transaction.on_commit(callback)
+
+
+# --- transitions ---------------------------------------------------------------------------------------
 
 
 def submit(channel: Channel, user: User, comment: str = "") -> Revision:
+    """Freeze the draft as a new revision in review."""
+    from wizard.services import notifications
     from wizard.services.drafts import validate_all
 
-    if not user.has_perm(CHANGE_CHANNEL):
-        raise PermissionDenied(_("You may not submit channels for review."))
-    with transaction.atomic():
-        channel = Channel.objects.select_for_update().get(pk=channel.pk)
-        if channel.status not in (
-            ChannelStatus.DRAFT,
-            ChannelStatus.CHANGES_REQUESTED,
-            ChannelStatus.PUBLISH_FAILED,
-        ):
+    comment = _clean_comment(comment)
+
+    def work() -> Revision:
+        if not user.has_perm(CHANGE_CHANNEL):
+            raise PermissionDenied(_("You may not submit channels for review."))
+        locked = _locked(channel)
+        if locked.status not in SUBMITTABLE:
             raise WorkflowError(
-                _("Only a draft can be submitted; this channel is %(status)s.")
-                % {"status": channel.get_status_display().lower()}
+                _("Only a draft can be submitted; this channel is %(status)s.") % {"status": _status(locked)}
             )
-        problems = validate_all(channel)
+        problems = validate_all(locked)
         if problems:
             raise WorkflowError(
                 _("Fix the %(count)d problems listed on the review step first.") % {"count": len(problems)}
             )
-        number = (channel.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+        number = (locked.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+        editors = {int(pk) for pk in locked.editor_ids if str(pk).isdigit()}
+        editors.add(user.pk)
+        if locked.last_editor_id:
+            editors.add(locked.last_editor_id)
+        # An approved revision that was never published is replaced by the new one.
+        locked.revisions.filter(state=Revision.State.APPROVED).exclude(
+            pk=locked.published_revision_id or 0
+        ).update(state=Revision.State.SUPERSEDED)
+        data = copy.deepcopy(locked.data)
         revision = Revision.objects.create(
-            channel=channel,
+            channel=locked,
             number=number,
-            data=channel.data,
-            content_hash=content_hash(channel.data),
+            data=data,
+            content_hash=content_hash(data),
             created_by=user,
-            editor_ids=list(channel.editor_ids),
+            editor_ids=sorted(editors),
             submit_comment=comment,
         )
-        channel.status = ChannelStatus.IN_REVIEW
-        channel.save(update_fields=["status", "updated_at"])
-        audit.record(user, "revision.submitted", channel=channel, revision=revision, comment=comment)
-    return revision
+        locked.status = ChannelStatus.IN_REVIEW
+        locked.editor_ids = []
+        locked.save(update_fields=["status", "editor_ids", "updated_at"])
+        audit.record(user, "revision.submitted", channel=locked, revision=revision, comment=comment)
+        _notify(lambda: notifications.revision_submitted(revision))
+        return revision
+
+    return _guarded(user, "submit", channel, work, privileged=False)
+
+
+def withdraw(channel: Channel, user: User, comment: str = "") -> Revision:
+    """The author takes the revision in review back; the channel is a draft again."""
+    comment = _clean_comment(comment)
+
+    def work() -> Revision:
+        if not user.has_perm(CHANGE_CHANNEL):
+            raise PermissionDenied(_("You may not withdraw channels from review."))
+        locked = _locked(channel)
+        revision = in_review_revision(locked)
+        if locked.status != ChannelStatus.IN_REVIEW or revision is None:
+            raise WorkflowError(
+                _("There is nothing to withdraw: this channel is %(status)s.") % {"status": _status(locked)}
+            )
+        if not can_withdraw(revision, user):
+            raise PermissionDenied(
+                _("Only the author of revision %(number)d or the channel's owner can withdraw it.")
+                % {"number": revision.number}
+            )
+        revision.state = Revision.State.WITHDRAWN
+        revision.save(update_fields=["state"])
+        locked.status = ChannelStatus.DRAFT
+        # The draft continues from the revision, so its editors stay barred from approving it.
+        locked.editor_ids = sorted(involved_user_ids(revision) | set(locked.editor_ids))
+        locked.save(update_fields=["status", "editor_ids", "updated_at"])
+        audit.record(user, "revision.withdrawn", channel=locked, revision=revision, comment=comment)
+        return revision
+
+    return _guarded(user, "withdraw", channel, work, privileged=False)
+
+
+def approve(
+    channel: Channel, user: User, *, revision_id: int, shown_hash: str, comment: str = ""
+) -> Revision:
+    """Approve exactly the revision (and hash) the reviewer looked at."""
+    from wizard.services import notifications
+
+    comment = _clean_comment(comment)
+    target = Revision.objects.filter(pk=revision_id, channel_id=channel.pk).first()
+
+    def work() -> Revision:
+        if not user.has_perm(REVIEW_CHANNEL):
+            raise PermissionDenied(_("You are not a reviewer, so you can't approve channels."))
+        locked = _locked(channel)
+        revision = _check_current(locked, revision_id, shown_hash)
+        refusal = approval_refusal(revision, user)
+        if refusal:
+            raise PermissionDenied(refusal)
+        revision.state = Revision.State.APPROVED
+        revision.approved_hash = revision.content_hash
+        revision.reviewed_by = user
+        revision.reviewed_at = timezone.now()
+        revision.review_comment = comment
+        revision.save(
+            update_fields=["state", "approved_hash", "reviewed_by", "reviewed_at", "review_comment"]
+        )
+        locked.status = ChannelStatus.APPROVED
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record(user, "revision.approved", channel=locked, revision=revision, comment=comment)
+        _notify(lambda: notifications.revision_reviewed(revision))
+        return revision
+
+    return _guarded(user, "approve", channel, work, privileged=True, revision=target)
+
+
+def request_changes(
+    channel: Channel,
+    user: User,
+    *,
+    revision_id: int,
+    shown_hash: str,
+    comment: str,
+    step: str = "",
+) -> Revision:
+    """Send the revision back to its author with a comment, optionally anchored to a step."""
+    from wizard.services import notifications
+
+    comment = _clean_comment(comment)
+    step = step if step in {s.slug for s in FORM_STEPS} else ""
+    target = Revision.objects.filter(pk=revision_id, channel_id=channel.pk).first()
+
+    def work() -> Revision:
+        if not user.has_perm(REVIEW_CHANNEL):
+            raise PermissionDenied(_("You are not a reviewer, so you can't request changes."))
+        if not comment:
+            raise WorkflowError(_("Say what should change: requesting changes needs a comment."))
+        locked = _locked(channel)
+        revision = _check_current(locked, revision_id, shown_hash)
+        revision.state = Revision.State.CHANGES_REQUESTED
+        revision.reviewed_by = user
+        revision.reviewed_at = timezone.now()
+        revision.review_comment = comment
+        revision.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
+        ReviewComment.objects.create(revision=revision, step=step, author=user, text=comment)
+        locked.status = ChannelStatus.CHANGES_REQUESTED
+        locked.editor_ids = sorted(involved_user_ids(revision) | set(locked.editor_ids))
+        locked.save(update_fields=["status", "editor_ids", "updated_at"])
+        audit.record(
+            user,
+            "revision.changes_requested",
+            channel=locked,
+            revision=revision,
+            comment=comment,
+            details={"step": step} if step else None,
+        )
+        _notify(lambda: notifications.revision_reviewed(revision))
+        return revision
+
+    return _guarded(user, "request_changes", channel, work, privileged=True, revision=target)
+
+
+def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
+    """Make the draft hold what revision ``number`` froze; it needs a new review before publishing."""
+    target = Revision.objects.filter(channel_id=channel.pk, number=number).first()
+
+    def work() -> Channel:
+        if not user.has_perm(CHANGE_CHANNEL):
+            raise PermissionDenied(_("You may not change channels."))
+        locked = _locked(channel)
+        if target is None:
+            raise WorkflowError(_("This channel has no revision %(number)d.") % {"number": number})
+        if not locked.is_editable:
+            raise WorkflowError(
+                _("This channel is %(status)s; withdraw it from review before restoring an old revision.")
+                % {"status": _status(locked)}
+            )
+        was_approved = locked.status == ChannelStatus.APPROVED
+        data = copy.deepcopy(target.data)
+        editors = set(locked.editor_ids) | {user.pk}
+        name = str((data.get("details") or {}).get("name") or "")[:100]
+        Channel.objects.filter(pk=locked.pk).update(
+            data=data,
+            name=name,
+            version=F("version") + 1,
+            status=ChannelStatus.DRAFT,
+            last_editor=user,
+            editor_ids=sorted(editors),
+            current_step="review",
+            updated_at=timezone.now(),
+        )
+        if was_approved:
+            locked.revisions.filter(state=Revision.State.APPROVED).exclude(
+                pk=locked.published_revision_id or 0
+            ).update(state=Revision.State.SUPERSEDED)
+            audit.record(
+                user,
+                "revision.approval_withdrawn",
+                channel=locked,
+                comment=_("An old revision was restored after approval."),
+            )
+        audit.record(
+            user,
+            "revision.restored",
+            channel=locked,
+            revision=target,
+            details={"restored_number": target.number},
+        )
+        locked.refresh_from_db()
+        return locked
+
+    return _guarded(user, "restore", channel, work, privileged=False, revision=target)
+
+
+# --- publishing checks (called by the publish service) ---------------------------------------------
+
+
+def publish_refusal(revision: Revision, user: User | None = None) -> str | None:
+    """Why ``revision`` may not be published now (``None`` if it may)."""
+    channel = revision.channel
+    if user is not None and not user.has_perm(PUBLISH_CHANNEL):
+        return _("You are not a publisher, so you can't publish channels.")
+    if (
+        revision.state not in (Revision.State.APPROVED, Revision.State.PUBLISHED)
+        or not revision.approved_hash
+    ):
+        return _("Revision %(number)d was not approved, so it can't be published. Submit it for review.") % {
+            "number": revision.number
+        }
+    actual = content_hash(revision.data)
+    if revision.approved_hash != revision.content_hash or actual != revision.approved_hash:
+        return _(
+            "Revision %(number)d changed after it was approved (its hash does not match the approved one), "
+            "so it can't be published. Submit it for review again."
+        ) % {"number": revision.number}
+    if revision.reviewed_by_id is None or revision.reviewed_by_id in involved_user_ids(revision):
+        return _("Revision %(number)d was not approved by a second person, so it can't be published.") % {
+            "number": revision.number
+        }
+    if revision.state == Revision.State.APPROVED and channel.status not in PUBLISHABLE_CHANNEL_STATES:
+        return _(
+            "The channel was edited after revision %(number)d was approved, so the approval was "
+            "withdrawn. Submit it for review again."
+        ) % {"number": revision.number}
+    if revision.state == Revision.State.PUBLISHED and channel.published_revision_id != revision.pk:
+        return _("Revision %(number)d is no longer the published one.") % {"number": revision.number}
+    return None
+
+
+def assert_publishable(revision: Revision, user: User | None = None) -> None:
+    """Refuse (``NotPublishableError``) a revision whose exact hash was not approved by a second person.
+
+    With ``user`` it also checks the publish permission and records a refusal in the audit log.
+    """
+    refusal = publish_refusal(revision, user)
+    if refusal is None:
+        return
+    if user is not None:
+        audit.record(
+            user, "revision.publish_refused", channel=revision.channel, revision=revision, comment=refusal
+        )
+    if user is not None and not user.has_perm(PUBLISH_CHANNEL):
+        raise PermissionDenied(refusal)
+    raise NotPublishableError(refusal)
+
+
+def mark_published(revision: Revision, user: User | None, environment: Any = None) -> None:
+    """After a successful publish: the revision is the published one, the one before is superseded."""
+    with transaction.atomic():
+        channel = _locked(revision.channel)
+        channel.revisions.filter(state=Revision.State.PUBLISHED).exclude(pk=revision.pk).update(
+            state=Revision.State.SUPERSEDED
+        )
+        Revision.objects.filter(pk=revision.pk).update(state=Revision.State.PUBLISHED)
+        revision.state = Revision.State.PUBLISHED
+        channel.published_revision = revision
+        channel.status = ChannelStatus.PUBLISHED
+        channel.save(update_fields=["published_revision", "status", "updated_at"])
+        audit.record(user, "revision.published", channel=channel, revision=revision, environment=environment)
+
+
+def history(channel: Channel) -> Iterable[Revision]:
+    return channel.revisions.select_related("created_by", "reviewed_by").order_by("-number")

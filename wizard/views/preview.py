@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal.http import AuthenticatedRequest
 from portal.permissions import VIEW_CHANNEL
 from wizard.models import Channel
 from wizard.preview import build_preview, merge_unsaved
@@ -16,7 +17,7 @@ from wizard.preview import build_preview, merge_unsaved
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 @require_POST
 @never_cache
-def preview(request: HttpRequest, pk: int) -> HttpResponse:
+def preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Render the preview of the draft with the posted (unsaved) step values over it. Saves nothing."""
     channel = get_object_or_404(Channel.objects.only("pk", "data"), pk=pk)
     data = merge_unsaved(channel.data, request.POST.get("preview_step", ""), request.POST)

@@ -1,15 +1,158 @@
-"""The review page of the revision in review."""
+"""The review page of the revision in review, and the Approve / Request changes / Withdraw actions."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import VIEW_CHANNEL
+from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
+from wizard.models import Channel, Revision
+from wizard.preview import build_preview
+from wizard.services import diff as diffs
+from wizard.services import drafts, workflow
+from wizard.steps import FORM_STEPS
+
+
+def _channel(pk: int) -> Channel:
+    return get_object_or_404(
+        Channel.objects.select_related("owner", "environment", "published_revision"), pk=pk
+    )
+
+
+def preview_context(data: dict[str, Any] | None, key: str) -> Any:
+    return build_preview(data, key=key) if data is not None else None
+
+
+def review_context(request: AuthenticatedRequest, channel: Channel, revision: Revision) -> dict[str, Any]:
+    user = request.user
+    published = channel.published_revision
+    base = published if published is not None and published.pk != revision.pk else None
+    choices = drafts.choices_for(channel)
+    show_unchanged = request.GET.get("all") == "1"
+    in_review = revision.state == Revision.State.IN_REVIEW and channel.status == "in_review"
+    refusal = workflow.approval_refusal(revision, user) if in_review else None
+    result = diffs.diff(base.data if base else None, revision.data, choices, show_unchanged=show_unchanged)
+    return {
+        "channel": channel,
+        "revision": revision,
+        "published": base,
+        "diff": result,
+        "entries": result.new_entries,
+        "comments": list(revision.comments.select_related("author")),
+        "steps": FORM_STEPS,
+        "in_review": in_review,
+        "can_review": in_review and user.has_perm(REVIEW_CHANNEL),
+        "approval_refusal": refusal,
+        "can_withdraw": in_review and workflow.can_withdraw(revision, user),
+        "preview_new": preview_context(revision.data, "pv-revision"),
+        "preview_old": preview_context(base.data if base else None, "pv-published"),
+        "show_unchanged": show_unchanged,
+        "toggle_query": "" if show_unchanged else "all=1",
+        "old_label": _("Published"),
+        "new_label": _("This revision"),
+    }
+
+
+def _revision_to_show(channel: Channel) -> Revision | None:
+    """The newest revision: the one in review while there is one (there is at most one)."""
+    return channel.revisions.select_related("created_by", "reviewed_by").order_by("-number").first()
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return redirect("wizard:step", pk, "review")
+    channel = _channel(pk)
+    revision = _revision_to_show(channel)
+    if revision is None:
+        messages.info(request, _("Nothing was submitted for review yet."))
+        return redirect("wizard:channel", pk)
+    context = review_context(request, channel, revision)
+    template = "wizard/review.html#diff" if request.htmx else "wizard/review.html"
+    return render(request, template, context)
+
+
+def _refused(request: AuthenticatedRequest, channel: Channel, error: workflow.WorkflowError) -> HttpResponse:
+    """Show the review page again with what happened; 409 when the page was out of date."""
+    channel = _channel(channel.pk)
+    revision = _revision_to_show(channel)
+    if revision is None:
+        messages.error(request, str(error))
+        return redirect("wizard:channel", channel.pk)
+    context = review_context(request, channel, revision)
+    context["error"] = str(error)
+    context["comment_value"] = request.POST.get("comment", "")
+    status = 409 if isinstance(error, workflow.StaleRevisionError) else 400
+    return render(request, "wizard/review.html", context, status=status)
+
+
+def _posted_revision(request: AuthenticatedRequest) -> tuple[int, str]:
+    try:
+        revision_id = int(request.POST.get("revision", ""))
+    except ValueError:
+        revision_id = 0
+    return revision_id, request.POST.get("hash", "")
+
+
+@permission_required(REVIEW_CHANNEL, raise_exception=True)
+@require_POST
+def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    channel = _channel(pk)
+    revision_id, shown_hash = _posted_revision(request)
+    try:
+        revision = workflow.approve(
+            channel,
+            request.user,
+            revision_id=revision_id,
+            shown_hash=shown_hash,
+            comment=request.POST.get("comment", ""),
+        )
+    except workflow.WorkflowError as error:
+        return _refused(request, channel, error)
+    messages.success(request, _("Revision %(number)d was approved.") % {"number": revision.number})
+    return redirect("wizard:channel", pk)
+
+
+@permission_required(REVIEW_CHANNEL, raise_exception=True)
+@require_POST
+def request_changes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    channel = _channel(pk)
+    revision_id, shown_hash = _posted_revision(request)
+    try:
+        revision = workflow.request_changes(
+            channel,
+            request.user,
+            revision_id=revision_id,
+            shown_hash=shown_hash,
+            comment=request.POST.get("comment", ""),
+            step=request.POST.get("step", ""),
+        )
+    except workflow.WorkflowError as error:
+        return _refused(request, channel, error)
+    messages.success(
+        request,
+        _("Revision %(number)d was sent back to its author with your comment.") % {"number": revision.number},
+    )
+    return redirect("wizard:channel", pk)
+
+
+@permission_required(CHANGE_CHANNEL, raise_exception=True)
+@require_POST
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    channel = _channel(pk)
+    try:
+        revision = workflow.withdraw(channel, request.user, request.POST.get("comment", ""))
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        return redirect("wizard:channel", pk)
+    messages.success(
+        request,
+        _("Revision %(number)d was withdrawn from review. The channel is a draft again.")
+        % {"number": revision.number},
+    )
+    return redirect("wizard:channel", pk)

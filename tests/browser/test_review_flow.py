@@ -1,0 +1,56 @@
+"""Author → reviewer → request changes → resubmit → approve, by visible labels."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import factories
+from tests.browser.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_review_loop(new_context):
+    author = factories.author(username="author")
+    factories.reviewer(username="reviewer")
+    channel = factories.ChannelFactory(owner=author, editor_ids=[author.pk])
+
+    author_page = new_context().new_page()
+    sign_in(author_page, "author")
+    author_page.goto(f"/channels/{channel.pk}/steps/review/")
+    author_page.get_by_label("Comment for the reviewer (optional)").fill("First version")
+    author_page.get_by_role("button", name="Submit for review").click()
+    author_page.get_by_text("was submitted for review").wait_for()
+
+    reviewer_page = new_context().new_page()
+    sign_in(reviewer_page, "reviewer")
+    reviewer_page.get_by_role("link", name=channel.display_name).first.click()
+    reviewer_page.get_by_role("heading", name="Review revision 1", level=1).wait_for()
+    assert reviewer_page.get_by_role("button", name="Approve").is_visible()
+    reviewer_page.get_by_role("link", name="Show unchanged fields").click()
+    reviewer_page.get_by_role("link", name="Hide unchanged fields").wait_for()
+    reviewer_page.get_by_label("Comment", exact=True).fill("Make the title <b>friendlier</b>")
+    reviewer_page.get_by_label("The comment is about").select_option(label="Chat widget")
+    reviewer_page.get_by_role("button", name="Request changes").click()
+    reviewer_page.get_by_text("was sent back to its author").wait_for()
+
+    author_page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    author_page.get_by_text("Make the title <b>friendlier</b>").wait_for()
+    author_page.get_by_role("textbox", name=re.compile(r"^\s*Title\W*$")).fill("Hi! Chat with Contoso")
+    author_page.get_by_role("button", name="Save draft").click()
+    author_page.goto(f"/channels/{channel.pk}/steps/review/")
+    author_page.get_by_role("button", name="Submit for review").click()
+    author_page.get_by_text("Revision 2 was submitted for review").wait_for()
+
+    reviewer_page.goto(f"/channels/{channel.pk}/review/")
+    reviewer_page.get_by_role("heading", name="Review revision 2", level=1).wait_for()
+    reviewer_page.get_by_role("cell", name="Hi! Chat with Contoso").wait_for()
+    screenshot(reviewer_page, "review-revision-2")
+    reviewer_page.get_by_role("button", name="Approve").click()
+    reviewer_page.get_by_text("Revision 2 was approved").wait_for()
+    assert reviewer_page.get_by_role("cell", name="Approved").first.is_visible()
+
+    author_page.goto(f"/channels/{channel.pk}/review/")
+    assert author_page.get_by_role("button", name="Approve").count() == 0

@@ -1,0 +1,101 @@
+"""The field-by-field diff between two snapshots."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import complete_data
+from wizard.services import diff as diffs
+
+pytestmark = pytest.mark.django_db
+
+
+def _by_step(result):
+    return {step_diff.step.slug: step_diff for step_diff in result.steps}
+
+
+def test_identical_data_has_no_changes():
+    data = complete_data()
+    result = diffs.diff(data, data)
+    assert not result.has_changes
+    assert all(not step.entries for step in result.steps)
+    assert result.unchanged_count > 10
+
+
+def test_scalar_change_uses_registry_labels_and_display_values():
+    old = complete_data()
+    new = complete_data(appearance={"title": "Talk to us", "position": "left"})
+    result = diffs.diff(old, new)
+    appearance = _by_step(result)["appearance"]
+    assert str(appearance.step.title) == "Chat widget"
+    changes = {entry.label: (entry.old, entry.new) for entry in appearance.entries}
+    assert changes["Title"] == ("Chat with Contoso", "Talk to us")
+    assert result.changed_count == len(appearance.entries)
+    # unchanged fields are hidden by default and counted
+    assert appearance.hidden > 0
+    assert all(entry.changed for entry in appearance.entries)
+
+
+def test_show_unchanged_lists_every_field():
+    data = complete_data()
+    result = diffs.diff(data, data, show_unchanged=True)
+    assert sum(len(step.entries) for step in result.steps) == result.unchanged_count
+
+
+def test_boolean_fields_display_on_off():
+    old = complete_data(features={"screen_sharing": False})
+    new = complete_data(features={"screen_sharing": True})
+    entries = {e.name: e for e in _by_step(diffs.diff(old, new))["features"].entries}
+    assert (entries["screen_sharing"].old, entries["screen_sharing"].new) == ("Off", "On")
+
+
+def test_never_published_compares_against_nothing():
+    result = diffs.diff(None, complete_data())
+    details = _by_step(result)["details"]
+    name = next(entry for entry in details.entries if entry.name == "name")
+    assert (name.old, name.new) == ("—", "Contoso support chat")
+
+
+def _domains(*names):
+    return [{"domain": name} for name in names]
+
+
+@pytest.fixture
+def domain_field():
+    from wizard.steps import get_step
+
+    row_set = next(rs for rs in get_step("appearance").form_class.row_sets)
+    return row_set
+
+
+def test_row_lists_diffed_row_by_row(domain_field):
+    name = domain_field.name
+    field = domain_field.field_names()[0]
+    old = complete_data(appearance={name: [{field: "a.example"}, {field: "b.example"}, {field: "c.example"}]})
+    new = complete_data(
+        appearance={
+            name: [{field: "a.example"}, {field: "b2.example"}, {field: "d.example"}, {field: "e.example"}]
+        }
+    )
+    result = diffs.diff(old, new)
+    rows_change = next(e for e in _by_step(result)["appearance"].entries if e.is_rows)
+    kinds = [row.kind for row in rows_change.rows]
+    assert kinds == ["unchanged", "changed", "changed", "added"]
+    assert rows_change.added == 1 and rows_change.modified == 2 and rows_change.removed == 0
+    assert "b.example" in rows_change.rows[1].old and "b2.example" in rows_change.rows[1].new
+
+
+def test_removed_rows():
+    old_rows = [{"trigger": "t1", "text": "Hello"}, {"trigger": "t2", "text": "Bye"}]
+    new_rows = [{"trigger": "t2", "text": "Bye"}]
+    changes = diffs.diff_rows(old_rows, new_rows, ["Hello", "Bye"], ["Bye"], ["trigger", "text"])
+    assert [(c.kind, c.old, c.new) for c in changes] == [
+        ("removed", "Hello", ""),
+        ("unchanged", "Bye", "Bye"),
+    ]
+
+
+def test_reordered_rows_show_as_moves():
+    rows = [{"name": "a"}, {"name": "b"}]
+    changes = diffs.diff_rows(rows, list(reversed(rows)), ["a", "b"], ["b", "a"], ["name"])
+    assert {c.kind for c in changes} != {"unchanged"}

@@ -1,0 +1,254 @@
+"""Review page, actions, history, compare and restore through the views."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.models import AuditEntry
+from tests import factories
+from wizard.models import ChannelStatus, Revision
+from wizard.services import workflow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def author():
+    return factories.author(username="author")
+
+
+@pytest.fixture
+def reviewer():
+    return factories.reviewer(username="reviewer")
+
+
+@pytest.fixture
+def submitted(author):
+    channel = factories.ChannelFactory(owner=author, editor_ids=[author.pk])
+    revision = workflow.submit(channel, author, "<b>look</b>")
+    channel.refresh_from_db()
+    return channel, revision
+
+
+def _post(client, name, channel, revision, **extra):
+    data = {"revision": revision.pk, "hash": revision.content_hash, **extra}
+    return client.post(reverse(f"wizard:{name}", args=[channel.pk]), data)
+
+
+def test_review_page_shows_diff_and_decision(client, reviewer, submitted):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    response = client.get(reverse("wizard:review", args=[channel.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert "Changes (never published before)" in html
+    assert ">Approve</button>" in html and ">Request changes</button>" in html
+    assert f'value="{revision.content_hash}"' in html
+    assert "Show unchanged fields" in html
+    assert "&lt;b&gt;look&lt;/b&gt;" in html and "<b>look</b>" not in html
+
+
+def test_unchanged_toggle_works_without_javascript(client, reviewer, submitted):
+    channel, _ = submitted
+    client.force_login(reviewer)
+    hidden = client.get(reverse("wizard:review", args=[channel.pk])).content.decode()
+    shown = client.get(reverse("wizard:review", args=[channel.pk]) + "?all=1").content.decode()
+    assert "Hide unchanged fields" in shown
+    assert shown.count("diff-unchanged") > hidden.count("diff-unchanged")
+
+
+def test_htmx_toggle_returns_only_the_diff(client, reviewer, submitted):
+    channel, _ = submitted
+    client.force_login(reviewer)
+    response = client.get(reverse("wizard:review", args=[channel.pk]) + "?all=1", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="diff"') and "<h1" not in html
+
+
+def test_author_sees_no_approve_button_and_forged_post_is_403(client, author, submitted):
+    channel, revision = submitted
+    author.groups.add(*factories.reviewer(username="r0").groups.all())
+    client.force_login(author)
+    html = client.get(reverse("wizard:review", args=[channel.pk])).content.decode()
+    assert ">Approve</button>" not in html
+    assert "someone else has to approve it" in html
+    response = _post(client, "approve", channel, revision)
+    assert response.status_code == 403
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.IN_REVIEW
+    assert AuditEntry.objects.filter(action="revision.approve_refused", actor=author).exists()
+
+
+def test_approve_without_review_permission_is_403(client, author, submitted):
+    channel, revision = submitted
+    client.force_login(factories.author(username="other"))
+    assert _post(client, "approve", channel, revision).status_code == 403
+    assert _post(client, "request_changes", channel, revision, comment="x").status_code == 403
+
+
+def test_forged_withdraw_of_another_users_revision_is_403(client, submitted):
+    channel, _ = submitted
+    client.force_login(factories.author(username="intruder"))
+    response = client.post(reverse("wizard:withdraw", args=[channel.pk]))
+    assert response.status_code == 403
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.IN_REVIEW
+
+
+def test_forged_step_save_on_another_users_draft_by_a_reviewer_is_403(client, reviewer, author):
+    channel = factories.ChannelFactory(owner=author)
+    client.force_login(reviewer)
+    response = client.post(reverse("wizard:step", args=[channel.pk, "details"]), {"version": channel.version})
+    assert response.status_code == 403
+
+
+def test_approve_then_stale_second_reviewer_gets_409(client, reviewer, submitted):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    response = _post(client, "approve", channel, revision, comment="Fine")
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.APPROVED
+    client.force_login(factories.reviewer(username="late"))
+    response = _post(client, "request_changes", channel, revision, comment="wait")
+    assert response.status_code == 409
+    assert "already approved by reviewer" in response.content.decode()
+
+
+def test_stale_hash_is_409(client, reviewer, submitted):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("wizard:approve", args=[channel.pk]), {"revision": revision.pk, "hash": "f" * 64}
+    )
+    assert response.status_code == 409
+    assert "hash moved on" in response.content.decode()
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.IN_REVIEW
+
+
+def test_request_changes_without_comment_is_refused(client, reviewer, submitted):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    response = _post(client, "request_changes", channel, revision, comment="")
+    assert response.status_code == 400
+    assert "needs a comment" in response.content.decode()
+
+
+def test_comment_html_is_escaped_everywhere(client, author, reviewer, submitted):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    _post(client, "request_changes", channel, revision, comment=evil, step="appearance")
+    client.force_login(author)
+    pages = [
+        reverse("wizard:channel", args=[channel.pk]),
+        reverse("wizard:step", args=[channel.pk, "appearance"]),
+        reverse("wizard:review", args=[channel.pk]),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;alert" in html, url
+
+
+def test_author_sees_the_comment_on_its_step_only(client, author, reviewer, submitted):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    _post(client, "request_changes", channel, revision, comment="Shorter title please", step="appearance")
+    client.force_login(author)
+    assert (
+        "Shorter title please"
+        in client.get(reverse("wizard:step", args=[channel.pk, "appearance"])).content.decode()
+    )
+    assert (
+        "Shorter title please"
+        not in client.get(reverse("wizard:step", args=[channel.pk, "details"])).content.decode()
+    )
+
+
+def test_withdraw_by_author(client, author, submitted):
+    channel, revision = submitted
+    client.force_login(author)
+    response = client.post(reverse("wizard:withdraw", args=[channel.pk]))
+    assert response.status_code == 302
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.WITHDRAWN
+
+
+def test_history_compare_and_restore(client, author, reviewer, submitted):
+    channel, first = submitted
+    client.force_login(reviewer)
+    _post(client, "request_changes", channel, first, comment="Change the title")
+    channel.refresh_from_db()
+    channel.data["appearance"]["title"] = "Second title"
+    channel.save()
+    second = workflow.submit(channel, author)
+    client.force_login(author)
+    html = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert "Revision history" in html and "Restore as new draft" not in html  # in review: not editable
+    compare = client.get(
+        reverse("wizard:compare", args=[channel.pk]) + f"?a={first.number}&b={second.number}"
+    )
+    text = compare.content.decode()
+    assert compare.status_code == 200
+    assert "Chat with Contoso" in text and "Second title" in text
+    client.post(reverse("wizard:withdraw", args=[channel.pk]))
+    html = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert "Restore as new draft" in html
+    response = client.post(reverse("wizard:restore", args=[channel.pk, first.number]))
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["title"] == "Chat with Contoso"
+    assert channel.status == ChannelStatus.DRAFT
+
+
+def test_restore_needs_change_permission(client, reviewer, submitted):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    assert client.post(reverse("wizard:restore", args=[channel.pk, 1])).status_code == 403
+
+
+def test_compare_with_nothing_submitted(client, author):
+    channel = factories.ChannelFactory(owner=author)
+    client.force_login(author)
+    response = client.get(reverse("wizard:compare", args=[channel.pk]) + "?a=x&b=9")
+    assert response.status_code == 200
+    assert "Nothing submitted yet" in response.content.decode()
+
+
+def test_review_page_without_revision_redirects(client, reviewer, author):
+    channel = factories.ChannelFactory(owner=author)
+    client.force_login(reviewer)
+    assert client.get(reverse("wizard:review", args=[channel.pk])).status_code == 302
+
+
+def test_get_on_actions_not_allowed(client, reviewer, submitted):
+    channel, _ = submitted
+    client.force_login(reviewer)
+    assert client.get(reverse("wizard:approve", args=[channel.pk])).status_code == 405
+
+
+def test_csrf_is_enforced(reviewer, submitted):
+    from django.test import Client
+
+    channel, revision = submitted
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer)
+    assert _post(client, "approve", channel, revision).status_code == 403
+
+
+def test_home_review_queue_excludes_own_and_edited(client, author, reviewer, submitted):
+    channel, _ = submitted
+    both = factories.UserFactory(username="both", groups=["Channel authors", "Channel reviewers"])
+    other = factories.ChannelFactory(owner=both, editor_ids=[both.pk])
+    workflow.submit(other, both)
+    client.force_login(reviewer)
+    html = client.get("/").content.decode()
+    assert channel.display_name in html
+    client.force_login(both)
+    response = client.get("/")
+    assert response.context["awaiting_count"] == 1
+    assert [c.pk for c in response.context["awaiting"]] == [channel.pk]
