@@ -4,3 +4,13 @@ import pytest
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (ids are reused once a test's transaction rolls back)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

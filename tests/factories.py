@@ -79,4 +79,7 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     visited_steps = factory.LazyFunction(
         lambda: ["details", "workstream", "appearance", "behaviors", "features", "review"]
     )
+    saved_steps = factory.LazyFunction(
+        lambda: ["details", "workstream", "appearance", "behaviors", "features"]
+    )
     current_step = "review"

@@ -239,3 +239,13 @@ def test_rendered_form_is_reused_only_for_the_same_version(author_client, django
     author_client.post(url, dict(post, title="A new title", version=channel.version, nav="save"))
     after = author_client.get(url).content.decode()
     assert 'value="A new title"' in after and 'value="A new title"' not in first
+
+
+def test_a_new_draft_shows_no_errors_until_its_step_is_saved(author_client):
+    response = author_client.post(reverse("wizard:new"), {"token": str(uuid.uuid4())})
+    html = author_client.get(response["Location"]).content.decode()
+    assert "This field is required" not in html
+    channel = Channel.objects.get()
+    post_details(author_client, channel, name="")
+    html = author_client.get(response["Location"]).content.decode()
+    assert "This field is required" in html

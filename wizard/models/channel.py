@@ -35,6 +35,8 @@ class Channel(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     current_step = models.CharField(_("current step"), max_length=30, default="details")
     visited_steps = models.JSONField(default=list, blank=True)
+    # Steps saved at least once: only those show their validation errors when opened.
+    saved_steps = models.JSONField(default=list, blank=True)
     environment = models.ForeignKey(
         "portal.Environment",
         null=True,

@@ -102,7 +102,7 @@ def bind_form(
 ) -> StepForm:
     """The step's form bound to ``values`` (or to what the draft holds, if the step was ever saved)."""
     assert step.form_class is not None
-    if values is None and step.slug in channel.data and step.slug in channel.visited_steps:
+    if values is None and step.slug in channel.data and step.slug in channel.saved_steps:
         values = channel.step_data(step.slug)
     return step.form_class(values, choices=choices or choices_for(channel), context=step_context(channel))
 
@@ -114,6 +114,7 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
     parts = [
         channel.pk,
         channel.version,
+        channel.updated_at.isoformat(),
         channel.published_revision_id,
         step.slug,
         can_edit,
@@ -165,6 +166,9 @@ def save_step(
     for name in (slug, current_step):
         if name and name not in visited:
             visited.append(name)
+    saved = list(channel.saved_steps)
+    if slug not in saved:
+        saved.append(slug)
     editors = list(channel.editor_ids)
     if user.pk not in editors:
         editors.append(user.pk)
@@ -174,6 +178,7 @@ def save_step(
         "last_editor": user,
         "updated_at": timezone.now(),
         "visited_steps": visited,
+        "saved_steps": saved,
         "current_step": current_step or slug,
         "editor_ids": editors,
     }
@@ -266,6 +271,7 @@ def duplicate(channel: Channel, user: User) -> Channel:
         name=details["name"],
         environment=channel.environment,
         visited_steps=list(STEP_SLUGS),
+        saved_steps=[step.slug for step in FORM_STEPS],
         current_step="review",
     )
     audit.record(user, "channel.duplicated", channel=copy_channel, details={"source_channel": channel.pk})

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from portal import audit
 from portal.permissions import CHANGE_CHANNEL, PUBLISH_CHANNEL, REVIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus, ReviewComment, Revision
-from wizard.steps import FORM_STEPS
+from wizard.steps import FORM_STEPS, STEP_SLUGS
 
 T = TypeVar("T")
 
@@ -373,6 +373,8 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
             last_editor=user,
             editor_ids=sorted(editors),
             current_step="review",
+            visited_steps=list(STEP_SLUGS),
+            saved_steps=[step.slug for step in FORM_STEPS],
             updated_at=timezone.now(),
         )
         if was_approved:
