@@ -1,0 +1,192 @@
+"""The publish service against the local Dataverse emulator (one emulator for the session)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dataverse import forget_token_providers
+from portal.models import AuditEntry
+from tests import factories
+from tests.publish.helpers import Knobs, approve_revision, approved_channel
+from wizard import mapping
+from wizard.models import ChannelStatus, PublishAttempt, Revision
+from wizard.services import publish
+
+pytestmark = pytest.mark.django_db
+
+FULL = {
+    "details": {"name": "Contoso support chat", "language": "1042", "auto_detect_language": True},
+    "workstream": {
+        "workstream_mode": "new",
+        "workstream_name": "Contoso chat workstream",
+        "distribution_mode": "192350001",
+        "persistent_chat": True,
+        "fallback_queue_mode": "new",
+        "fallback_queue_name": "Contoso chat fallback",
+    },
+    "appearance": {
+        "title": "Chat with Contoso",
+        "subtitle": "We reply within minutes",
+        "theme_color": "192360017",
+        "logo_url": "https://contoso.example/logo.svg",
+        "agent_display_name": "192350001",
+        "anonymize_agent": True,
+        "generic_agent_name": "Contoso support",
+        "widget_position": "192236011",
+        "proactive_chat": True,
+        "reconnect_enabled": True,
+        "reconnect_time_limit": "45",
+        "reconnect_portal_url": "https://contoso.example/portal",
+        "reconnect_redirect_url": "https://contoso.example/bye",
+        "operating_hours_only": True,
+        "operating_hours": "Business hours",
+        "show_offline_widget": True,
+        "offline_title": "We're away",
+        "offline_subtitle": "Back at nine",
+        "domains_only": True,
+        "domains": [{"domain": "contoso.example"}, {"domain": "*.contoso.example"}],
+    },
+    "behaviors": {
+        "messages": [{"trigger": "192350017", "text": "Hi, I'm {Agentname}."}],
+        "prechat_enabled": True,
+        "questions": [
+            {"name": "Name", "text": "What is your name?", "answer_type": "192350000", "options": "", "required": True},
+            {"name": "Email", "text": "Your email?", "answer_type": "192350000", "options": "", "required": False},
+        ],
+        "postchat_enabled": True,
+        "survey_provider": "600990001",
+        "survey": "",
+        "survey_url": "https://copilotstudio.example/survey",
+        "survey_mode": "192350001",
+        "survey_link_message": "Tell us how we did:",
+        "authentication_settings": "Contoso portal sign-in",
+        "signin_optional": True,
+        "show_queue_position": False,
+        "show_wait_time": False,
+        "location_detection": True,
+    },
+    "features": {
+        "attachments_customers": True,
+        "attachments_agents": True,
+        "notify_unread_count": True,
+        "notify_sound": True,
+        "transcript_download": True,
+        "transcript_email": True,
+        "email_template": "contoso_transcript",
+        "mailbox": "support@contoso.example",
+        "calling": "192350002",
+        "screen_sharing": True,
+        "screen_sharing_provider": "ContosoShare",
+        "cobrowse": True,
+        "cobrowse_provider": "ContosoBrowse",
+    },
+}
+
+
+def publish_now(channel: Any, user: Any = None) -> PublishAttempt:
+    attempt, created = publish.request_publish(channel, user or factories.publisher())
+    assert created
+    attempt.refresh_from_db()
+    return attempt
+
+
+def rows(knobs: Knobs, table: mapping.Table, link: str, widget_id: str) -> list[dict[str, Any]]:
+    return list(knobs.client.query(table.entity_set, filter=f"_{link}_value eq {widget_id}"))
+
+
+def test_publish_writes_every_column(emulator_environment, knobs, no_sleep):
+    channel = approved_channel(emulator_environment, **FULL)
+    attempt = publish_now(channel)
+    assert attempt.state == "succeeded", (attempt.error_message, attempt.failed_operation)
+    assert attempt.widget_app_id
+    assert "data-app-id" in attempt.widget_snippet
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.PUBLISHED
+    assert channel.published_revision.state == Revision.State.PUBLISHED
+
+    wid = mapping.widget_id(channel.pk, emulator_environment.pk)
+    widget = knobs.client.retrieve("msdyn_livechatconfigs", wid)
+    expected = {
+        "msdyn_name": "Contoso support chat",
+        "msdyn_autodetectlanguage": True,
+        "msdyn_conversationmode": 192350001,
+        "msdyn_widgettitle": "Chat with Contoso",
+        "msdyn_widgetsubtitle": "We reply within minutes",
+        "msdyn_widgetthemecolor": 192360017,
+        "msdyn_offlinewidgetthemecolor": 192360017,
+        "msdyn_avatarurl": "https://contoso.example/logo.svg",
+        "msdyn_agentdisplayname": 192350001,
+        "msdyn_showagentname": True,
+        "msdyn_genericagentdisplayname": "Contoso support",
+        "msdyn_widgetposition": 192236011,
+        "msdyn_proactivechatenabled": True,
+        "msdyn_enablechatreconnect": True,
+        "msdyn_timetoreconnectwithpreviousagent": 45,
+        "msdyn_portalurl": "https://contoso.example/portal",
+        "msdyn_redirectionurl": "https://contoso.example/bye",
+        "msdyn_showwidgetduringofflinehours": True,
+        "msdyn_offlinewidgettitle": "We're away",
+        "msdyn_offlinewidgetsubtitle": "Back at nine",
+        "msdyn_prechatenabled": True,
+        "msdyn_postconversationsurveyenable": True,
+        "msdyn_surveyprovider": 600990001,
+        "msdyn_mcssurveyurl": "https://copilotstudio.example/survey",
+        "msdyn_postconversationsurveymode": 192350001,
+        "msdyn_postconversationsurveymessagetext": "Tell us how we did:",
+        "msdyn_authenticatedsigninoptional": True,
+        "msdyn_positioninqueue_enabled": False,
+        "msdyn_averagewaittime_enabled": False,
+        "msdyn_requestvisitorlocation": True,
+        "msdyn_enablefileattachmentsforcustomers": True,
+        "msdyn_enablefileattachmentsforagents": True,
+        "msdyn_widgetvisualnotification": True,
+        "msdyn_widgetsoundnotification": True,
+        "msdyn_enablechattranscriptdownload": True,
+        "msdyn_enablechattranscriptemail": True,
+        "msdyn_emailtemplate": "contoso_transcript",
+        "msdyn_mailbox": "support@contoso.example",
+        "msdyn_callingoptions": 192350002,
+        "msdyn_enablescreensharing": True,
+        "msdyn_screensharingprovider": "ContosoShare",
+        "msdyn_enablecobrowse": True,
+        "msdyn_cobrowseprovider": "ContosoBrowse",
+    }
+    assert {key: widget.get(key) for key in expected} == expected
+    assert widget["msdyn_widgetappid"] == attempt.widget_app_id
+
+    korean = next(knobs.client.query("msdyn_oclanguages", filter="msdyn_localeid eq 1042"))
+    assert widget["_msdyn_ocwidgetlanguage_value"] == korean["msdyn_oclanguageid"]
+    hours = next(knobs.client.query("msdyn_operatinghours", filter="msdyn_name eq 'Business hours'"))
+    assert widget["_msdyn_operatinghourid_value"] == hours["msdyn_operatinghourid"]
+    auth = next(knobs.client.query("msdyn_authenticationsettingses", filter="msdyn_name eq 'Contoso portal sign-in'"))
+    assert widget["_msdyn_authsettingsid_value"] == auth["msdyn_authenticationsettingsid"]
+
+    workstream = knobs.client.retrieve("msdyn_liveworkstreams", widget["_msdyn_liveworkstreamid_value"])
+    assert workstream["msdyn_name"] == "Contoso chat workstream"
+    assert workstream["msdyn_streamsource"] == 192360000
+    assert workstream["msdyn_workdistributionmode"] == 192350001
+    assert workstream["msdyn_conversationmode"] == 192350001
+    assert workstream["msdyn_enableagentaffinity"] is True
+    queue = knobs.client.retrieve("queues", workstream["_msdyn_defaultqueue_value"])
+    assert queue["name"] == "Contoso chat fallback"
+    assert queue["msdyn_isomnichannelqueue"] is True
+    assert queue["msdyn_queuetype"] == 192350000
+
+    domains = rows(knobs, mapping.DOMAIN, "msdyn_livechatconfigid", wid)
+    assert sorted(d["msdyn_domainvalue"] for d in domains) == ["*.contoso.example", "contoso.example"]
+    sequences = sorted(rows(knobs, mapping.SEQUENCE, "msdyn_chatengagementtochatsequenceid", wid), key=lambda r: r["sequencenumber"])
+    assert [(s["msdyn_name"], s["sequencenumber"], s["msdyn_questionrequired"]) for s in sequences] == [
+        ("Name", 1, True),
+        ("Email", 2, False),
+    ]
+    question = knobs.client.retrieve("msdyn_surveyquestions", sequences[0]["_msdyn_surveyquestion_value"])
+    assert question["msdyn_questiontext"] == "What is your name?"
+    assert question["_msdyn_liveworkstreamtochatquestion_value"] == workstream["msdyn_liveworkstreamid"]
+    messages = rows(knobs, mapping.MESSAGE, "msdyn_widgetid", wid)
+    assert [(m["msdyn_systemmessageeventtype"], m["msdyn_messagetext"]) for m in messages] == [
+        (192350017, "Hi, I'm {Agentname}.")
+    ]
+    actions = list(AuditEntry.objects.filter(channel=channel).values_list("action", flat=True))
+    assert {"publish.requested", "publish.started", "publish.succeeded"} <= set(actions)
