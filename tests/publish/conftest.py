@@ -35,5 +35,5 @@ def emulator_environment(db: Any, emulator: Any, knobs: Knobs) -> Iterator[Any]:
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record waits instead of sleeping: retried requests run at once."""
     waits: list[float] = []
-    monkeypatch.setattr("dataverse.client.time.sleep", waits.append)
+    monkeypatch.setattr("wizard.services.publish.SLEEP", waits.append)
     return waits

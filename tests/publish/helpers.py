@@ -85,7 +85,9 @@ class Knobs:
         return {"Authorization": f"Bearer {self.provider.get_token()}"}
 
     def fault(self, **spec: Any) -> None:
-        response = self.session.post(f"{self.base_url}/_emulator/faults", json=spec, headers=self._headers(), timeout=10)
+        response = self.session.post(
+            f"{self.base_url}/_emulator/faults", json=spec, headers=self._headers(), timeout=10
+        )
         response.raise_for_status()
 
     def clear(self) -> None:
@@ -93,7 +95,10 @@ class Knobs:
 
     def log(self, after: int = 0) -> list[dict[str, Any]]:
         response = self.session.get(
-            f"{self.base_url}/_emulator/requests", params={"after": after}, headers=self._headers(), timeout=10
+            f"{self.base_url}/_emulator/requests",
+            params={"after": after},
+            headers=self._headers(),
+            timeout=10,
         )
         response.raise_for_status()
         return list(response.json()["value"])

@@ -55,6 +55,8 @@ MAX_ATTEMPTS = 6  # one try and five retries
 WIDGET_READ_BACK = ("msdyn_livechatconfigid", "msdyn_widgetappid", "msdyn_widgetsnippet", "versionnumber")
 
 Sleep = Callable[[float], None]
+#: How the publish waits between retries (tests replace it to run retries at once).
+SLEEP: Sleep = time.sleep
 
 
 class PublishError(Exception):
@@ -357,8 +359,7 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
         client = client_for(environment)
         retry = RetryPolicy(max_attempts=MAX_ATTEMPTS, on_retry=_on_retry(attempt, MAX_ATTEMPTS - 1))
         client.retry = retry
-        if sleep is not None:
-            client.sleep = sleep
+        client.sleep = sleep if sleep is not None else SLEEP
         data = revision.data
         widget_id = mapping.widget_id(channel.pk, environment.pk)
         _progress(attempt, _("Reading the environment"))
