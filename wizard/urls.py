@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wizard.views import channels, review, steps, workflow
+from wizard.views import channels, publish, review, steps, workflow
 
 app_name = "wizard"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("<int:pk>/steps/<slug:slug>/", steps.step_view, name="step"),
     path("<int:pk>/submit/", workflow.submit, name="submit"),
     path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/publish/", publish.publish, name="publish"),
+    path("<int:pk>/publish/status/", publish.publish_status, name="publish_status"),
+    path("<int:pk>/choices/refresh/", publish.refresh_choices, name="refresh_choices"),
 ]
