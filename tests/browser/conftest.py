@@ -41,16 +41,9 @@ def browser() -> Iterator:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(),
             headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-            ],
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"],
         )
         yield browser
         browser.close()
@@ -62,9 +55,8 @@ def new_context(browser, live_server):
     contexts = []
 
     def make(**kwargs):
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1400, "height": 1000}, **kwargs
-        )
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000},
+                                      **kwargs)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context
