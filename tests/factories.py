@@ -16,12 +16,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"User {n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@contoso.example")
-    password = factory.PostGenerationMethodCall("set_password", "changeme")
+    password = factory.django.Password("changeme")
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):

@@ -80,6 +80,15 @@ class BuiltinChoices:
         return ChoiceList([])
 
 
+CHOICE_LISTS = ("languages", "workstreams", "queues", "operating_hours", "authentication_settings", "surveys")
+
+
+def choices_fingerprint(provider: ChoiceProvider) -> str:
+    """Changes whenever any list the provider offers changes (used in cache keys of rendered forms)."""
+    lists = [getattr(provider, name)() for name in CHOICE_LISTS]
+    return repr([(choice_list.options, choice_list.offline) for choice_list in lists])
+
+
 def provider_for(environment: object | None) -> ChoiceProvider:
     """The provider for a channel's target environment (builtin lists when there is none)."""
     if environment is None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from wizard.choices import ChoiceList, ChoiceProvider
 from wizard.forms import AppearanceForm, BehaviorsForm, DetailsForm, FeaturesForm, StepForm, WorkstreamForm
 from wizard.forms.base import RowSet
+from wizard.forms.layout import condition_holds, field_conditions
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class FieldEntry:
     label: str
     value: Any
     display: str
+    applies: bool = True  # False when a toggle it depends on is off
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class RowsEntry:
     row_set: RowSet
     rows: list[dict[str, Any]]
     displays: list[str]
+    applies: bool = True
 
 
 def display_value(form_field: forms.Field, value: Any, choices: ChoiceProvider | None = None) -> str:
@@ -119,12 +122,31 @@ def iter_entries(data: dict[str, Any], choices: ChoiceProvider) -> Iterator[Fiel
         assert step.form_class is not None
         form = step.form_class(choices=choices)
         values = data.get(step.slug) or {}
+        conditions = field_conditions(form.helper.layout)
+
         for name, form_field in form.fields.items():
             value = values.get(name, "")
-            yield FieldEntry(step, name, str(form_field.label), value, display_value(form_field, value))
+            yield FieldEntry(
+                step,
+                name,
+                str(form_field.label),
+                value,
+                display_value(form_field, value),
+                _applies(conditions, name, values),
+            )
         for row_set in step.form_class.row_sets:
             rows = [row for row in values.get(row_set.name) or [] if isinstance(row, dict)]
-            yield RowsEntry(step, row_set, rows, [describe_row(row_set, row) for row in rows])
+            yield RowsEntry(
+                step,
+                row_set,
+                rows,
+                [describe_row(row_set, row) for row in rows],
+                _applies(conditions, row_set.name, values),
+            )
+
+
+def _applies(conditions: dict[str, tuple[str, ...]], name: str, values: dict[str, Any]) -> bool:
+    return all(condition_holds(condition, values) for condition in conditions.get(name, ()))
 
 
 def choice_label(choice_list: ChoiceList, value: str) -> str:

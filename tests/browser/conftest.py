@@ -41,9 +41,16 @@ def browser() -> Iterator:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(),
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
         )
         yield browser
         browser.close()
@@ -55,8 +62,9 @@ def new_context(browser, live_server):
     contexts = []
 
     def make(**kwargs):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 1000},
-                                      **kwargs)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1400, "height": 1000}, **kwargs
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context
@@ -84,3 +92,10 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def field(page, label: str):
+    """The form control whose visible label is ``label`` (required fields show a trailing asterisk)."""
+    import re
+
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.layout import Div, Field, Fieldset, Layout
+from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import RowSet, StepForm
-from wizard.forms.layout import Rows
+from wizard.forms.layout import Rows, ShowWhen
 from wizard.options import (
     AGENT_DISPLAY_NAMES,
     AGENT_FULL_NAME,
@@ -125,7 +125,8 @@ class AppearanceForm(StepForm):
         hours = self.choices.operating_hours()
         self.fields["operating_hours"].choices = [("", _("Choose operating hours"))] + hours.options
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset(
                 _("Header"),
@@ -135,28 +136,28 @@ class AppearanceForm(StepForm):
                 Field("logo_url", autocomplete="off"),
                 "agent_display_name",
                 "anonymize_agent",
-                Div(Field("generic_agent_name", autocomplete="off"), data_show_when="anonymize_agent"),
+                ShowWhen("anonymize_agent", Field("generic_agent_name", autocomplete="off")),
                 "widget_position",
             ),
             Fieldset(
                 _("Chat options"),
                 "proactive_chat",
                 "reconnect_enabled",
-                Div(
+                ShowWhen(
+                    "reconnect_enabled",
                     "reconnect_time_limit",
                     "reconnect_portal_url",
                     "reconnect_redirect_url",
-                    data_show_when="reconnect_enabled",
                 ),
                 "operating_hours_only",
-                Div(
+                ShowWhen(
+                    "operating_hours_only",
                     "operating_hours",
                     "show_offline_widget",
-                    Div("offline_title", "offline_subtitle", data_show_when="show_offline_widget"),
-                    data_show_when="operating_hours_only",
+                    ShowWhen("show_offline_widget", "offline_title", "offline_subtitle"),
                 ),
                 "domains_only",
-                Div(Rows("domains"), data_show_when="domains_only"),
+                ShowWhen("domains_only", Rows("domains")),
             ),
         )
 

@@ -69,19 +69,30 @@ class StepForm(forms.Form):
             rows = rows if isinstance(rows, list) else []
             data = self._formset_data(row_set, rows) if values is not None else None
             initial = None if values is not None else self.initial_rows(row_set)
-            self.rows[row_set.name] = row_set.formset_class()(data=data, initial=initial, prefix=row_set.name)
+            # Every posted row is a real row: a blank one is an error, not silently dropped.
+            self.rows[row_set.name] = row_set.formset_class()(
+                data=data, initial=initial, prefix=row_set.name, form_kwargs={"empty_permitted": False}
+            )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.setup_choices()
-        self.helper.layout = self.build_layout()
+        self.helper.layout = self._layout()
+
+    @classmethod
+    def _layout(cls) -> Any:
+        # Layouts depend only on the class; building one escapes every attribute, so build it once.
+        if "_built_layout" not in cls.__dict__:
+            cls._built_layout = cls.build_layout()
+        return cls._built_layout
 
     # --- subclasses -------------------------------------------------------------------------------
 
     def setup_choices(self) -> None:
         """Fill choice fields from the provider."""
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return None
 
     def initial_rows(self, row_set: RowSet) -> list[dict[str, Any]]:

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import RowSet, StepForm
-from wizard.forms.layout import Rows
+from wizard.forms.layout import Rows, ShowWhen
 from wizard.options import (
     ANSWER_OPTION_SET,
     ANSWER_SINGLE_LINE,
@@ -134,30 +134,31 @@ class BehaviorsForm(StepForm):
     def persistent_chat(self) -> bool:
         return bool((self.context.data.get("workstream") or {}).get("persistent_chat"))
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset(_("Custom automated messages"), Rows("messages")),
             Fieldset(
                 _("Pre-conversation survey"),
                 "prechat_enabled",
-                Div(Rows("questions"), data_show_when="prechat_enabled"),
+                ShowWhen("prechat_enabled", Rows("questions")),
             ),
             Fieldset(
                 _("Post-conversation survey"),
                 "postchat_enabled",
-                Div(
+                ShowWhen(
+                    "postchat_enabled",
                     "survey_provider",
-                    Div("survey", data_show_when=f"survey_provider={SURVEY_PROVIDER_CUSTOMER_VOICE}"),
-                    Div("survey_url", data_show_when=f"survey_provider={SURVEY_PROVIDER_COPILOT}"),
+                    ShowWhen(f"survey_provider={SURVEY_PROVIDER_CUSTOMER_VOICE}", "survey"),
+                    ShowWhen(f"survey_provider={SURVEY_PROVIDER_COPILOT}", "survey_url"),
                     "survey_mode",
-                    Div("survey_link_message", data_show_when=f"survey_mode={SURVEY_MODE_LINK}"),
-                    data_show_when="postchat_enabled",
+                    ShowWhen(f"survey_mode={SURVEY_MODE_LINK}", "survey_link_message"),
                 ),
             ),
             Fieldset(
                 _("Authentication and wait time"),
                 "authentication_settings",
-                Div("signin_optional", data_show_when="authentication_settings"),
+                ShowWhen("authentication_settings", "signin_optional"),
                 "show_queue_position",
                 "show_wait_time",
                 "location_detection",

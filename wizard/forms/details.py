@@ -44,7 +44,8 @@ class DetailsForm(StepForm):
             (str(env.pk), env.name) for env in Environment.objects.filter(archived=False).only("pk", "name")
         ]
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset("", Field("name", autocomplete="off"), "environment", "language", "auto_detect_language")
         )

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.layout import Div, Fieldset, Layout
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import StepForm
+from wizard.forms.layout import ShowWhen
 from wizard.options import CALLING_NONE, CALLING_OPTIONS
 
 
@@ -47,7 +48,8 @@ class FeaturesForm(StepForm):
     cobrowse = forms.BooleanField(label=_("Co-browse"), required=False)
     cobrowse_provider = forms.CharField(label=_("Co-browse provider"), max_length=100, required=False)
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset(_("File attachments"), "attachments_customers", "attachments_agents"),
             Fieldset(_("Customer notifications"), "notify_unread_count", "notify_sound"),
@@ -55,15 +57,15 @@ class FeaturesForm(StepForm):
                 _("Transcripts"),
                 "transcript_download",
                 "transcript_email",
-                Div("email_template", "mailbox", data_show_when="transcript_email"),
+                ShowWhen("transcript_email", "email_template", "mailbox"),
             ),
             Fieldset(_("Voice and video calls"), "calling"),
             Fieldset(
                 _("Screen sharing and co-browse"),
                 "screen_sharing",
-                Div("screen_sharing_provider", data_show_when="screen_sharing"),
+                ShowWhen("screen_sharing", "screen_sharing_provider"),
                 "cobrowse",
-                Div("cobrowse_provider", data_show_when="cobrowse"),
+                ShowWhen("cobrowse", "cobrowse_provider"),
             ),
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.layout import LayoutObject
+from crispy_forms.layout import Div, Field, LayoutObject
 from django.template.loader import render_to_string
 
 
@@ -27,3 +27,41 @@ class Rows(LayoutObject):
                 "identification": self.name == "questions",
             },
         )
+
+
+class ShowWhen(Div):
+    """Fields shown only while ``condition`` holds: ``"toggle"`` (a checkbox is on) or ``"field=value"``.
+
+    The browser hides them with a few lines of JS (``data-show-when``); the review summary and the
+    diff use the same conditions to leave out settings that don't apply.
+    """
+
+    def __init__(self, condition: str, *fields: Any) -> None:
+        super().__init__(*fields, data_show_when=condition)
+        self.condition = condition
+
+
+def condition_holds(condition: str, values: dict[str, Any]) -> bool:
+    name, _, expected = condition.partition("=")
+    value = values.get(name)
+    if expected:
+        return str(value) == expected
+    return value not in (None, "", False, "off", "false", "False")
+
+
+def field_conditions(layout: Any, inherited: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """Map every field name (and Rows name) in ``layout`` to the conditions that must all hold for it."""
+    found: dict[str, tuple[str, ...]] = {}
+    for item in getattr(layout, "fields", []):
+        if isinstance(item, str):
+            found[item] = inherited
+        elif isinstance(item, Rows):
+            found[item.name] = inherited
+        elif isinstance(item, Field):
+            for name in item.fields:
+                if isinstance(name, str):
+                    found[name] = inherited
+        else:
+            conditions = inherited + ((item.condition,) if isinstance(item, ShowWhen) else ())
+            found.update(field_conditions(item, conditions))
+    return found

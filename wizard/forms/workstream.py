@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from crispy_forms.layout import Div, Field, Fieldset, Layout
+from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import DEFAULT_MESSAGING_QUEUE
 from wizard.forms.base import StepForm
+from wizard.forms.layout import ShowWhen
 from wizard.options import DISTRIBUTION_MODES, DISTRIBUTION_PUSH
 
 NEW = "new"
@@ -58,20 +59,19 @@ class WorkstreamForm(StepForm):
         self.fields["existing_workstream"].choices = [("", _("Choose a workstream"))] + workstreams.options
         self.fields["existing_queue"].choices = [("", _("Choose a queue"))] + self.choices.queues().options
 
-    def build_layout(self) -> Any:
+    @classmethod
+    def build_layout(cls) -> Any:
         return Layout(
             Fieldset(
                 "",
                 "workstream_mode",
-                Div(Field("workstream_name", autocomplete="off"), data_show_when="workstream_mode=new"),
-                Div("existing_workstream", data_show_when="workstream_mode=existing"),
+                ShowWhen("workstream_mode=new", Field("workstream_name", autocomplete="off")),
+                ShowWhen("workstream_mode=existing", "existing_workstream"),
                 "distribution_mode",
                 "persistent_chat",
                 "fallback_queue_mode",
-                Div(
-                    Field("fallback_queue_name", autocomplete="off"), data_show_when="fallback_queue_mode=new"
-                ),
-                Div("existing_queue", data_show_when="fallback_queue_mode=existing"),
+                ShowWhen("fallback_queue_mode=new", Field("fallback_queue_name", autocomplete="off")),
+                ShowWhen("fallback_queue_mode=existing", "existing_queue"),
             )
         )
 

@@ -7,6 +7,7 @@ does to an approval) so the rules are the same for every caller and easy to test
 from __future__ import annotations
 
 import copy
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit
 from portal.models import Environment
-from wizard.choices import ChoiceProvider, provider_for
+from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
 from wizard.forms import StepContext, StepForm
 from wizard.models import Channel, ChannelStatus
 from wizard.steps import FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
@@ -52,8 +53,13 @@ class NotEditableError(DraftError):
 @dataclass
 class SaveResult:
     channel: Channel
-    valid: bool
+    step: Step
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """Whether the saved step passes its validation (computed only when asked)."""
+        return bind_form(self.channel, self.step).is_valid()
 
 
 def create_draft(user: AbstractBaseUser, *, token: uuid.UUID | None = None) -> Channel:
@@ -99,6 +105,22 @@ def bind_form(
     if values is None and step.slug in channel.data and step.slug in channel.visited_steps:
         values = channel.step_data(step.slug)
     return step.form_class(values, choices=choices or choices_for(channel), context=step_context(channel))
+
+
+def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
+    """A key for the rendered step form: the same draft version, published revision, choice lists and
+    edit rights always render the same HTML, so it can be cached until any of them changes."""
+    environments = list(Environment.objects.filter(archived=False).values_list("pk", "name"))
+    parts = [
+        channel.pk,
+        channel.version,
+        channel.published_revision_id,
+        step.slug,
+        can_edit,
+        choices_fingerprint(choices),
+        environments,
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _apply_side_effects(data: dict[str, Any], slug: str) -> list[str]:
@@ -172,13 +194,13 @@ def save_step(
         if not updated:
             if fresh.last_editor_id == user.pk and fresh.data.get(slug) == values:
                 # The same save twice (a double click): already stored, nothing to refuse.
-                return SaveResult(fresh, _is_valid(fresh, step))
+                return SaveResult(fresh, step)
             raise StaleDraftError(fresh)
         if "status" in update and channel.status == ChannelStatus.APPROVED:
             audit.record(
                 user, "revision.approval_withdrawn", channel=fresh, comment=_("Edited after approval.")
             )
-    return SaveResult(fresh, _is_valid(fresh, step), notices)
+    return SaveResult(fresh, step, notices)
 
 
 def _environment_from(value: Any) -> Environment | None:
@@ -186,10 +208,6 @@ def _environment_from(value: Any) -> Environment | None:
         return Environment.objects.filter(pk=int(value), archived=False).first()
     except (TypeError, ValueError):
         return None
-
-
-def _is_valid(channel: Channel, step: Step) -> bool:
-    return bind_form(channel, step).is_valid()
 
 
 def move_to(channel: Channel, slug: str) -> None:
@@ -225,14 +243,14 @@ def validate_all(channel: Channel, choices: ChoiceProvider | None = None) -> lis
 
 
 def reachable_steps(channel: Channel) -> set[str]:
-    """Visited steps and the one after the furthest visited: the steps the navigation links to."""
+    """Visited steps, the one after the furthest visited, and the review (it lists what is missing)."""
     visited = [slug for slug in channel.visited_steps if slug in STEP_SLUGS]
     reachable = set(visited)
     if visited:
         furthest = max(STEP_SLUGS.index(slug) for slug in visited)
         if furthest + 1 < len(STEP_SLUGS):
             reachable.add(STEP_SLUGS[furthest + 1])
-    reachable.add(STEP_SLUGS[0])
+    reachable.update({STEP_SLUGS[0], STEP_SLUGS[-1]})
     return reachable
 
 

@@ -68,6 +68,8 @@ def _render(
     }
     if step.has_form:
         context["form"] = form if form is not None else drafts.bind_form(channel, step, choices=choices)
+        if form is None:
+            context["form_cache_key"] = drafts.rendered_form_key(channel, step, choices, context["can_edit"])
     else:
         context["problems"] = drafts.validate_all(channel, choices)
         from wizard.steps import iter_entries

@@ -1,0 +1,139 @@
+"""Draft service: creating, optimistic saving, validation across steps, duplicate and delete."""
+
+import uuid
+
+import pytest
+
+from portal.models import AuditEntry
+from tests.factories import ChannelFactory, EnvironmentFactory, author, complete_data
+from wizard.models import Channel, ChannelStatus
+from wizard.services import drafts
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_draft_starts_at_details_with_defaults_and_first_environment():
+    environment = EnvironmentFactory()
+    user = author()
+    channel = drafts.create_draft(user)
+    assert channel.current_step == "details"
+    assert channel.environment == environment
+    assert channel.data["details"]["environment"] == str(environment.pk)
+    assert channel.data["appearance"]["title"] == "Let's chat"
+    assert AuditEntry.objects.filter(action="channel.created", channel=channel).exists()
+
+
+def test_the_same_creation_token_twice_makes_one_draft():
+    user = author()
+    token = uuid.uuid4()
+    first = drafts.create_draft(user, token=token)
+    second = drafts.create_draft(user, token=token)
+    assert first.pk == second.pk
+    assert Channel.objects.count() == 1
+
+
+def test_save_step_stores_values_as_typed_and_bumps_version():
+    user = author()
+    channel = drafts.create_draft(user)
+    values = dict(channel.data["details"], name="x" * 150)
+    result = drafts.save_step(
+        channel, "details", values, expected_version=1, user=user, current_step="workstream"
+    )
+    assert not result.valid
+    channel.refresh_from_db()
+    assert channel.version == 2
+    assert channel.data["details"]["name"] == "x" * 150
+    assert channel.name == "x" * 100
+    assert channel.current_step == "workstream"
+    assert "workstream" in channel.visited_steps
+
+
+def test_a_stale_save_is_refused_and_names_who_saved():
+    first, second = author(username="first"), author(username="second")
+    channel = drafts.create_draft(first)
+    drafts.save_step(
+        channel, "details", dict(channel.data["details"], name="Mine"), expected_version=1, user=first
+    )
+    with pytest.raises(drafts.StaleDraftError) as error:
+        drafts.save_step(
+            channel, "details", dict(channel.data["details"], name="Theirs"), expected_version=1, user=second
+        )
+    assert "first saved this channel at" in str(error.value)
+    channel.refresh_from_db()
+    assert channel.data["details"]["name"] == "Mine"
+    assert channel.version == 2
+
+
+def test_a_double_submitted_save_is_accepted_once():
+    user = author()
+    channel = drafts.create_draft(user)
+    values = dict(channel.data["details"], name="Twice")
+    drafts.save_step(channel, "details", values, expected_version=1, user=user)
+    result = drafts.save_step(channel, "details", values, expected_version=1, user=user)
+    assert result.channel.version == 2
+
+
+def test_persistent_chat_turns_wait_time_options_off():
+    user = author()
+    channel = ChannelFactory(owner=user, data=complete_data(behaviors={"show_wait_time": True}))
+    values = dict(channel.data["workstream"], persistent_chat=True)
+    result = drafts.save_step(channel, "workstream", values, expected_version=channel.version, user=user)
+    assert result.channel.data["behaviors"]["show_wait_time"] is False
+    assert any("turned off" in notice for notice in result.notices)
+
+
+def test_editing_an_approved_channel_withdraws_the_approval():
+    user = author()
+    channel = ChannelFactory(owner=user, status=ChannelStatus.APPROVED)
+    result = drafts.save_step(
+        channel,
+        "appearance",
+        dict(channel.data["appearance"], title="New"),
+        expected_version=channel.version,
+        user=user,
+    )
+    assert result.channel.status == ChannelStatus.DRAFT
+    assert any("approval was withdrawn" in notice for notice in result.notices)
+    assert AuditEntry.objects.filter(action="revision.approval_withdrawn").exists()
+
+
+def test_a_channel_in_review_cannot_be_saved():
+    user = author()
+    channel = ChannelFactory(owner=user, status=ChannelStatus.IN_REVIEW)
+    with pytest.raises(drafts.NotEditableError):
+        drafts.save_step(
+            channel, "details", channel.data["details"], expected_version=channel.version, user=user
+        )
+
+
+def test_validate_all_ties_each_problem_to_its_step():
+    data = complete_data(appearance={"title": ""}, workstream={"persistent_chat": True})
+    channel = ChannelFactory(data=data)
+    problems = drafts.validate_all(channel)
+    by_step = {(problem.step.slug, problem.label) for problem in problems}
+    assert ("appearance", "Title") in by_step
+    assert ("behaviors", "Authentication settings") in by_step
+    assert drafts.validate_all(ChannelFactory()) == []
+
+
+def test_reachable_steps_are_visited_ones_and_the_next():
+    channel = ChannelFactory(visited_steps=["details", "workstream"])
+    assert drafts.reachable_steps(channel) == {"details", "workstream", "appearance", "review"}
+
+
+def test_duplicate_copies_data_under_a_new_name():
+    user = author()
+    channel = ChannelFactory()
+    copy = drafts.duplicate(channel, user)
+    assert copy.pk != channel.pk and copy.owner == user
+    assert copy.name == "Copy of Contoso support chat"
+    assert copy.data["appearance"] == channel.data["appearance"]
+    assert copy.status == ChannelStatus.DRAFT
+
+
+def test_delete_refuses_a_published_channel():
+    user = author()
+    channel = ChannelFactory()
+    drafts.delete_draft(channel, user)
+    assert not Channel.objects.filter(pk=channel.pk).exists()
+    assert AuditEntry.objects.filter(action="channel.deleted").exists()

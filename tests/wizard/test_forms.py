@@ -1,0 +1,224 @@
+"""Step forms: validation that matches Dataverse, rows, and the values-as-typed round trip."""
+
+import pytest
+from django.http import QueryDict
+
+from tests.factories import complete_data
+from wizard.choices import BuiltinChoices
+from wizard.forms import AppearanceForm, BehaviorsForm, DetailsForm, FeaturesForm, StepContext, WorkstreamForm
+from wizard.options import ANSWER_OPTION_SET, DISTRIBUTION_PICK, DISTRIBUTION_PUSH
+
+pytestmark = pytest.mark.django_db
+CHOICES = BuiltinChoices()
+
+
+def bind(form_class, values, data=None, published=None):
+    context = StepContext(data=data or complete_data(), published_data=published)
+    return form_class(values, choices=CHOICES, context=context)
+
+
+def step_values(step, **changes):
+    values = complete_data()[step]
+    values.update(changes)
+    return values
+
+
+def test_complete_data_is_valid_on_every_step():
+    data = complete_data()
+    for form_class, step in [
+        (DetailsForm, "details"),
+        (WorkstreamForm, "workstream"),
+        (AppearanceForm, "appearance"),
+        (BehaviorsForm, "behaviors"),
+        (FeaturesForm, "features"),
+    ]:
+        form = bind(form_class, data[step], data)
+        assert form.is_valid(), (step, form.errors)
+
+
+@pytest.mark.parametrize(
+    ("form_class", "step", "field", "limit"),
+    [
+        (DetailsForm, "details", "name", 100),
+        (AppearanceForm, "appearance", "title", 100),
+        (AppearanceForm, "appearance", "subtitle", 100),
+    ],
+)
+def test_column_lengths(form_class, step, field, limit):
+    assert bind(form_class, step_values(step, **{field: "x" * limit})).is_valid()
+    form = bind(form_class, step_values(step, **{field: "x" * (limit + 1)}))
+    assert not form.is_valid()
+    assert f"at most {limit} characters" in form.errors[field][0]
+
+
+def test_logo_url_length_and_scheme():
+    long_url = "https://contoso.com/" + "a" * 3981
+    assert len(long_url) == 4001
+    assert "logo_url" in bind(AppearanceForm, step_values("appearance", logo_url=long_url)).errors
+    for bad in ["javascript:alert(1)", "data:image/png;base64,AA", "http://contoso.com/x.png"]:
+        form = bind(AppearanceForm, step_values("appearance", logo_url=bad))
+        assert "https://" in form.errors["logo_url"][0]
+
+
+def test_unknown_choice_values_are_rejected():
+    form = bind(AppearanceForm, step_values("appearance", theme_color="hotpink", widget_position="top"))
+    assert "theme_color" in form.errors and "widget_position" in form.errors
+
+
+def test_wrong_types_are_rejected_not_crashing():
+    form = bind(
+        AppearanceForm, step_values("appearance", reconnect_enabled=True, reconnect_time_limit="soon")
+    )
+    assert "reconnect_time_limit" in form.errors
+
+
+def test_reconnect_needs_a_time_limit():
+    form = bind(AppearanceForm, step_values("appearance", reconnect_enabled=True, reconnect_time_limit=""))
+    assert "time limit" in form.errors["reconnect_time_limit"][0]
+
+
+def test_domains_rows_validate_each_domain_and_duplicates():
+    values = step_values(
+        "appearance",
+        domains_only=True,
+        domains=[
+            {"domain": "https://contoso.com"},
+            {"domain": "www.contoso.com"},
+            {"domain": "WWW.contoso.com"},
+        ],
+    )
+    form = bind(AppearanceForm, values)
+    assert not form.is_valid()
+    problems = dict(form.problems())
+    assert "without http" in problems["Domain 1 – Domain"]
+    assert "already in the list" in problems["Domain 3 – Domain"]
+
+
+def test_domains_only_needs_a_domain():
+    form = bind(AppearanceForm, step_values("appearance", domains_only=True, domains=[]))
+    assert "at least one domain" in form.errors["domains_only"][0]
+
+
+def test_domain_rows_are_ignored_when_toggle_is_off():
+    form = bind(
+        AppearanceForm, step_values("appearance", domains_only=False, domains=[{"domain": "bad domain"}])
+    )
+    assert form.is_valid()
+
+
+def question(name, **extra):
+    row = {
+        "name": name,
+        "text": f"What is your {name}?",
+        "answer_type": "192350000",
+        "options": "",
+        "required": True,
+    }
+    row.update(extra)
+    return row
+
+
+def test_at_most_ten_questions_with_unique_names():
+    values = step_values("behaviors", prechat_enabled=True, questions=[question(f"Q{i}") for i in range(11)])
+    form = bind(BehaviorsForm, values)
+    assert any("at most 10" in message for _, message in form.problems())
+    values = step_values("behaviors", prechat_enabled=True, questions=[question("Email"), question("email")])
+    form = bind(BehaviorsForm, values)
+    assert any("unique" in message for _, message in form.problems())
+
+
+def test_question_text_is_limited_to_512():
+    ok = step_values("behaviors", prechat_enabled=True, questions=[question("Name", text="x" * 512)])
+    assert bind(BehaviorsForm, ok).is_valid()
+    too_long = step_values("behaviors", prechat_enabled=True, questions=[question("Name", text="x" * 513)])
+    assert not bind(BehaviorsForm, too_long).is_valid()
+
+
+def test_option_set_needs_options():
+    values = step_values(
+        "behaviors",
+        prechat_enabled=True,
+        questions=[question("Topic", answer_type=ANSWER_OPTION_SET, options="Sales")],
+    )
+    assert any("two options" in message for _, message in bind(BehaviorsForm, values).problems())
+
+
+def test_persistent_chat_needs_authentication_settings_on_behaviors_step():
+    data = complete_data(workstream={"persistent_chat": True})
+    form = bind(BehaviorsForm, data["behaviors"], data)
+    assert "Persistent chat needs authentication settings" in form.errors["authentication_settings"][0]
+    assert form.fields["show_wait_time"].disabled
+
+
+def test_screen_sharing_and_cobrowse_need_distinct_providers():
+    form = bind(FeaturesForm, step_values("features", screen_sharing=True, cobrowse=True))
+    assert "screen_sharing_provider" in form.errors and "cobrowse_provider" in form.errors
+    form = bind(
+        FeaturesForm,
+        step_values(
+            "features",
+            screen_sharing=True,
+            cobrowse=True,
+            screen_sharing_provider="Contoso",
+            cobrowse_provider="contoso",
+        ),
+    )
+    assert "same provider" in form.errors["cobrowse_provider"][0]
+
+
+def test_distribution_mode_is_one_way_after_publishing():
+    published = complete_data(workstream={"distribution_mode": DISTRIBUTION_PUSH})
+    form = bind(
+        WorkstreamForm, step_values("workstream", distribution_mode=DISTRIBUTION_PICK), published=published
+    )
+    assert "can't be changed" in form.errors["distribution_mode"][0]
+
+
+def test_values_from_post_keeps_invalid_input_as_typed():
+    post = QueryDict(mutable=True)
+    post.update(
+        {
+            "title": "<script>alert(1)</script>" + "x" * 200,
+            "theme_color": "nope",
+            "domains-TOTAL_FORMS": "2",
+            "domains-0-domain": "http://a.com",
+            "domains-1-domain": "b.com",
+            "domains_only": "on",
+        }
+    )
+    values = AppearanceForm.values_from_post(post)
+    assert values["title"].startswith("<script>") and len(values["title"]) == 225
+    assert values["theme_color"] == "nope"
+    assert values["domains_only"] is True and values["proactive_chat"] is False
+    assert values["domains"] == [{"domain": "http://a.com"}, {"domain": "b.com"}]
+    rebound = bind(AppearanceForm, values)
+    assert rebound["title"].value() == values["title"]
+
+
+def test_values_from_post_caps_the_number_of_rows():
+    post = QueryDict(mutable=True)
+    post.update({"domains-TOTAL_FORMS": "100000"})
+    assert len(AppearanceForm.values_from_post(post)["domains"]) == 50
+    post["domains-TOTAL_FORMS"] = "lots"
+    assert AppearanceForm.values_from_post(post)["domains"] == []
+
+
+def test_summary_leaves_out_settings_whose_toggle_is_off():
+    from wizard.steps import iter_entries
+
+    data = complete_data(
+        appearance={"reconnect_enabled": False, "reconnect_time_limit": 5},
+        workstream={"workstream_mode": "new"},
+    )
+    applies = {
+        entry.name if hasattr(entry, "name") else entry.row_set.name: entry.applies
+        for entry in iter_entries(data, CHOICES)
+    }
+    assert applies["reconnect_time_limit"] is False
+    assert applies["workstream_name"] is True and applies["existing_workstream"] is False
+    assert applies["domains"] is False and applies["title"] is True
+    data = complete_data(
+        appearance={"reconnect_enabled": True, "operating_hours_only": True, "show_offline_widget": True}
+    )
+    applies = {getattr(entry, "name", None): entry.applies for entry in iter_entries(data, CHOICES)}
+    assert applies["reconnect_time_limit"] and applies["offline_title"]

@@ -1,0 +1,241 @@
+"""Wizard pages: permissions, saving through POST, conflicts, bad input, navigation."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ChannelFactory, author, publisher, reviewer
+from wizard.models import Channel, ChannelStatus
+from wizard.steps import STEP_SLUGS
+
+pytestmark = pytest.mark.django_db
+
+
+def step_url(channel, slug):
+    return reverse("wizard:step", args=[channel.pk, slug])
+
+
+def post_details(client, channel, version=None, **values):
+    data = {
+        "version": channel.version if version is None else version,
+        "name": "Contoso chat",
+        "language": "1033",
+        "nav": "next",
+    }
+    data.update(values)
+    return client.post(step_url(channel, "details"), data)
+
+
+@pytest.fixture
+def author_client(client):
+    user = author(username="author")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def test_signed_out_users_are_sent_to_sign_in(client):
+    channel = ChannelFactory()
+    response = client.get(step_url(channel, "details"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("slug", STEP_SLUGS)
+def test_every_step_renders_with_one_h1_titled_by_the_step(author_client, slug):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.get(step_url(channel, slug))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<h1") == 1
+    assert 'aria-label="Widget preview"' in html
+
+
+def test_unknown_step_is_404(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    assert author_client.get(f"/channels/{channel.pk}/steps/nope/").status_code == 404
+
+
+def test_new_channel_post_redirects_to_first_step_and_double_submit_makes_one(author_client):
+    token = str(uuid.uuid4())
+    first = author_client.post(reverse("wizard:new"), {"token": token})
+    second = author_client.post(reverse("wizard:new"), {"token": token})
+    assert first["Location"] == second["Location"]
+    assert first["Location"].endswith("/steps/details/")
+    assert Channel.objects.count() == 1
+
+
+def test_next_saves_and_moves_on(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = post_details(author_client, channel, name="Renamed")
+    assert response.status_code == 302 and response["Location"].endswith("/steps/workstream/")
+    channel.refresh_from_db()
+    assert channel.name == "Renamed" and channel.current_step == "workstream"
+
+
+def test_invalid_values_are_kept_and_next_stays_on_the_step(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    long_name = "<b>bold</b>" + "y" * 120
+    response = post_details(author_client, channel, name=long_name)
+    assert response["Location"].endswith("/steps/details/")
+    page = author_client.get(step_url(channel, "details")).content.decode()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold</b>" not in page
+    assert "at most 100 characters" in page
+    channel.refresh_from_db()
+    assert channel.data["details"]["name"] == long_name
+
+
+def test_back_saves_invalid_data_and_moves(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "appearance")
+    response = author_client.post(
+        url, {"version": channel.version, "title": "", "theme_color": "bad", "nav": "back"}
+    )
+    assert response["Location"].endswith("/steps/workstream/")
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["theme_color"] == "bad"
+
+
+def test_stale_version_is_409_with_the_message_and_keeps_typed_values(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    other = author(username="colleague")
+    Channel.objects.filter(pk=channel.pk).update(version=channel.version + 1, last_editor=other)
+    response = post_details(author_client, channel, name="My typed name")
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "colleague saved this channel at" in html
+    assert 'value="My typed name"' in html
+    assert "Reload" in html
+    channel.refresh_from_db()
+    assert channel.name == "Contoso support chat"
+
+
+def test_missing_version_is_409_and_saves_nothing(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(step_url(channel, "details"), {"name": "No version", "language": "1033"})
+    assert response.status_code == 409
+    channel.refresh_from_db()
+    assert channel.name == "Contoso support chat"
+
+
+@pytest.mark.parametrize("make_user", [reviewer, publisher])
+def test_users_who_may_not_edit_get_403_on_post(client, make_user):
+    channel = ChannelFactory()
+    client.force_login(make_user())
+    response = post_details(client, channel, name="Hijacked")
+    assert response.status_code == 403
+    channel.refresh_from_db()
+    assert channel.name == "Contoso support chat"
+
+
+def test_user_without_any_group_gets_403_on_get(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert client.get(step_url(ChannelFactory(), "details")).status_code == 403
+    assert client.get(reverse("wizard:channels")).status_code == 403
+
+
+def test_channel_in_review_is_read_only(author_client):
+    channel = ChannelFactory(owner=author_client.user, status=ChannelStatus.IN_REVIEW)
+    response = post_details(author_client, channel, name="Sneaky")
+    assert response.status_code == 409
+    channel.refresh_from_db()
+    assert channel.name == "Contoso support chat"
+
+
+def test_row_actions_add_move_and_remove_without_javascript(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "appearance")
+    base = {k: v for k, v in channel.data["appearance"].items() if k != "domains" and v not in (False, None)}
+    base.update(
+        {"domains-TOTAL_FORMS": "2", "domains-0-domain": "a.contoso.com", "domains-1-domain": "b.contoso.com"}
+    )
+    response = author_client.post(url, dict(base, version=channel.version, row_action="down:domains:0"))
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert [row["domain"] for row in channel.data["appearance"]["domains"]] == [
+        "b.contoso.com",
+        "a.contoso.com",
+    ]
+    assert channel.data["appearance"]["domains_only"] is True or "domains_only" not in base
+    author_client.post(url, dict(base, version=channel.version, row_action="add:domains"))
+    channel.refresh_from_db()
+    assert len(channel.data["appearance"]["domains"]) == 3
+    assert channel.data["appearance"]["domains_only"] is True
+
+
+def test_identification_question_is_added_once(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "behaviors")
+    for _ in range(2):
+        channel.refresh_from_db()
+        author_client.post(
+            url,
+            {
+                "version": channel.version,
+                "row_action": "identify:Email",
+                "questions-TOTAL_FORMS": len(channel.data["behaviors"]["questions"]),
+                **{
+                    f"questions-{i}-{k}": v
+                    for i, row in enumerate(channel.data["behaviors"]["questions"])
+                    for k, v in row.items()
+                    if v is not False
+                },
+            },
+        )
+    channel.refresh_from_db()
+    questions = channel.data["behaviors"]["questions"]
+    assert [q["name"] for q in questions] == ["Email"]
+    assert questions[0]["answer_type"] == "192350000"
+    assert channel.data["behaviors"]["prechat_enabled"] is True
+
+
+def test_review_step_lists_problems_linking_to_their_steps(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    channel.data["appearance"]["title"] = ""
+    channel.save()
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    assert "1 problem to fix" in html
+    assert f'href="{step_url(channel, "appearance")}"' in html
+    assert "Submit for review" in html
+
+
+def test_channel_list_search_and_status_filter(author_client):
+    ChannelFactory(name="Alpha support")
+    ChannelFactory(name="Beta sales", status=ChannelStatus.APPROVED)
+    html = author_client.get(reverse("wizard:channels"), {"q": "alpha"}).content.decode()
+    assert "Alpha support" in html and "Beta sales" not in html
+    html = author_client.get(reverse("wizard:channels"), {"status": "approved"}).content.decode()
+    assert "Beta sales" in html and "Alpha support" not in html
+    fragment = author_client.get(
+        reverse("wizard:channels"), {"q": "beta"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<h1" not in fragment and "Beta sales" in fragment
+
+
+def test_duplicate_and_delete_from_the_list(author_client):
+    channel = ChannelFactory()
+    response = author_client.post(reverse("wizard:duplicate", args=[channel.pk]))
+    copy = Channel.objects.exclude(pk=channel.pk).get()
+    assert response["Location"] == step_url(copy, "details")
+    assert author_client.get(reverse("wizard:delete", args=[copy.pk])).status_code == 200
+    author_client.post(reverse("wizard:delete", args=[copy.pk]))
+    assert not Channel.objects.filter(pk=copy.pk).exists()
+
+
+def test_resume_goes_to_the_last_step(author_client):
+    channel = ChannelFactory(owner=author_client.user, current_step="behaviors")
+    response = author_client.get(reverse("wizard:resume", args=[channel.pk]))
+    assert response["Location"] == step_url(channel, "behaviors")
+
+
+def test_rendered_form_is_reused_only_for_the_same_version(author_client, django_assert_max_num_queries):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "appearance")
+    first = author_client.get(url).content.decode()
+    assert author_client.get(url).content.decode().count('name="title"') == 1
+    post = {k: v for k, v in channel.data["appearance"].items() if v not in (False, None) and k != "domains"}
+    author_client.post(url, dict(post, title="A new title", version=channel.version, nav="save"))
+    after = author_client.get(url).content.decode()
+    assert 'value="A new title"' in after and 'value="A new title"' not in first
