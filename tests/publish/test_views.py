@@ -132,3 +132,13 @@ def test_refresh_choices_clears_the_cache_and_goes_back(client, environment, mon
         reverse("wizard:refresh_choices", args=[channel.pk]), {"next": "https://evil.example/"}
     )
     assert response["Location"] == channel.resume_url
+
+
+def test_wizard_step_offers_to_reload_the_lists(client, environment):
+    channel = approved_channel(environment, author=factories.author())
+    channel.status = ChannelStatus.DRAFT
+    channel.save()
+    client.force_login(channel.owner)
+    page = client.get(reverse("wizard:step", args=[channel.pk, "workstream"])).content.decode()
+    assert reverse("wizard:refresh_choices", args=[channel.pk]) in page
+    assert "can&#x27;t be reached" in page or "can't be reached" in page
