@@ -96,8 +96,9 @@ def test_status_fragment_polls_while_running_and_stops_when_done(client, environ
     attempt.state = "succeeded"
     attempt.widget_app_id = "0f6b0a3e-app"
     attempt.save()
-    body = client.get(url).content.decode()
-    assert "hx-trigger" not in body
+    response = client.get(url, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "hx-trigger" not in body and response["HX-Refresh"] == "true"
     assert "Published" in body and "0f6b0a3e-app" in body
     attempt.state = "failed"
     attempt.failed_operation = "Chat widget “<b>Contoso</b>”"

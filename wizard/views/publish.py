@@ -18,7 +18,11 @@ PANEL = "wizard/partials/publish_panel.html#panel"
 
 def _panel(request: HttpRequest, channel: Channel, error: str = "") -> HttpResponse:
     attempt = channel.publish_attempts.select_related("revision", "requested_by").first()
-    return render(request, PANEL, {"channel": channel, "latest_attempt": attempt, "publish_error": error})
+    response = render(request, PANEL, {"channel": channel, "latest_attempt": attempt, "publish_error": error})
+    if attempt is not None and attempt.state not in service.ACTIVE and not error:
+        # The publish just ended: reload the page so the status badge and revisions are current too.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @permission_required(PUBLISH_CHANNEL, raise_exception=True)
