@@ -22,8 +22,8 @@ def main(count: int = 100) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from emulator import start_emulator
     from portal.services.environments import register_emulator
-    from tests.publish.helpers import FULL, Knobs, approved_channel
     from tests import factories
+    from tests.publish.helpers import FULL, Knobs, approved_channel
     from wizard.models import PublishAttempt
     from wizard.services import publish
 
