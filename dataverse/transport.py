@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from typing import Any
 
 import requests
 
@@ -67,7 +68,7 @@ def transport_error(exc: requests.RequestException, method: str, url: str) -> Tr
     """Translate a ``requests`` exception raised while sending ``method url``."""
     method = method.upper()
     is_write = method in WRITE_METHODS
-    common = {"request_method": method, "request_url": url}
+    common: dict[str, Any] = {"request_method": method, "request_url": url}
     if isinstance(exc, requests.exceptions.SSLError):
         reason = tls_reason(exc) or "TLS handshake failed"
         return TransportError(

@@ -133,8 +133,8 @@ class EmulatorApp:
             return self.api.execute(call, caller), []
         if path.startswith("/api/"):
             segment = path.strip("/").split("/")[2] if path.count("/") > 2 else path
-            err = ODataError(404, "0x8006088a", f"Resource not found for the segment '{segment}'.")
-            return json_response(404, err.body()), []
+            missing = ODataError(404, "0x8006088a", f"Resource not found for the segment '{segment}'.")
+            return json_response(404, missing.body()), []
         tenant, _, rest = path.strip("/").partition("/")
         form = {}
         if "application/x-www-form-urlencoded" in headers.get("content-type", ""):

@@ -83,7 +83,8 @@ def _operation(part: str) -> Operation:
     if len(bits) < 2:
         raise ODataError(400, "0x80048d19", "The batch request contains a malformed request line.")
     if not rest.strip() or rest.startswith("\n"):
-        headers, body = {}, rest
+        headers: dict[str, str] = {}
+        body = rest
     else:
         headers, body = _headers_and_body(rest)
     content_id = mime_headers.get("content-id") or headers.get("content-id")
@@ -111,7 +112,8 @@ def parse(body: bytes, content_type: str) -> list[Operation | list[Operation]]:
 def _resolve(op: Operation, content_ids: dict[str, str]) -> None:
     url = op.url
     if url.startswith("$"):
-        ref = re.match(r"\$[^/?]+", url).group(0)
+        match = re.match(r"\$[^/?]+", url)
+        ref = match.group(0) if match else url
         if ref not in content_ids:
             raise ODataError(
                 400, "0x0", f"Content-ID Reference: '{ref}' does not exist in the batch context."

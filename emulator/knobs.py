@@ -26,7 +26,7 @@ class Fault:
     after_commit: bool = False
     times: int = 1
     skip: int = 0
-    pattern: re.Pattern = field(default=None, repr=False)  # type: ignore[assignment]
+    pattern: re.Pattern[str] = field(default=None, repr=False)  # type: ignore[assignment,arg-type]
 
     def public(self) -> dict[str, Any]:
         data = asdict(self)

@@ -35,7 +35,7 @@ def _tokenize(text: str) -> list[tuple[str, Any]]:
             raise bad_request(f"Syntax error at position {pos} in '{text}'.")
         pos = m.end()
         kind = m.lastgroup
-        value = m.group(kind)
+        value = m.group(kind or 0)
         if kind == "str":
             tokens.append(("lit", value[1:-1].replace("''", "'")))
         elif kind == "guid":
@@ -83,8 +83,9 @@ class _Parser:
 
     def parse(self) -> Node:
         node = self.or_expr()
-        if self.peek() is not None:
-            raise bad_request(f"Syntax error at '{self.peek()[1]}' in '$filter={self.text}'.")
+        rest = self.peek()
+        if rest is not None:
+            raise bad_request(f"Syntax error at '{rest[1]}' in '$filter={self.text}'.")
         return node
 
     def or_expr(self) -> Node:
@@ -191,7 +192,9 @@ def evaluate(node: Node, row: dict[str, Any]) -> Any:
 
 def split_top(text: str, sep: str) -> list[str]:
     """Split on `sep` outside parentheses and quotes."""
-    parts, depth, quoted, current = [], 0, False, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     for ch in text:
         if ch == "'":
             quoted = not quoted
@@ -228,7 +231,7 @@ def parse_orderby(text: str | None) -> list[tuple[str, bool]]:
 def sort_rows(rows: list[dict[str, Any]], orderby: Iterable[tuple[str, bool]]) -> list[dict[str, Any]]:
     for name, descending in reversed(list(orderby)):
         rows.sort(
-            key=lambda r, n=name: (r.get(n) is not None, _norm(r.get(n)) if r.get(n) is not None else 0),
+            key=lambda r, n=name: (r.get(n) is not None, _norm(r.get(n)) if r.get(n) is not None else 0),  # type: ignore[misc]
             reverse=descending,
         )
     return rows

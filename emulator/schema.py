@@ -6,6 +6,7 @@ Each table lists its entity set, primary id and name, typed columns, single-valu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 STRING = "String"
@@ -133,7 +134,7 @@ def _table(
     display: str,
     name: str,
     columns: dict[str, Column],
-    lookups: list[tuple[str, str, str]] = (),
+    lookups: Sequence[tuple[str, str, str]] = (),
     primary_id: str | None = None,
 ) -> Table:
     pid = primary_id or f"{logical}id"

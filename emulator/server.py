@@ -56,8 +56,8 @@ class _Handler(BaseHTTPRequestHandler):
             "QUERY_STRING": parts.query,
             "CONTENT_TYPE": self.headers.get("Content-Type", ""),
             "CONTENT_LENGTH": str(len(body)),
-            "SERVER_NAME": self.server.server_address[0],
-            "SERVER_PORT": str(self.server.server_address[1]),
+            "SERVER_NAME": str(self.server.server_address[0]),  # type: ignore[index]
+            "SERVER_PORT": str(self.server.server_address[1]),  # type: ignore[index]
             "SERVER_PROTOCOL": self.request_version,
             "REMOTE_ADDR": self.client_address[0],
             "wsgi.version": (1, 0),
@@ -78,7 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
             status_headers[:] = [status, headers]
 
-        chunks = b"".join(self.server.app(environ, start_response))
+        chunks = b"".join(self.server.app(environ, start_response))  # type: ignore[attr-defined]
         if dropped:
             self.close_connection = True
             try:

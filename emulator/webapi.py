@@ -294,8 +294,9 @@ class WebApi:
         body["value"] = [self.render(table, r, select, expand, ann) for r in page]
         if offset + page_size < total:
             body["@odata.nextLink"] = self._next_link(call, offset + page_size)
-        if ann.header():
-            applied.append(ann.header())
+        preference = ann.header()
+        if preference:
+            applied.append(preference)
         headers = {"Preference-Applied": ",".join(applied)} if applied else {}
         return json_response(200, body, headers)
 
@@ -682,8 +683,9 @@ class WebApi:
             sel = f"({','.join(select)})" if select else ""
             body = {"@odata.context": f"{self.root}$metadata#{table.entity_set}{sel}/$entity", **body}
             headers = {"ETag": etag}
-            if ann.header():
-                headers["Preference-Applied"] = ann.header()
+            preference = ann.header()
+            if preference:
+                headers["Preference-Applied"] = preference
             return json_response(200, body, headers)
         if call.method == "DELETE":
             row = self.require_row(table, row_id)

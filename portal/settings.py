@@ -4,6 +4,7 @@ Development defaults are safe to run on a laptop; ``DJANGO_ENV=production`` swit
 ``manage.py check --deploy`` asks for and refuses to start without a real secret key.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -209,3 +210,12 @@ EMULATOR_STATE_DIR = Path(os.environ.get("PORTAL_EMULATOR_STATE", BASE_DIR / "va
 
 # How long choice lists read from an environment stay fresh before they are read again.
 CHOICES_CACHE_SECONDS = int(os.environ.get("PORTAL_CHOICES_CACHE_SECONDS", "900"))
+
+# Sign-in with Microsoft Entra ID (shown on the sign-in page when the first three are set).
+ENTRA_CLIENT_ID = os.environ.get("ENTRA_CLIENT_ID", "")
+ENTRA_TENANT_ID = os.environ.get("ENTRA_TENANT_ID", "")
+ENTRA_CLIENT_SECRET = os.environ.get("ENTRA_CLIENT_SECRET", "")
+ENTRA_AUTHORITY_HOST = os.environ.get("ENTRA_AUTHORITY_HOST", "https://login.microsoftonline.com")
+ENTRA_CA_FILE = os.environ.get("ENTRA_CA_FILE", "")
+# JSON: {"<app role or group id>": "<portal group name>"}, e.g. {"Portal.Admin": "Portal administrators"}.
+ENTRA_GROUP_MAP = json.loads(os.environ.get("ENTRA_GROUP_MAP", "") or "{}")

@@ -100,7 +100,7 @@ def display_value(form_field: forms.Field, value: Any, choices: ChoiceProvider |
     if value in (None, ""):
         return "—"
     if isinstance(form_field, forms.ChoiceField):
-        for key, label in form_field.choices:
+        for key, label in form_field.choices:  # type: ignore[union-attr,misc]
             if str(key) == str(value):
                 return str(label)
     return str(value)

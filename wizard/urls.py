@@ -1,6 +1,7 @@
 from django.urls import path
 
 from wizard.views import channels, publish, review, steps, workflow
+from wizard.views import preview as preview_views
 
 app_name = "wizard"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/steps/<slug:slug>/", steps.step_view, name="step"),
     path("<int:pk>/submit/", workflow.submit, name="submit"),
     path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/preview/", preview_views.preview, name="preview"),
     path("<int:pk>/publish/", publish.publish, name="publish"),
     path("<int:pk>/publish/status/", publish.publish_status, name="publish_status"),
     path("<int:pk>/choices/refresh/", publish.refresh_choices, name="refresh_choices"),

@@ -1,4 +1,5 @@
 from portal.models.audit import AuditEntry
+from portal.models.entra import EntraIdentity
 from portal.models.environments import Environment
 
-__all__ = ["AuditEntry", "Environment"]
+__all__ = ["AuditEntry", "EntraIdentity", "Environment"]

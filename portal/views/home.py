@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from portal.http import AuthenticatedRequest
 from portal.permissions import PUBLISH_CHANNEL, REVIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus
 
 LIST_SIZE = 10
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     base = Channel.objects.select_related("last_editor", "environment").order_by("-updated_at")
     mine = base.filter(

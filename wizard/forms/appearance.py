@@ -123,7 +123,7 @@ class AppearanceForm(StepForm):
 
     def setup_choices(self) -> None:
         hours = self.choices.operating_hours()
-        self.fields["operating_hours"].choices = [("", _("Choose operating hours"))] + hours.options
+        self.set_choices("operating_hours", [("", _("Choose operating hours"))] + hours.options)
 
     @classmethod
     def build_layout(cls) -> Any:
@@ -162,7 +162,7 @@ class AppearanceForm(StepForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("anonymize_agent") and not data.get("generic_agent_name"):
             self.add_error(
                 "generic_agent_name", _("Enter the name customers see instead of the agent's name.")

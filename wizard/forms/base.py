@@ -52,6 +52,7 @@ class StepContext:
 
 class StepForm(forms.Form):
     row_sets: ClassVar[tuple[RowSet, ...]] = ()
+    _built_layout: ClassVar[Any]
 
     def __init__(
         self,
@@ -90,6 +91,11 @@ class StepForm(forms.Form):
 
     def setup_choices(self) -> None:
         """Fill choice fields from the provider."""
+
+    def set_choices(self, name: str, options: list[tuple[str, Any]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = options
 
     @classmethod
     def build_layout(cls) -> Any:

@@ -47,7 +47,7 @@ class QuestionRowForm(forms.Form):
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("answer_type") == ANSWER_OPTION_SET:
             options = [part.strip() for part in (data.get("options") or "").split(";") if part.strip()]
             if len(options) < 2:
@@ -121,10 +121,10 @@ class BehaviorsForm(StepForm):
     )
 
     def setup_choices(self) -> None:
-        self.fields["survey"].choices = [("", _("Choose a survey"))] + self.choices.surveys().options
-        self.fields["authentication_settings"].choices = [
-            ("", _("None"))
-        ] + self.choices.authentication_settings().options
+        self.set_choices("survey", [("", _("Choose a survey"))] + self.choices.surveys().options)
+        self.set_choices(
+            "authentication_settings", [("", _("None"))] + self.choices.authentication_settings().options
+        )
         if self.persistent_chat:
             for name in ("show_queue_position", "show_wait_time"):
                 self.fields[name].disabled = True
@@ -166,7 +166,7 @@ class BehaviorsForm(StepForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.persistent_chat:
             data["show_queue_position"] = False
             data["show_wait_time"] = False

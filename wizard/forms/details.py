@@ -39,10 +39,15 @@ class DetailsForm(StepForm):
         from portal.models import Environment
 
         languages = self.choices.languages()
-        self.fields["language"].choices = languages.options
-        self.fields["environment"].choices = [("", _("No environment yet"))] + [
-            (str(env.pk), env.name) for env in Environment.objects.filter(archived=False).only("pk", "name")
-        ]
+        self.set_choices("language", languages.options)
+        self.set_choices(
+            "environment",
+            [("", _("No environment yet"))]
+            + [
+                (str(env.pk), env.name)
+                for env in Environment.objects.filter(archived=False).only("pk", "name")
+            ],
+        )
 
     @classmethod
     def build_layout(cls) -> Any:

@@ -70,7 +70,7 @@ class FeaturesForm(StepForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("transcript_email"):
             if not data.get("email_template"):
                 self.add_error("email_template", _("Enter the email template used to send transcripts."))

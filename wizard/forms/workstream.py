@@ -56,8 +56,8 @@ class WorkstreamForm(StepForm):
 
     def setup_choices(self) -> None:
         workstreams = self.choices.workstreams()
-        self.fields["existing_workstream"].choices = [("", _("Choose a workstream"))] + workstreams.options
-        self.fields["existing_queue"].choices = [("", _("Choose a queue"))] + self.choices.queues().options
+        self.set_choices("existing_workstream", [("", _("Choose a workstream"))] + workstreams.options)
+        self.set_choices("existing_queue", [("", _("Choose a queue"))] + self.choices.queues().options)
 
     @classmethod
     def build_layout(cls) -> Any:
@@ -76,7 +76,7 @@ class WorkstreamForm(StepForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("workstream_mode") == NEW and not data.get("workstream_name"):
             self.add_error("workstream_name", _("Enter a name for the new workstream."))
         if data.get("workstream_mode") == EXISTING and not data.get("existing_workstream"):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -62,7 +62,7 @@ class SaveResult:
         return bind_form(self.channel, self.step).is_valid()
 
 
-def create_draft(user: AbstractBaseUser, *, token: uuid.UUID | None = None) -> Channel:
+def create_draft(user: User, *, token: uuid.UUID | None = None) -> Channel:
     """A new draft owned by ``user``. The same ``token`` twice (a double submit) returns the same draft."""
     if token is not None:
         existing = Channel.objects.filter(creation_token=token).first()
@@ -146,7 +146,7 @@ def save_step(
     values: dict[str, Any],
     *,
     expected_version: int,
-    user: AbstractBaseUser,
+    user: User,
     current_step: str | None = None,
 ) -> SaveResult:
     """Store the values as typed and move the draft's position; refuse a save from a stale page."""
@@ -254,7 +254,7 @@ def reachable_steps(channel: Channel) -> set[str]:
     return reachable
 
 
-def duplicate(channel: Channel, user: AbstractBaseUser) -> Channel:
+def duplicate(channel: Channel, user: User) -> Channel:
     data = copy.deepcopy(channel.data)
     details = data.setdefault("details", {})
     base = str(details.get("name") or channel.display_name)
@@ -272,7 +272,7 @@ def duplicate(channel: Channel, user: AbstractBaseUser) -> Channel:
     return copy_channel
 
 
-def delete_draft(channel: Channel, user: AbstractBaseUser) -> None:
+def delete_draft(channel: Channel, user: User) -> None:
     if channel.published_revision_id or channel.publish_attempts.filter(state="succeeded").exists():
         raise DraftError(
             _(

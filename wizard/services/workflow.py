@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
@@ -29,7 +29,7 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def submit(channel: Channel, user: AbstractBaseUser, comment: str = "") -> Revision:
+def submit(channel: Channel, user: User, comment: str = "") -> Revision:
     from wizard.services.drafts import validate_all
 
     if not user.has_perm(CHANGE_CHANNEL):

@@ -8,18 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus
 from wizard.services import drafts
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
-def channel_list(request: HttpRequest) -> HttpResponse:
+def channel_list(request: AuthenticatedRequest) -> HttpResponse:
     channels = Channel.objects.select_related("last_editor", "environment", "owner").order_by("-updated_at")
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
@@ -41,19 +42,19 @@ def channel_list(request: HttpRequest) -> HttpResponse:
 
 @permission_required(ADD_CHANNEL, raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def channel_new(request: HttpRequest) -> HttpResponse:
+def channel_new(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "wizard/channel_new.html", {"new_token": uuid.uuid4()})
     try:
         token = uuid.UUID(request.POST.get("token", ""))
     except ValueError:
         token = None
-    channel = drafts.create_draft(request.user, token=token)  # type: ignore[arg-type]
+    channel = drafts.create_draft(request.user, token=token)
     return redirect("wizard:step", channel.pk, channel.current_step)
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
-def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(
         Channel.objects.select_related("owner", "last_editor", "environment", "published_revision"), pk=pk
     )
@@ -73,9 +74,9 @@ def channel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(ADD_CHANNEL, raise_exception=True)
 @require_POST
-def channel_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_duplicate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
-    copy = drafts.duplicate(channel, request.user)  # type: ignore[arg-type]
+    copy = drafts.duplicate(channel, request.user)
     messages.success(
         request, _("“%(name)s” was duplicated. You are editing the copy.") % {"name": channel.display_name}
     )
@@ -84,12 +85,12 @@ def channel_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required(DELETE_CHANNEL, raise_exception=True)
 @require_http_methods(["GET", "POST"])
-def channel_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def channel_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
     if request.method == "POST":
         try:
             name = channel.display_name
-            drafts.delete_draft(channel, request.user)  # type: ignore[arg-type]
+            drafts.delete_draft(channel, request.user)
         except drafts.DraftError as error:
             messages.error(request, str(error))
             return redirect("wizard:channel", pk)

@@ -7,11 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel
 from wizard.services import drafts
@@ -26,13 +27,13 @@ def _channel(pk: int) -> Channel:
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
+def resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)
     return redirect("wizard:step", channel.pk, channel.current_step)
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
-def step_view(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse:
     step = get_step(slug)
     channel = _channel(pk)
     if request.method == "POST":
@@ -45,7 +46,7 @@ def step_view(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 
 
 def _render(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     channel: Channel,
     step: Step,
     *,
@@ -90,7 +91,7 @@ def _choice_notes(choices: Any) -> list[str]:
     return notes
 
 
-def _post(request: HttpRequest, channel: Channel, step: Step) -> HttpResponse:
+def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpResponse:
     assert step.form_class is not None
     values = step.form_class.values_from_post(request.POST)
     row_action = request.POST.get("row_action", "")
@@ -115,7 +116,7 @@ def _post(request: HttpRequest, channel: Channel, step: Step) -> HttpResponse:
             step.slug,
             values,
             expected_version=version,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             current_step=target.slug if not row_action else step.slug,
         )
     except drafts.StaleDraftError as conflict:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL
 from wizard.models import Channel
 from wizard.services import workflow
@@ -16,10 +17,10 @@ from wizard.services import workflow
 
 @permission_required(CHANGE_CHANNEL, raise_exception=True)
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
     try:
-        revision = workflow.submit(channel, request.user, request.POST.get("comment", "")[:2000])  # type: ignore[arg-type]
+        revision = workflow.submit(channel, request.user, request.POST.get("comment", "")[:2000])
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
         return redirect("wizard:step", pk, "review")

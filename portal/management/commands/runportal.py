@@ -41,6 +41,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Dataverse emulator at {connection['org_url']} registered as “{environment.name}”."
             )
+        from portal.services.environments import environment_from_env
+
+        from_env = environment_from_env()
+        if from_env is not None:
+            self.stdout.write(f"Environment “{from_env.name}” registered from DATAVERSE_URL.")
         self.stdout.write(
             f"Portal at http://{options['addrport']}/ — sign in as author, reviewer, publisher or admin "
             "(password: changeme)."

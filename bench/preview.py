@@ -1,0 +1,266 @@
+"""Live preview benchmark: keystroke→repaint in Chromium, fragment server time against a floor view.
+
+Run ``python -m bench.preview``. It makes its own SQLite database in a temporary directory, starts the
+portal with ``runserver`` on a free port, drives the system Chromium through Playwright and prints the
+figures (no pass/fail). Server time is measured in-process with Django's test client, the same way for
+the preview fragment and for the floor view (an authenticated view that renders ``base.html`` only).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYSTROKES = 50
+SERVER_SAMPLES = 200
+
+# Installed in the page before typing: the time from keydown to the animation frame after the first
+# change of the preview, and the number of requests in flight (XHR send … loadend).
+INSTRUMENT = """
+() => {
+  const b = window.__bench = {t0: null, samples: [], inflight: 0, maxInflight: 0};
+  document.addEventListener('keydown', () => { b.t0 = performance.now(); }, true);
+  const target = document.querySelector('[data-pv]');
+  new MutationObserver(() => {
+    if (b.t0 === null) return;
+    const t0 = b.t0; b.t0 = null;
+    requestAnimationFrame(() => b.samples.push(performance.now() - t0));
+  }).observe(target, {subtree: true, childList: true, characterData: true, attributes: true});
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    b.inflight += 1; b.maxInflight = Math.max(b.maxInflight, b.inflight);
+    this.addEventListener('loadend', () => { b.inflight -= 1; });
+    return send.apply(this, args);
+  };
+}
+"""
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- in-process part: database, users, floor view and server time ---------------------------------
+
+
+def floor(request):  # the cheapest authenticated page: base.html and nothing else
+    from django.shortcuts import render
+
+    return render(request, "base.html", {})
+
+
+def _urlpatterns():
+    from django.contrib.auth.decorators import permission_required
+    from django.urls import include, path
+
+    return [
+        path("bench/floor/", permission_required("wizard.view_channel", raise_exception=True)(floor)),
+        path("", include("portal.urls")),
+    ]
+
+
+def __getattr__(name: str):
+    if name == "urlpatterns":  # this module is the URLconf of the in-process measurement
+        return _urlpatterns()
+    raise AttributeError(name)
+
+
+def setup_database(workdir: Path) -> int:
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    os.environ["DJANGO_DEBUG"] = "1"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from tests import factories
+
+    author = factories.author(username="author")
+    channel = factories.ChannelFactory(owner=author)
+    return channel.pk
+
+
+def server_times(channel_pk: int) -> dict[str, float]:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.ROOT_URLCONF = "bench.preview"
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="author"))
+    post = {"preview_step": "appearance", "title": "Chat with Contoso", "theme_color": "19236001"}
+    url = f"/channels/{channel_pk}/preview/"
+    response = client.post(url, post)
+    assert response.status_code == 200, response.status_code
+    size = len(response.content)
+    assert client.get("/bench/floor/").status_code == 200
+    preview, floor_times = [], []
+    for _ in range(SERVER_SAMPLES):
+        start = time.perf_counter()
+        client.post(url, post)
+        preview.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        client.get("/bench/floor/")
+        floor_times.append((time.perf_counter() - start) * 1000)
+    return {
+        "preview_p50": statistics.median(preview),
+        "floor_p50": statistics.median(floor_times),
+        "fragment_kb": size / 1024,
+    }
+
+
+# --- browser part -------------------------------------------------------------------------------------
+
+
+def start_server(workdir: Path, port: int) -> subprocess.Popen:
+    env = dict(os.environ, DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("The portal did not start within 30 seconds.")
+
+
+def measure_field(page, name: str, keys: list[str], *, settle_ms: int) -> dict[str, float]:
+    page.evaluate(
+        "() => { window.__bench.samples = []; window.__bench.maxInflight = window.__bench.inflight; }"
+    )
+    for key in keys:
+        count = page.evaluate("() => window.__bench.samples.length")
+        page.keyboard.press(key)
+        try:
+            page.wait_for_function(f"() => window.__bench.samples.length > {count}", timeout=2000)
+        except Exception:  # noqa: BLE001 - a keystroke that changed nothing is simply not counted
+            pass
+        page.wait_for_timeout(settle_ms)
+    page.wait_for_timeout(300)
+    result = page.evaluate("() => window.__bench")
+    samples = result["samples"]
+    return {
+        "n": len(samples),
+        "p50": percentile(samples, 50),
+        "p95": percentile(samples, 95),
+        "max_inflight": result["maxInflight"],
+    }
+
+
+def browser_figures(port: int, channel_pk: int) -> dict[str, dict[str, float]]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    base = f"http://127.0.0.1:{port}"
+    figures: dict[str, dict[str, float]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{base}/accounts/login/")
+        page.fill("#id_username", "author")
+        page.fill("#id_password", "changeme")
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        page.goto(f"{base}/channels/{channel_pk}/steps/appearance/")
+        page.evaluate(INSTRUMENT)
+        letters = [chr(ord("a") + i % 26) for i in range(KEYSTROKES)]
+
+        # Fast-path fields: typed at a brisk pace; the server fragment reconciles behind them.
+        for field in ("title", "subtitle"):
+            page.fill(f"#id_{field}", "")
+            page.focus(f"#id_{field}")
+            figures[field] = measure_field(page, field, letters, settle_ms=60)
+        page.focus("#id_theme_color")
+        figures["theme_color"] = measure_field(
+            page,
+            "theme_color",
+            ["ArrowDown"] * 11 + ["ArrowUp"] * 11 + ["ArrowDown"] * 11 + ["ArrowUp"] * 11 + ["ArrowDown"] * 6,
+            settle_ms=60,
+        )
+        page.focus('[name="widget_position"]:checked')
+        figures["widget_position"] = measure_field(
+            page, "widget_position", ["ArrowDown"] * KEYSTROKES, settle_ms=60
+        )
+
+        # Other fields: only the server fragment repaints them.
+        page.fill("#id_logo_url", "")
+        page.focus("#id_logo_url")
+        figures["logo_url (server)"] = measure_field(page, "logo_url", letters, settle_ms=80)
+        page.check("#id_anonymize_agent")
+        page.fill("#id_generic_agent_name", "")
+        page.focus("#id_generic_agent_name")
+        figures["generic_agent_name (server)"] = measure_field(page, "generic", letters, settle_ms=80)
+        page.focus("#id_proactive_chat")
+        figures["proactive_chat (server)"] = measure_field(
+            page, "proactive", ["Space"] * KEYSTROKES, settle_ms=80
+        )
+        browser.close()
+    return figures
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-preview-"))
+    try:
+        channel_pk = setup_database(workdir)
+        server = server_times(channel_pk)
+        port = free_port()
+        process = start_server(workdir, port)
+        try:
+            figures = browser_figures(port, channel_pk)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"Keystroke → repaint in Chromium ({KEYSTROKES} keystrokes per field), ms:")
+    print(f"  {'field':32} {'n':>4} {'p50':>8} {'p95':>8} {'max requests in flight':>24}")
+    for field, values in figures.items():
+        print(
+            f"  {field:32} {values['n']:>4} {values['p50']:>8.1f} {values['p95']:>8.1f} "
+            f"{values['max_inflight']:>24}"
+        )
+    ratio = server["preview_p50"] / server["floor_p50"]
+    print(f"Preview fragment server time p50: {server['preview_p50']:.2f} ms")
+    print(f"Floor view (base.html only) p50: {server['floor_p50']:.2f} ms")
+    print(f"Ratio fragment/floor: {ratio:.2f}x  ({SERVER_SAMPLES} samples each, in-process test client)")
+    print(f"Preview fragment size: {server['fragment_kb']:.1f} KB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The environment form: connection fields plus "Replace secret" (the stored secret is never shown)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Environment
+
+FIELDS = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle"]
+
+
+class EnvironmentForm(forms.ModelForm):
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = Environment
+        fields = FIELDS
+        labels = {
+            "name": _("Name"),
+            "kind": _("Label"),
+            "org_url": _("Dataverse org URL"),
+            "tenant_id": _("Tenant ID"),
+            "client_id": _("Client ID"),
+            "authority_host": _("Authority host"),
+            "ca_bundle": _("CA bundle (PEM)"),
+        }
+        help_texts = {
+            "kind": _("Shown next to the environment's name, so production is never mistaken for test.")
+        }
+        widgets = {"ca_bundle": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["client_secret"].label = _("Replace secret")
+            self.fields["client_secret"].help_text = _(
+                "Leave blank to keep the current secret. The stored secret is never shown."
+            )
+        else:
+            self.fields["client_secret"].required = True
+            self.fields["client_secret"].help_text = _(
+                "The value of a client secret of the app registration."
+            )
+
+    def clean_org_url(self) -> str:
+        value = self.cleaned_data["org_url"].rstrip("/")
+        if not value.startswith("https://"):
+            raise forms.ValidationError(_("The org URL must start with https://"))
+        return value
+
+    def clean_authority_host(self) -> str:
+        value = self.cleaned_data["authority_host"].rstrip("/")
+        if not value.startswith("https://"):
+            raise forms.ValidationError(_("The authority host must start with https://"))
+        return value
+
+    def clean_ca_bundle(self) -> str:
+        value = self.cleaned_data.get("ca_bundle", "").strip()
+        if value and "-----BEGIN CERTIFICATE-----" not in value:
+            raise forms.ValidationError(
+                _("Paste one or more PEM certificates (-----BEGIN CERTIFICATE-----).")
+            )
+        return value + "\n" if value else ""
+
+    def model_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in FIELDS}
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            ("administrator", _("Omnichannel administrator")),
+            ("supervisor", _("Omnichannel supervisor")),
+            ("agent", _("Omnichannel agent")),
+        ],
+        initial="agent",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -1,0 +1,60 @@
+"""Microsoft sign-in: reachable signed out, clear errors, users mapped by object id."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.models import EntraIdentity
+from portal.services import entra
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def entra_settings(settings, emulator):
+    connection = emulator.connection
+    settings.ENTRA_CLIENT_ID = connection["signin_client_id"]
+    settings.ENTRA_CLIENT_SECRET = connection["signin_client_secret"]
+    settings.ENTRA_TENANT_ID = connection["tenant_id"]
+    settings.ENTRA_AUTHORITY_HOST = emulator.base_url
+    settings.ENTRA_CA_FILE = connection["ca_file"]
+    settings.ENTRA_GROUP_MAP = {"Portal.Admin": "Portal administrators"}
+    return settings
+
+
+def test_not_configured_is_404(client, settings):
+    settings.ENTRA_CLIENT_ID = ""
+    assert client.get(reverse("entra:login")).status_code == 404
+
+
+def test_login_redirects_to_authority_with_pkce(client, entra_settings, emulator):
+    response = client.get(reverse("entra:login"))
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(emulator.base_url) and "code_challenge=" in location
+    assert "code_challenge_method=S256" in location
+
+
+def test_cancelled_and_state_mismatch_are_explained(client, entra_settings):
+    client.get(reverse("entra:login"))
+    response = client.get(reverse("entra:callback"), {"error": "access_denied"}, follow=True)
+    assert "Sign-in was cancelled." in response.content.decode()
+    client.get(reverse("entra:login"))
+    response = client.get(reverse("entra:callback"), {"code": "x", "state": "forged"}, follow=True)
+    assert "state mismatch" in response.content.decode()
+    response = client.get(reverse("entra:callback"), {"code": "x", "state": "forged"}, follow=True)
+    assert "expired" in response.content.decode()
+
+
+def test_user_mapping_by_oid_creates_without_groups_unless_mapped(entra_settings):
+    plain = entra.user_for_claims({"oid": "oid-1", "name": "Alex Agent", "preferred_username": "agent@x"})
+    assert plain.groups.count() == 0 and not plain.has_usable_password()
+    again = entra.user_for_claims({"oid": "oid-1", "name": "Renamed", "preferred_username": "other@x"})
+    assert again.pk == plain.pk
+    admin = entra.user_for_claims(
+        {"oid": "oid-2", "preferred_username": "agent@x", "roles": ["Portal.Admin"]}
+    )
+    assert admin.username != plain.username
+    assert list(admin.groups.values_list("name", flat=True)) == ["Portal administrators"]
+    assert EntraIdentity.objects.count() == 2

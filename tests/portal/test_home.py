@@ -1,0 +1,38 @@
+import pytest
+
+from tests.factories import ChannelFactory, author, publisher, reviewer
+from wizard.models import ChannelStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_author_sees_their_drafts_with_a_count(client):
+    user = author()
+    ChannelFactory(owner=user, name="Mine one")
+    ChannelFactory(owner=user, name="Mine two", status=ChannelStatus.CHANGES_REQUESTED)
+    ChannelFactory(name="Someone else's")
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert "Mine one" in html and "Mine two" in html and "Someone else" not in html
+    assert "Awaiting my review" not in html
+
+
+def test_reviewer_and_publisher_see_their_queues(client):
+    ChannelFactory(name="Needs review", status=ChannelStatus.IN_REVIEW)
+    ChannelFactory(name="Ready one", status=ChannelStatus.APPROVED)
+    client.force_login(reviewer())
+    html = client.get("/").content.decode()
+    assert "Awaiting my review" in html and "Needs review" in html
+    client.force_login(publisher())
+    html = client.get("/").content.decode()
+    assert "Ready to publish" in html and "Ready one" in html
+
+
+def test_login_page_and_sign_in(client):
+    author(username="author")
+    assert client.get("/accounts/login/").status_code == 200
+    response = client.post("/accounts/login/", {"username": "author", "password": "changeme"})
+    assert response.status_code == 302
+    client.logout()
+    response = client.post("/accounts/login/", {"username": "author", "password": "wrong"})
+    assert "Your username and password didn" in response.content.decode()

@@ -1,0 +1,318 @@
+"""What the customer-facing chat widget looks like for a draft or revision's data.
+
+``build_preview(data)`` turns the wizard data dict (one dict per step slug, values as the step
+forms store them) into a plain object the template ``wizard/preview/widget.html`` renders. It never
+trusts the data: unknown colours fall back to the default theme, only https logo URLs are kept, and
+every string is left for the template to escape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wizard import contrast
+from wizard.options import (
+    ANSWER_OPTION_SET,
+    ANSWER_TYPES,
+    CALLING_NONE,
+    DEFAULT_THEME,
+    POSITION_BOTTOM_LEFT,
+    SURVEY_MODE_IN_CONVERSATION,
+    THEME_BY_VALUE,
+    ThemeColor,
+)
+from wizard.steps import STEPS
+
+HEADER_TEXT_COLOR = "#FFFFFF"
+# About this many average characters fit on one line of the widget header before the ellipsis.
+TITLE_VISIBLE_CHARS = 25
+SUBTITLE_VISIBLE_CHARS = 40
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp", ".avif")
+
+# The sample agent the preview conversation uses, one name per Agent display name option.
+SAMPLE_AGENT = {
+    "192350000": "Jordan Lee",
+    "192350001": "Jordan",
+    "192350002": "Lee",
+    "192350003": "Jo",
+}
+CALLING_VIDEO_AND_VOICE = "192350001"
+CALLING_VOICE_ONLY = "192350002"
+ANSWER_KINDS = {
+    "192350000": "text",
+    "192350001": "textarea",
+    ANSWER_OPTION_SET: "select",
+    "192350003": "rating",
+    "192350004": "consent",
+}
+STATES = (
+    ("launcher", gettext_lazy("Launcher only")),
+    ("open", gettext_lazy("Chat open")),
+    ("offline", gettext_lazy("Offline")),
+    ("prechat", gettext_lazy("Pre-conversation survey")),
+    ("postchat", gettext_lazy("Post-conversation survey")),
+    ("reconnect", gettext_lazy("Reconnect prompt")),
+    ("proactive", gettext_lazy("Proactive invitation")),
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    level: str  # "warning" or "info"
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    text: str
+    kind: str
+    kind_label: str
+    required: bool
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    key: str
+    title: str
+    subtitle: str
+    theme: ThemeColor
+    position: str  # "right" or "left"
+    logo_url: str  # empty unless it is an https URL the browser may load
+    agent_name: str
+    attachments: bool
+    agent_attachments: bool
+    transcript_download: bool
+    transcript_email: bool
+    voice_call: bool
+    video_call: bool
+    sound: bool
+    unread_count: bool
+    operating_hours_only: bool
+    show_offline_widget: bool
+    offline_title: str
+    offline_subtitle: str
+    prechat_enabled: bool
+    questions: list[Question]
+    postchat_enabled: bool
+    postchat_link: bool
+    survey_link_message: str
+    reconnect_enabled: bool
+    reconnect_minutes: str
+    proactive_chat: bool
+    contrast_ratio: float
+    title_truncated: bool
+    checks: list[Check]
+
+    @property
+    def theme_class(self) -> str:
+        return f"pv-theme-{self.theme.value}"
+
+    @property
+    def position_class(self) -> str:
+        return f"pv-pos-{self.position}"
+
+    @property
+    def contrast_text(self) -> str:
+        return contrast.format_ratio(self.contrast_ratio)
+
+    @property
+    def hidden_when_offline(self) -> bool:
+        return self.operating_hours_only and not self.show_offline_widget
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [check for check in self.checks if check.level == "warning"]
+
+    @property
+    def states(self) -> tuple[tuple[str, Any], ...]:
+        return STATES
+
+
+def _text(values: dict[str, Any], name: str, default: str = "") -> str:
+    value = values.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        value = str(value)
+    return value.strip()
+
+
+def _flag(values: dict[str, Any], name: str) -> bool:
+    value = values.get(name)
+    if isinstance(value, str):
+        return value.strip().lower() in {"on", "true", "1", "yes"}
+    return bool(value)
+
+
+def _step(data: dict[str, Any], slug: str) -> dict[str, Any]:
+    values = data.get(slug) if isinstance(data, dict) else None
+    return values if isinstance(values, dict) else {}
+
+
+def theme_for(value: Any) -> ThemeColor:
+    """The theme colour for a stored option value; anything unknown is the default theme."""
+    return THEME_BY_VALUE.get(str(value), THEME_BY_VALUE[DEFAULT_THEME])
+
+
+def safe_logo_url(url: str) -> tuple[str, Check | None]:
+    """The URL if the browser may load it as the logo, else "" and a warning that says what to do."""
+    if not url:
+        return "", None
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return "", Check(
+            "warning", "logo_not_https", _("The logo URL contains spaces, so it is not loaded. Remove them.")
+        )
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() != "https" or not host:
+        return "", Check(
+            "warning",
+            "logo_not_https",
+            _(
+                "The logo is not loaded: its URL does not start with https://. Enter an https address "
+                "of an image, such as https://www.contoso.com/logo.png."
+            ),
+        )
+    if not parts.path.lower().endswith(IMAGE_EXTENSIONS):
+        return url, Check(
+            "warning",
+            "logo_not_image",
+            _(
+                "The logo URL does not end in an image file name (.png, .jpg, .svg, …). Check that it "
+                "opens an image; if it doesn't, the header shows no logo."
+            ),
+        )
+    return url, None
+
+
+def _questions(values: dict[str, Any]) -> list[Question]:
+    rows = values.get("questions")
+    if not isinstance(rows, list):
+        return []
+    labels = {key: str(label) for key, label in ANSWER_TYPES}
+    questions = []
+    for row in rows[:50]:
+        if not isinstance(row, dict):
+            continue
+        answer_type = _text(row, "answer_type")
+        kind = ANSWER_KINDS.get(answer_type, "text")
+        options = [part.strip() for part in _text(row, "options").split(";") if part.strip()]
+        questions.append(
+            Question(
+                name=_text(row, "name"),
+                text=_text(row, "text") or _text(row, "name"),
+                kind=kind,
+                kind_label=labels.get(answer_type, labels["192350000"]),
+                required=_flag(row, "required"),
+                options=options if kind == "select" else [],
+            )
+        )
+    return questions
+
+
+def build_preview(data: dict[str, Any] | None, *, key: str = "pv") -> Preview:
+    """The preview of ``data`` (a draft's or revision's wizard data); ``key`` prefixes element ids."""
+    data = data if isinstance(data, dict) else {}
+    appearance = _step(data, "appearance")
+    behaviors = _step(data, "behaviors")
+    features = _step(data, "features")
+    checks: list[Check] = []
+
+    title = _text(appearance, "title")
+    subtitle = _text(appearance, "subtitle")
+    theme = theme_for(appearance.get("theme_color"))
+    ratio = contrast.contrast_ratio(HEADER_TEXT_COLOR, theme.hex)
+    if not contrast.passes_aa(ratio):
+        checks.append(
+            Check(
+                "warning",
+                "contrast",
+                _(
+                    "White header text on %(color)s has a contrast ratio of %(ratio)s, below the "
+                    "4.5:1 that WCAG AA asks for. Choose a darker theme colour so every customer can "
+                    "read the title."
+                )
+                % {"color": theme.label, "ratio": contrast.format_ratio(ratio)},
+            )
+        )
+    title_truncated = len(title) > TITLE_VISIBLE_CHARS
+    if title_truncated:
+        checks.append(
+            Check(
+                "warning",
+                "title_truncated",
+                _(
+                    "The title has %(count)d characters; about %(visible)d fit in the header and the "
+                    "rest is cut off with “…”. Shorten it so customers see all of it."
+                )
+                % {"count": len(title), "visible": TITLE_VISIBLE_CHARS},
+            )
+        )
+    if not title:
+        checks.append(Check("warning", "title_missing", _("Enter a title: the header is empty without one.")))
+
+    logo_url, logo_check = safe_logo_url(_text(appearance, "logo_url"))
+    if logo_check:
+        checks.append(logo_check)
+
+    anonymize = _flag(appearance, "anonymize_agent")
+    display = _text(appearance, "agent_display_name")
+    if anonymize:
+        agent_name = _text(appearance, "generic_agent_name") or _("Agent")
+    else:
+        agent_name = SAMPLE_AGENT.get(display, SAMPLE_AGENT["192350000"])
+
+    calling = _text(features, "calling", CALLING_NONE)
+    postchat_mode = _text(behaviors, "survey_mode")
+    return Preview(
+        key=key,
+        title=title,
+        subtitle=subtitle,
+        theme=theme,
+        position="left" if _text(appearance, "widget_position") == POSITION_BOTTOM_LEFT else "right",
+        logo_url=logo_url,
+        agent_name=agent_name,
+        attachments=_flag(features, "attachments_customers"),
+        agent_attachments=_flag(features, "attachments_agents"),
+        transcript_download=_flag(features, "transcript_download"),
+        transcript_email=_flag(features, "transcript_email"),
+        voice_call=calling in (CALLING_VIDEO_AND_VOICE, CALLING_VOICE_ONLY),
+        video_call=calling == CALLING_VIDEO_AND_VOICE,
+        sound=_flag(features, "notify_sound"),
+        unread_count=_flag(features, "notify_unread_count"),
+        operating_hours_only=_flag(appearance, "operating_hours_only"),
+        show_offline_widget=_flag(appearance, "show_offline_widget"),
+        offline_title=_text(appearance, "offline_title"),
+        offline_subtitle=_text(appearance, "offline_subtitle"),
+        prechat_enabled=_flag(behaviors, "prechat_enabled"),
+        questions=_questions(behaviors),
+        postchat_enabled=_flag(behaviors, "postchat_enabled"),
+        postchat_link=postchat_mode != SURVEY_MODE_IN_CONVERSATION,
+        survey_link_message=_text(behaviors, "survey_link_message"),
+        reconnect_enabled=_flag(appearance, "reconnect_enabled"),
+        reconnect_minutes=_text(appearance, "reconnect_time_limit"),
+        proactive_chat=_flag(appearance, "proactive_chat"),
+        contrast_ratio=ratio,
+        title_truncated=title_truncated,
+        checks=checks,
+    )
+
+
+def merge_unsaved(data: dict[str, Any] | None, slug: str, post: Any) -> dict[str, Any]:
+    """``data`` with one step's values replaced by the values posted from its form (not saved anywhere)."""
+    merged = dict(data) if isinstance(data, dict) else {}
+    for step in STEPS:
+        if step.slug == slug and step.form_class is not None:
+            merged[slug] = step.form_class.values_from_post(post)
+    return merged
