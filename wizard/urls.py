@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wizard.views import channels, review, revisions, steps, workflow
+from wizard.views import channels, publish, review, revisions, steps, workflow
 from wizard.views import preview as preview_views
 
 app_name = "wizard"
@@ -21,4 +21,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", review.withdraw, name="withdraw"),
     path("<int:pk>/revisions/compare/", revisions.compare, name="compare"),
     path("<int:pk>/revisions/<int:number>/restore/", revisions.restore, name="restore"),
+    path("<int:pk>/publish/", publish.publish, name="publish"),
+    path("<int:pk>/publish/status/", publish.publish_status, name="publish_status"),
+    path("<int:pk>/choices/refresh/", publish.refresh_choices, name="refresh_choices"),
 ]

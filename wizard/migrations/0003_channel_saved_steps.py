@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wizard", "0001_initial"),
+        ("wizard", "0002_choice_snapshots"),
     ]
 
     operations = [

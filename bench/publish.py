@@ -1,0 +1,82 @@
+"""Publishing benchmark: 100 channels published one after another to a local emulator.
+
+``python -m bench.publish [count]`` prints channels per second, Web API requests per publish (from
+the emulator's request log), the ratio of the portal's total time to the emulator's own request
+time, and the emulator's single-row retrieve p50.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+
+from bench.common import setup_django
+
+
+def main(count: int = 100) -> None:
+    setup_django()
+    from django.conf import settings
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from emulator import start_emulator
+    from portal.services.environments import register_emulator
+    from tests import factories
+    from tests.publish.helpers import FULL, Knobs, approved_channel
+    from wizard.models import PublishAttempt
+    from wizard.services import publish
+
+    server = start_emulator(tempfile.mkdtemp(prefix="studio-bench-emulator-"), port=0)
+    try:
+        knobs = Knobs(server)
+        environment = register_emulator(dict(server.connection), name="Local Dataverse (emulator)")
+        user = factories.publisher(username="bench-publisher")
+        channels = [approved_channel(environment, **FULL) for _ in range(count)]
+        seq = knobs.last_seq()
+
+        started = time.perf_counter()
+        for channel in channels:
+            publish.request_publish(channel, user)
+        elapsed = time.perf_counter() - started
+
+        states = list(PublishAttempt.objects.values_list("state", flat=True))
+        log = [entry for entry in knobs.log(seq)]
+        api = [entry for entry in log if "/api/data/" in entry["path"]]
+        token = [entry for entry in log if "/api/data/" not in entry["path"]]
+        emulator_ms = sum(float(entry["ms"]) for entry in log)
+
+        # Single-row retrieve, measured client-side through the same client (warm token).
+        widget_id = PublishAttempt.objects.filter(state="succeeded").first().result["widget_id"]
+        samples = []
+        for _ in range(200):
+            t0 = time.perf_counter()
+            knobs.client.retrieve("msdyn_livechatconfigs", widget_id, select=["msdyn_name"])
+            samples.append((time.perf_counter() - t0) * 1000)
+        seq_before = knobs.last_seq()
+        for _ in range(50):
+            knobs.client.retrieve("msdyn_livechatconfigs", widget_id, select=["msdyn_name"])
+        server_ms = [float(e["ms"]) for e in knobs.log(seq_before) if "/api/data/" in e["path"]]
+
+        print(
+            f"publish: {count} channels in {elapsed:.2f} s = {count / elapsed:.1f} channels/s "
+            f"({states.count('succeeded')} succeeded, {states.count('failed')} failed)"
+        )
+        print(
+            f"publish: {len(api) / count:.2f} Web API requests per publish "
+            f"(read $batch + write $batch + read-back), {len(token)} token/discovery requests in total"
+        )
+        print(
+            f"publish: portal total {elapsed * 1000:.0f} ms / emulator request time {emulator_ms:.0f} ms "
+            f"= {elapsed * 1000 / emulator_ms:.2f}x"
+        )
+        print(
+            f"emulator: single-row retrieve p50 {statistics.median(server_ms):.2f} ms in the emulator, "
+            f"{statistics.median(samples):.2f} ms round trip through the client"
+        )
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100)

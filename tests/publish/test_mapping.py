@@ -1,0 +1,157 @@
+"""The revision → rows mapping: pure functions, no Dataverse."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+
+from tests.publish.helpers import FULL
+from wizard import mapping
+from wizard.steps import FORM_STEPS, default_data
+
+LANG = str(uuid.uuid4())
+HOURS = str(uuid.uuid4())
+AUTH = str(uuid.uuid4())
+QUEUE = str(uuid.uuid4())
+RESOLVED = {"language": LANG, "operating_hours": HOURS, "authentication_settings": AUTH, "queue": QUEUE}
+
+
+def data(**overrides):
+    result = default_data()
+    for step, values in FULL.items():
+        result[step].update(values)
+    for step, values in overrides.items():
+        result[step].update(values)
+    return result
+
+
+def plan(values=None, **kwargs):
+    return mapping.build_plan(values or data(), channel_pk=7, environment_pk=3, resolved=RESOLVED, **kwargs)
+
+
+def test_every_form_field_is_mapped_exactly_once():
+    for step in FORM_STEPS:
+        names = set(step.form_class.base_fields) | {rs.name for rs in step.form_class.row_sets}
+        columns = {entry.field for entry in mapping.WIDGET_FIELDS[step.slug]}
+        handled = set(mapping.HANDLED_FIELDS[step.slug])
+        assert not columns & handled, step.slug
+        assert names == columns | handled, step.slug
+
+
+def test_every_widget_field_lands_in_its_column():
+    widget = plan().find(mapping.WIDGET)
+    assert widget is not None
+    values = data()
+    for slug, entries in mapping.WIDGET_FIELDS.items():
+        for entry in entries:
+            field = FORM_STEPS[[s.slug for s in FORM_STEPS].index(slug)].form_class.base_fields[entry.field]
+            raw = values[slug][entry.field]
+            expected = entry.convert(raw)
+            if isinstance(field, forms.BooleanField):
+                assert widget.data[entry.column] is bool(raw) or not mapping._holds(values[slug], entry.when)
+            else:
+                assert widget.data[entry.column] == expected, entry.column
+    assert widget.data["msdyn_ocWidgetLanguage@odata.bind"] == f"/msdyn_oclanguages({LANG})"
+    assert widget.data["msdyn_operatinghourid@odata.bind"] == f"/msdyn_operatinghours({HOURS})"
+    assert widget.data["msdyn_AuthsettingsId@odata.bind"] == f"/msdyn_authenticationsettingses({AUTH})"
+    assert widget.data["msdyn_mcssurveyurl"] == "https://copilotstudio.example/survey"
+    assert widget.data["msdyn_conversationmode"] == mapping.CONVERSATION_PERSISTENT
+    assert "msdyn_widgetappid" not in widget.data and "msdyn_widgetsnippet" not in widget.data
+
+
+def test_ids_are_deterministic_and_scoped_to_channel_and_environment():
+    first, again = plan(), plan()
+    assert [op.id for op in first.operations] == [op.id for op in again.operations]
+    other = mapping.build_plan(data(), channel_pk=7, environment_pk=4, resolved=RESOLVED)
+    assert not {op.id for op in first.operations} & {op.id for op in other.operations}
+    assert first.widget_id == str(uuid.uuid5(mapping.NAMESPACE, "7:3:msdyn_livechatconfig:widget"))
+
+
+def test_order_puts_referenced_rows_first():
+    tables = [op.table.logical for op in plan().operations]
+    assert tables.index("queue") < tables.index("msdyn_liveworkstream") < tables.index("msdyn_livechatconfig")
+    assert tables.index("msdyn_surveyquestion") < tables.index("msdyn_questionsequence")
+    assert tables.index("msdyn_livechatconfig") < tables.index("msdyn_livechatwidgetlocation")
+
+
+def test_existing_workstream_and_queue_are_bound_not_written():
+    ws = str(uuid.uuid4())
+    values = data(workstream={"workstream_mode": "existing", "existing_workstream": ws})
+    result = mapping.build_plan(
+        values, channel_pk=7, environment_pk=3, resolved={**RESOLVED, "workstream": ws}
+    )
+    assert not result.upserts(mapping.WORKSTREAM) and not result.upserts(mapping.QUEUE)
+    assert (
+        result.find(mapping.WIDGET).data["msdyn_liveworkstreamid@odata.bind"]
+        == f"/msdyn_liveworkstreams({ws})"
+    )
+    values = data(workstream={"fallback_queue_mode": "existing", "existing_queue": "Default messaging queue"})
+    result = plan(values)
+    assert not result.upserts(mapping.QUEUE)
+    assert result.find(mapping.WORKSTREAM).data["msdyn_defaultqueue@odata.bind"] == f"/queues({QUEUE})"
+
+
+def test_references_by_id_name_and_locale():
+    refs = {ref.slot: ref for ref in mapping.references(data())}
+    assert (refs["language"].by, refs["language"].value) == ("localeid", "1042")
+    assert refs["operating_hours"].by == "name"
+    assert "queue" not in refs  # a new fallback queue
+    refs = {ref.slot: ref for ref in mapping.references(data(behaviors={"authentication_settings": AUTH}))}
+    assert refs["authentication_settings"].by == "id"
+
+
+def test_dropped_children_are_deleted_and_kept_ones_are_not():
+    current = plan()
+    kept = {op.table.logical: [op.id] for op in current.upserts() if op.table in (mapping.DOMAIN,)}
+    stale_domain, stale_sequence, stale_question = (str(uuid.uuid4()) for _ in range(3))
+    result = plan(
+        existing_children={
+            "msdyn_livechatwidgetlocation": kept["msdyn_livechatwidgetlocation"] + [stale_domain],
+            "msdyn_questionsequence": [stale_sequence],
+        },
+        dropped_question_ids={stale_sequence: stale_question},
+    )
+    deletes = [(op.table.logical, op.id) for op in result.deletes()]
+    assert deletes == [
+        ("msdyn_livechatwidgetlocation", stale_domain),
+        ("msdyn_questionsequence", stale_sequence),
+        ("msdyn_surveyquestion", stale_question),
+    ]
+    assert result.operations[-3:] == result.deletes()
+
+
+def test_toggles_off_clear_their_dependent_columns_and_rows():
+    values = data(
+        appearance={
+            "reconnect_enabled": False,
+            "operating_hours_only": False,
+            "domains_only": False,
+            "anonymize_agent": False,
+        },
+        behaviors={"prechat_enabled": False, "postchat_enabled": False, "authentication_settings": ""},
+        features={"transcript_email": False, "screen_sharing": False, "cobrowse": False},
+    )
+    result = plan(values)
+    widget = result.find(mapping.WIDGET).data
+    for column in (
+        "msdyn_timetoreconnectwithpreviousagent",
+        "msdyn_portalurl",
+        "msdyn_genericagentdisplayname",
+        "msdyn_emailtemplate",
+        "msdyn_screensharingprovider",
+        "msdyn_cobrowseprovider",
+        "msdyn_operatinghourid@odata.bind",
+        "msdyn_AuthsettingsId@odata.bind",
+        "msdyn_mcssurveyurl",
+    ):
+        assert widget[column] is None, column
+    assert widget["msdyn_showwidgetduringofflinehours"] is False
+    assert not result.upserts(mapping.DOMAIN) and not result.upserts(mapping.SEQUENCE)
+
+
+def test_a_missing_reference_is_a_mapping_error():
+    import pytest
+
+    with pytest.raises(mapping.MappingError):
+        mapping.build_plan(data(), channel_pk=1, environment_pk=1, resolved={})

@@ -1,0 +1,474 @@
+"""Publishing an approved revision to its Dataverse environment.
+
+``request_publish`` (the view calls it) checks permission, state and approval, creates the one
+active attempt for the channel and enqueues the task; ``run_publish`` (the task body) does the
+work: one read ``$batch`` (reference rows and the widget's current child rows), one write ``$batch``
+with one changeset (all upserts and deletes: all or nothing), then one read-back of the widget's
+generated app id and snippet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dataverse import (
+    AuthenticationError,
+    Batch,
+    DataverseClient,
+    DataverseError,
+    RetryPolicy,
+    ThrottledError,
+    TransportError,
+    build_session,
+    literal,
+    token_provider_for,
+)
+from dataverse.odata import query_string
+from portal import audit, secrets
+from portal.models import Environment
+from portal.permissions import PUBLISH_CHANNEL
+from wizard import mapping
+from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
+from wizard.services import workflow
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (PublishAttempt.State.QUEUED, PublishAttempt.State.RUNNING)
+# Channel statuses from which a publish can be requested (a published channel can be published again).
+PUBLISH_REQUEST_STATES = (ChannelStatus.APPROVED, ChannelStatus.PUBLISHED, ChannelStatus.PUBLISH_FAILED)
+PUBLISH_TIMEOUT = (5.0, 60.0)
+MAX_ATTEMPTS = 6  # one try and five retries
+WIDGET_READ_BACK = ("msdyn_livechatconfigid", "msdyn_widgetappid", "msdyn_widgetsnippet", "versionnumber")
+
+Sleep = Callable[[float], None]
+#: How the publish waits between retries (tests replace it to run retries at once).
+SLEEP: Sleep = time.sleep
+
+
+class PublishError(Exception):
+    """A publish can't be requested; ``str()`` says why in words the user can act on."""
+
+
+# --- the client --------------------------------------------------------------------------------------
+
+_sessions: dict[tuple[int, str], requests.Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def _ca_file(pem: str) -> str | None:
+    if not pem.strip():
+        return None
+    digest = hashlib.sha256(pem.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"chat-channel-studio-ca-{digest}.pem"
+    if not path.exists():
+        tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
+        tmp.write_text(pem, encoding="ascii")
+        tmp.replace(path)
+    return str(path)
+
+
+def client_for(environment: Environment, *, timeout: Any = PUBLISH_TIMEOUT) -> DataverseClient:
+    """A Dataverse client for the environment: its decrypted secret, its CA, its token cache.
+
+    One session and one token provider per environment per process, so a second publish makes no
+    token request.
+    """
+    from portal.services import environments as environment_service
+
+    shared = getattr(environment_service, "client_for", None)
+    if shared is not None:
+        client = shared(environment)
+        client.timeout = timeout
+        return client
+    ca_file = _ca_file(environment.ca_bundle or "")
+    key = (environment.pk, ca_file or "")
+    with _sessions_lock:
+        session = _sessions.get(key)
+        if session is None:
+            session = _sessions[key] = build_session(ca_file)
+    provider = token_provider_for(
+        key=f"env-{environment.pk}",
+        tenant_id=environment.tenant_id,
+        client_id=environment.client_id,
+        client_secret=secrets.decrypt(environment.client_secret_encrypted),
+        org_url=environment.org_url,
+        authority_host=environment.authority_host,
+        instance_discovery=environment.uses_microsoft_authority,
+        session=session,
+    )
+    return DataverseClient(environment.org_url, provider, session=session, timeout=timeout)
+
+
+# --- requesting a publish ------------------------------------------------------------------------------
+
+
+def publishable_revision(channel: Channel) -> Revision | None:
+    return (
+        channel.revisions.filter(state__in=[Revision.State.APPROVED, Revision.State.PUBLISHED])
+        .order_by("-number")
+        .first()
+    )
+
+
+def _assert_publishable(revision: Revision, user: User) -> None:
+    try:
+        workflow.assert_publishable(revision, user)
+    except workflow.NotPublishableError as error:
+        raise PublishError(str(error)) from error
+
+
+def request_publish(channel: Channel, user: User) -> tuple[PublishAttempt, bool]:
+    """Start publishing the channel's approved revision. Returns ``(attempt, created)``: a second
+    request while one is queued or running returns the active attempt and starts nothing."""
+    if not user.has_perm(PUBLISH_CHANNEL):
+        raise PermissionDenied(_("You may not publish channels."))
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().select_related("environment").get(pk=channel.pk)
+        active = channel.publish_attempts.filter(state__in=ACTIVE).first()
+        if active is not None:
+            return active, False
+        if channel.status not in PUBLISH_REQUEST_STATES:
+            raise PublishError(
+                _("Only an approved channel can be published; this channel is %(status)s.")
+                % {"status": channel.get_status_display().lower()}
+            )
+        if channel.environment is None or channel.environment.archived:
+            raise PublishError(_("Choose the environment to publish to on the Channel details step."))
+        revision = publishable_revision(channel)
+        if revision is None:
+            raise PublishError(_("There is no approved revision to publish."))
+        _assert_publishable(revision, user)
+        try:
+            with transaction.atomic():
+                attempt = PublishAttempt.objects.create(
+                    channel=channel,
+                    revision=revision,
+                    environment=channel.environment,
+                    requested_by=user,
+                    progress=_("Waiting to start"),
+                )
+        except IntegrityError:
+            existing = channel.publish_attempts.filter(state__in=ACTIVE).first()
+            if existing is None:
+                raise
+            return existing, False
+        channel.status = ChannelStatus.PUBLISHING
+        channel.save(update_fields=["status", "updated_at"])
+        audit.record(
+            user,
+            "publish.requested",
+            channel=channel,
+            revision=revision,
+            environment=channel.environment,
+            details={"attempt": attempt.pk},
+        )
+    from wizard.tasks import publish_channel
+
+    publish_channel.enqueue(attempt.pk)
+    attempt.refresh_from_db()
+    return attempt, True
+
+
+# --- running a publish ------------------------------------------------------------------------------
+
+
+class _Failure(Exception):
+    def __init__(self, message: str, operation: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+
+
+def _progress(attempt: PublishAttempt, text: str, **fields: Any) -> None:
+    attempt.progress = text[:200]
+    for name, value in fields.items():
+        setattr(attempt, name, value)
+    PublishAttempt.objects.filter(pk=attempt.pk).update(progress=attempt.progress, **fields)
+
+
+def _on_retry(attempt: PublishAttempt, max_retries: int) -> Callable[[int, DataverseError, float], None]:
+    def report(number: int, error: DataverseError, delay: float) -> None:
+        if isinstance(error, ThrottledError):
+            reason = _("Dataverse is busy (429)")
+        elif isinstance(error, TransportError):
+            reason = _("Dataverse did not answer")
+        else:
+            reason = _("Dataverse answered %(status)s") % {"status": error.status or "?"}
+        text = _("%(reason)s: retry %(n)d of %(max)d, waiting %(delay)s s") % {
+            "reason": reason,
+            "n": number,
+            "max": max_retries,
+            "delay": f"{delay:g}",
+        }
+        _progress(attempt, text, retries=attempt.retries + 1)
+
+    return report
+
+
+def _query(table: mapping.Table, *, select: list[str], filter: str, top: int | None = None) -> str:
+    return table.entity_set + query_string(select=select, filter=filter, top=top)
+
+
+@dataclass
+class _Current:
+    resolved: dict[str, str]
+    widget: dict[str, Any] | None
+    children: dict[str, list[str]]
+    sequence_questions: dict[str, str]
+
+
+def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str) -> _Current:
+    """One read ``$batch``: the reference rows and what the widget has in the org now."""
+    refs = mapping.references(data)
+    batch = Batch()
+    for ref in refs:
+        table = ref.table
+        if ref.by == "id":
+            flt = f"{table.primary_id} eq {ref.value.strip('{}')}"
+        elif ref.by == "localeid":
+            flt = f"msdyn_localeid eq {int(ref.value)}"
+        else:
+            flt = f"{table.primary_name} eq {literal(ref.value)}"
+        batch.get(_query(table, select=[table.primary_id], filter=flt, top=2), label=ref.label)
+    batch.get(
+        _query(
+            mapping.WIDGET, select=list(WIDGET_READ_BACK), filter=f"msdyn_livechatconfigid eq {widget_id}"
+        ),
+        label="Chat widget",
+    )
+    for table, link in mapping.CHILD_LINKS:
+        select = [table.primary_id]
+        if table is mapping.SEQUENCE:
+            select.append("_msdyn_surveyquestion_value")
+        batch.get(_query(table, select=select, filter=f"_{link}_value eq {widget_id}"), label=table.label)
+    response = client.execute_batch(batch)
+    parts = [part.json or {} for part in response.responses]
+    resolved: dict[str, str] = {}
+    for ref, body in zip(refs, parts, strict=False):
+        rows = body.get("value") or []
+        if not rows:
+            raise _Failure(_("%(what)s was not found in the environment.") % {"what": ref.label}, ref.label)
+        resolved[ref.slot] = str(rows[0][ref.table.primary_id])
+    rest = parts[len(refs) :]
+    widget_rows = (rest[0] if rest else {}).get("value") or []
+    children: dict[str, list[str]] = {}
+    sequence_questions: dict[str, str] = {}
+    for (table, _link), body in zip(mapping.CHILD_LINKS, rest[1:], strict=False):
+        rows = body.get("value") or []
+        children[table.logical] = [str(row[table.primary_id]) for row in rows]
+        if table is mapping.SEQUENCE:
+            for row in rows:
+                if row.get("_msdyn_surveyquestion_value"):
+                    sequence_questions[str(row[table.primary_id])] = str(row["_msdyn_surveyquestion_value"])
+    return _Current(resolved, widget_rows[0] if widget_rows else None, children, sequence_questions)
+
+
+def _previous_success(attempt: PublishAttempt) -> PublishAttempt | None:
+    return (
+        PublishAttempt.objects.filter(
+            channel_id=attempt.channel_id,
+            environment_id=attempt.environment_id,
+            state=PublishAttempt.State.SUCCEEDED,
+        )
+        .exclude(pk=attempt.pk)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def _failure_text(error: BaseException, environment: Environment) -> tuple[str, str]:
+    """(message, failed operation) for an error, without secrets or tokens."""
+    if isinstance(error, _Failure):
+        return error.message, error.operation
+    if isinstance(error, secrets.SecretUnreadable):
+        return str(error), _("Sign-in")
+    if isinstance(error, AuthenticationError):
+        detail = error.message or _("the sign-in was refused")
+        return (
+            _(
+                "Signing in to %(env)s failed: %(detail)s. Check the environment's tenant, client ID and secret."
+            )
+            % {"env": environment.name, "detail": detail},
+            _("Sign-in"),
+        )
+    if isinstance(error, ThrottledError):
+        wait = f"{error.retry_after:g}" if error.retry_after is not None else "?"
+        return (
+            _("Dataverse stayed busy (429) after every retry; it asked to wait %(wait)s s. Try again later.")
+            % {"wait": wait},
+            error.operation_label or "",
+        )
+    if isinstance(error, TransportError):
+        return (
+            _("Dataverse could not be reached: %(detail)s") % {"detail": error.message or str(error)},
+            error.operation_label or "",
+        )
+    if isinstance(error, DataverseError):
+        status = f" (HTTP {error.status})" if error.status else ""
+        message = error.message or str(error)
+        return f"{message}{status}", error.operation_label or ""
+    return _("Unexpected error: %(type)s") % {"type": type(error).__name__}, ""
+
+
+def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttempt:
+    """The task body: write the attempt's revision to its environment and record the outcome."""
+    attempt = PublishAttempt.objects.select_related("channel", "revision", "environment", "requested_by").get(
+        pk=attempt_id
+    )
+    if attempt.state not in ACTIVE:
+        return attempt
+    channel, revision, environment = attempt.channel, attempt.revision, attempt.environment
+    started = time.monotonic()
+    attempt.state = PublishAttempt.State.RUNNING
+    attempt.started_at = timezone.now()
+    attempt.save(update_fields=["state", "started_at"])
+    _progress(attempt, _("Connecting to %(env)s") % {"env": environment.name})
+    audit.record(
+        attempt.requested_by,
+        "publish.started",
+        channel=channel,
+        revision=revision,
+        environment=environment,
+        details={"attempt": attempt.pk},
+    )
+    try:
+        client = client_for(environment)
+        retry = RetryPolicy(max_attempts=MAX_ATTEMPTS, on_retry=_on_retry(attempt, MAX_ATTEMPTS - 1))
+        client.retry = retry
+        client.sleep = sleep if sleep is not None else SLEEP
+        data = revision.data
+        widget_id = mapping.widget_id(channel.pk, environment.pk)
+        _progress(attempt, _("Reading the environment"))
+        current = _read_current(client, data, widget_id)
+        try:
+            plan = mapping.build_plan(
+                data,
+                channel_pk=channel.pk,
+                environment_pk=environment.pk,
+                resolved=current.resolved,
+                existing_children=current.children,
+                dropped_question_ids=current.sequence_questions,
+            )
+        except mapping.MappingError as error:
+            raise _Failure(str(error)) from error
+        batch = Batch()
+        changeset = batch.changeset(label=_("Channel rows"))
+        for op in plan.operations:
+            if op.action == "upsert":
+                changeset.upsert(op.table.entity_set, op.id, op.data, label=op.label)
+            else:
+                changeset.delete(op.table.entity_set, op.id, label=op.label)
+        _progress(attempt, _("Writing %(count)d rows") % {"count": len(plan.operations)})
+        client.execute_batch(batch)
+        _progress(attempt, _("Reading back the widget"))
+        widget = client.retrieve(mapping.WIDGET.entity_set, plan.widget_id, select=list(WIDGET_READ_BACK))
+    except Exception as error:  # noqa: BLE001 - every failure ends the attempt with a reason
+        if not isinstance(error, DataverseError | _Failure | secrets.SecretUnreadable):
+            logger.exception("Publish attempt %s failed unexpectedly", attempt.pk)
+        message, operation = _failure_text(error, environment)
+        _finish_failed(attempt, message, operation)
+        return attempt
+    notes = _drift_notes(attempt, current.widget)
+    result = {
+        "widget_id": plan.widget_id,
+        "widget_version": str(widget.get("versionnumber") or ""),
+        "upserts": len(plan.upserts()),
+        "deletes": len(plan.deletes()),
+        "deleted": [op.label for op in plan.deletes()],
+        "created_widget": current.widget is None,
+        "notes": notes,
+        "seconds": round(time.monotonic() - started, 3),
+    }
+    _finish_succeeded(attempt, widget, result)
+    return attempt
+
+
+def _drift_notes(attempt: PublishAttempt, widget_before: dict[str, Any] | None) -> list[str]:
+    previous = _previous_success(attempt)
+    if previous is None:
+        return []
+    if widget_before is None:
+        return [
+            str(
+                _(
+                    "The chat widget had been deleted in the environment since the last publish; it was created again."
+                )
+            )
+        ]
+    stored = str((previous.result or {}).get("widget_version") or "")
+    now = str(widget_before.get("versionnumber") or "")
+    if stored and now and stored != now:
+        return [
+            str(
+                _(
+                    "The chat widget had been changed in the environment since the last publish; it was updated to this revision."
+                )
+            )
+        ]
+    return []
+
+
+def _finish_succeeded(attempt: PublishAttempt, widget: dict[str, Any], result: dict[str, Any]) -> None:
+    with transaction.atomic():
+        attempt.state = PublishAttempt.State.SUCCEEDED
+        attempt.finished_at = timezone.now()
+        attempt.widget_app_id = str(widget.get("msdyn_widgetappid") or "")
+        attempt.widget_snippet = str(widget.get("msdyn_widgetsnippet") or "")
+        attempt.result = result
+        attempt.error_message = ""
+        attempt.failed_operation = ""
+        attempt.progress = str(_("Published"))
+        attempt.save()
+        revision = attempt.revision
+        workflow.mark_published(revision, attempt.requested_by, attempt.environment)
+        channel = revision.channel
+        audit.record(
+            attempt.requested_by,
+            "publish.succeeded",
+            channel=channel,
+            revision=revision,
+            environment=attempt.environment,
+            details={
+                "attempt": attempt.pk,
+                "widget_app_id": attempt.widget_app_id,
+                "upserts": result["upserts"],
+                "deletes": result["deletes"],
+                "notes": result["notes"],
+            },
+        )
+
+
+def _finish_failed(attempt: PublishAttempt, message: str, operation: str) -> None:
+    with transaction.atomic():
+        attempt.state = PublishAttempt.State.FAILED
+        attempt.finished_at = timezone.now()
+        attempt.error_message = message
+        attempt.failed_operation = operation[:200]
+        attempt.progress = str(_("Publish failed"))
+        attempt.save()
+        channel = Channel.objects.select_for_update().get(pk=attempt.channel_id)
+        channel.status = ChannelStatus.PUBLISH_FAILED
+        channel.save(update_fields=["status", "updated_at"])
+        audit.record(
+            attempt.requested_by,
+            "publish.failed",
+            channel=channel,
+            revision=attempt.revision,
+            environment=attempt.environment,
+            details={"attempt": attempt.pk, "operation": operation, "message": message},
+        )

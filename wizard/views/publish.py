@@ -1,0 +1,64 @@
+"""Publishing from the channel page, its progress fragment, and refreshing the wizard's choice lists."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.http import AuthenticatedRequest
+from portal.permissions import PUBLISH_CHANNEL, VIEW_CHANNEL
+from wizard.models import Channel
+from wizard.services import publish as service
+
+PANEL = "wizard/partials/publish_panel.html#panel"
+
+
+def _panel(request: AuthenticatedRequest, channel: Channel, error: str = "") -> HttpResponse:
+    attempt = channel.publish_attempts.select_related("revision", "requested_by").first()
+    response = render(request, PANEL, {"channel": channel, "latest_attempt": attempt, "publish_error": error})
+    if attempt is not None and attempt.state not in service.ACTIVE and not error:
+        # The publish just ended: reload the page so the status badge and revisions are current too.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@require_POST
+def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
+    error = ""
+    try:
+        service.request_publish(channel, request.user)  # type: ignore[arg-type]
+    except service.PublishError as problem:
+        error = str(problem)
+    channel.refresh_from_db()
+    if request.htmx:  # type: ignore[attr-defined]
+        return _panel(request, channel, error)
+    if error:
+        messages.error(request, error)
+    return redirect("wizard:channel", pk)
+
+
+@permission_required(VIEW_CHANNEL, raise_exception=True)
+@require_GET
+def publish_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
+    return _panel(request, channel)
+
+
+@permission_required(VIEW_CHANNEL, raise_exception=True)
+@require_POST
+def refresh_choices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    from wizard.environment_choices import clear_cache
+
+    channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
+    if channel.environment is not None:
+        clear_cache(channel.environment)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = channel.resume_url
+    return redirect(target)
