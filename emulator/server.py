@@ -28,6 +28,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "DataverseEmulator/1.0"
     sys_version = ""
     timeout = 120
+    # Headers and body go out in separate writes; without TCP_NODELAY the body waits for the
+    # client's delayed ACK (about 40 ms per answer on Linux).
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
         return
