@@ -1,5 +1,7 @@
 import pytest
 
+from tests.emulator_support import emulator, emulator_environment, knobs  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

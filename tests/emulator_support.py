@@ -1,11 +1,14 @@
-"""A session-wide local Dataverse emulator for service, view and browser tests."""
+"""One local Dataverse emulator for the whole test session, its knobs, and an environment for it."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+_unique_pk = itertools.count(100_000)
 
 
 @pytest.fixture(scope="session")
@@ -17,12 +20,12 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 class Knobs:
-    """The emulator's fault and request-log knobs, called over HTTPS with a bearer token."""
+    """The emulator's fault and request-log knobs, called over HTTPS with a token of their own."""
 
     def __init__(self, server: Any) -> None:
         import dataverse
 
-        connection = server.connection
+        connection = dict(server.connection)
         self.base_url = server.base_url
         self.session = dataverse.build_session(connection["ca_file"])
         self.provider = dataverse.token_provider_for(
@@ -31,10 +34,11 @@ class Knobs:
             client_id=connection["client_id"],
             client_secret=connection["client_secret"],
             org_url=server.org_url,
-            authority_host=connection["authority"].rsplit("/", 1)[0],
+            authority_host=str(connection["authority"]).rstrip("/").rsplit("/", 1)[0],
             instance_discovery=False,
             session=self.session,
         )
+        self.client = dataverse.DataverseClient(server.org_url, self.provider, session=self.session)
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.provider.get_token()}"}
@@ -46,14 +50,10 @@ class Knobs:
         answer.raise_for_status()
         return int(answer.json()["id"])
 
-    def clear_faults(self) -> None:
+    def clear(self) -> None:
         self.session.delete(f"{self.base_url}/_emulator/faults", headers=self._headers(), timeout=10)
 
-    def last_seq(self) -> int:
-        log = self.requests()
-        return max((entry["seq"] for entry in log), default=0)
-
-    def requests(self, after: int = 0) -> list[dict[str, Any]]:
+    def log(self, after: int = 0) -> list[dict[str, Any]]:
         answer = self.session.get(
             f"{self.base_url}/_emulator/requests",
             params={"after": after},
@@ -63,14 +63,31 @@ class Knobs:
         answer.raise_for_status()
         return list(answer.json()["value"])
 
+    def last_seq(self) -> int:
+        self._headers()  # the knobs' own token request is then already in the log
+        return max((int(entry["seq"]) for entry in self.log()), default=0)
+
 
 @pytest.fixture(scope="session")
 def knobs(emulator: Any) -> Knobs:
     return Knobs(emulator)
 
 
+def unique_environment_pk(environment: Any) -> Any:
+    """Give the environment a pk no earlier test used, so deterministic row ids never collide in the
+    one emulator the session shares (rolled-back test transactions reuse pks)."""
+    from portal.models import Environment
+
+    new_pk = next(_unique_pk)
+    Environment.objects.filter(pk=environment.pk).update(id=new_pk)
+    return Environment.objects.get(pk=new_pk)
+
+
 @pytest.fixture
-def emulator_environment(emulator: Any, db: Any) -> Any:
+def emulator_environment(db: Any, emulator: Any, knobs: Knobs) -> Iterator[Any]:
     from portal.services.environments import register_emulator
 
-    return register_emulator(emulator.connection, name="Local Dataverse (emulator)")
+    knobs.clear()
+    environment = register_emulator(dict(emulator.connection), name="Local Dataverse (emulator)")
+    yield unique_environment_pk(environment)
+    knobs.clear()

@@ -6,7 +6,6 @@ import pytest
 
 from portal.models import EntraIdentity
 from tests.browser.conftest import screenshot
-from tests.emulator_support import emulator  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

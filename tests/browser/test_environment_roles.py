@@ -7,7 +7,6 @@ import pytest
 from portal.services import roles
 from portal.services.environments import client_for, register_emulator
 from tests.browser.conftest import screenshot, sign_in
-from tests.emulator_support import emulator  # noqa: F401
 from tests.factories import administrator, author
 
 pytestmark = pytest.mark.django_db(transaction=True)

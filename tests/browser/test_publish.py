@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from portal.services.environments import register_emulator
 from tests.browser.conftest import screenshot, sign_in
+from tests.emulator_support import unique_environment_pk
 from tests.factories import publisher
-from tests.publish.conftest import emulator, knobs  # noqa: F401 - session fixtures
-from tests.publish.helpers import FULL, approved_channel, unique_environment_pk
+from tests.publish.helpers import FULL, approved_channel
 from wizard import mapping
 
 pytestmark = pytest.mark.django_db(transaction=True)

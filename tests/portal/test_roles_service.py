@@ -131,7 +131,7 @@ def test_bulk_assign_waits_out_429_and_reports_per_user(client, emulator_environ
             action="assign",
         )
     finally:
-        knobs.clear_faults()
+        knobs.clear()
     outcome = {o.name: o.status for o in report.outcomes}
     assert outcome == {
         "Avery Author": "done",
