@@ -1,4 +1,4 @@
-"""Author → reviewer → request changes → resubmit → approve, by visible labels."""
+"""Author → reviewer → request changes → resubmit → approve → publish, by visible labels."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from tests.browser.conftest import screenshot, sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_review_loop(new_context):
+def test_review_loop(new_context, emulator_environment, knobs):
     author = factories.author(username="author")
     factories.reviewer(username="reviewer")
-    channel = factories.ChannelFactory(owner=author, editor_ids=[author.pk])
+    factories.publisher(username="publisher")
+    data = factories.complete_data(details={"environment": str(emulator_environment.pk)})
+    channel = factories.ChannelFactory(
+        owner=author, editor_ids=[author.pk], data=data, environment=emulator_environment
+    )
 
     author_page = new_context().new_page()
     sign_in(author_page, "author")
@@ -54,3 +58,22 @@ def test_review_loop(new_context):
 
     author_page.goto(f"/channels/{channel.pk}/review/")
     assert author_page.get_by_role("button", name="Approve").count() == 0
+
+    publisher_page = new_context().new_page()
+    sign_in(publisher_page, "publisher")
+    publisher_page.get_by_role("link", name=channel.display_name).first.click()
+    publisher_page.get_by_role("button", name="Publish to Local Dataverse (emulator)").click()
+    publisher_page.locator("#publish-panel").get_by_text("Published", exact=True).wait_for()
+    publisher_page.reload()
+    publisher_page.get_by_role("button", name="Copy").wait_for()
+    snippet = publisher_page.get_by_label("Embed code").input_value()
+    assert 'id="Microsoft_Omnichannel_LCWidget"' in snippet and "data-app-id=" in snippet
+    screenshot(publisher_page, "review-loop-published")
+    rows = list(
+        knobs.client.query(
+            "msdyn_livechatconfigs",
+            select=["msdyn_widgettitle"],
+            filter="msdyn_widgettitle eq 'Hi! Chat with Contoso'",
+        )
+    )
+    assert len(rows) == 1
