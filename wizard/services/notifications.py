@@ -21,11 +21,10 @@ from wizard.models import Revision
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def _url(path: str) -> str:
-    return getattr(settings, "PORTAL_BASE_URL", DEFAULT_BASE_URL).rstrip("/") + path
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 def reviewer_addresses(exclude_ids: set[int]) -> list[str]:
