@@ -22,7 +22,6 @@ from wizard.models import Revision
 logger = logging.getLogger(__name__)
 
 
-
 def _url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
