@@ -23,7 +23,8 @@ def main(count: int = 100) -> None:
     from emulator import start_emulator
     from portal.services.environments import register_emulator
     from tests import factories
-    from tests.publish.helpers import FULL, Knobs, approved_channel
+    from tests.emulator_support import Knobs
+    from tests.publish.helpers import FULL, approved_channel
     from wizard.models import PublishAttempt
     from wizard.services import publish
 

@@ -41,7 +41,7 @@ def main() -> None:
             client.who_am_i()  # token and connection out of the way
 
             def api_requests(after: int) -> list[dict]:
-                return [r for r in knobs.requests(after) if "/api/data/" in r["path"]]
+                return [r for r in knobs.log(after) if "/api/data/" in r["path"]]
 
             for page_size in (roles.PAGE_SIZE, 1000):
                 mark = knobs.last_seq()
