@@ -138,7 +138,9 @@ def request_publish(channel: Channel, user: User) -> tuple[PublishAttempt, bool]
     if not user.has_perm(PUBLISH_CHANNEL):
         raise PermissionDenied(_("You may not publish channels."))
     with transaction.atomic():
-        channel = Channel.objects.select_for_update(of=("self",)).select_related("environment").get(pk=channel.pk)
+        channel = (
+            Channel.objects.select_for_update(of=("self",)).select_related("environment").get(pk=channel.pk)
+        )
         active = channel.publish_attempts.filter(state__in=ACTIVE).first()
         if active is not None:
             return active, False
