@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Environment
@@ -12,7 +13,15 @@ from portal.models import Environment
 FIELDS = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle"]
 
 
+def _https_url_field(field: Any, **kwargs: Any) -> Any:
+    # Addresses typed without a scheme mean https: Dataverse and Entra only answer over https.
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class EnvironmentForm(forms.ModelForm):
+    formfield_callback = _https_url_field
     client_secret = forms.CharField(
         label=_("Client secret"),
         required=False,
