@@ -110,7 +110,11 @@ def bind_form(
 def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
     """A key for the rendered step form: the same draft version, published revision, choice lists and
     edit rights always render the same HTML, so it can be cached until any of them changes."""
-    environments = list(Environment.objects.filter(archived=False).values_list("pk", "name"))
+    environments = (
+        list(Environment.objects.filter(archived=False).values_list("pk", "name"))
+        if step.form_class is not None and step.form_class.uses_environments
+        else []
+    )
     parts = [
         channel.pk,
         channel.version,
