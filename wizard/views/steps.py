@@ -22,10 +22,20 @@ from wizard.services.rows import apply_row_action
 from wizard.steps import STEPS, Step, get_step, next_step, previous_step
 
 
-def _channel(pk: int, *, with_published: bool = True) -> Channel:
-    # Form steps read the published revision only to build a form, which a cached rendering spares.
-    related = ("environment", "last_editor") + (("published_revision",) if with_published else ())
+ALL_RELATED = ("environment", "last_editor", "published_revision")
+# What a step page shows; form steps read the published revision only to build a form, which a
+# cached rendering spares.
+PAGE_RELATED = ("environment", "last_editor")
+
+
+def _channel(pk: int, related: tuple[str, ...] = ALL_RELATED) -> Channel:
     return get_object_or_404(Channel.objects.select_related(*related), pk=pk)
+
+
+def _related(request: AuthenticatedRequest, step: Step) -> tuple[str, ...]:
+    if request.method == "POST":
+        return ()  # a save needs the draft row only; the pages shown after a refused save load the rest
+    return PAGE_RELATED if step.has_form else ALL_RELATED
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
@@ -37,7 +47,7 @@ def resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse:
     step = get_step(slug)
-    channel = _channel(pk, with_published=not step.has_form)
+    channel = _channel(pk, _related(request, step))
     if request.method == "POST":
         if not request.user.has_perm(CHANGE_CHANNEL):
             raise PermissionDenied(_("You may view this channel but not change it."))
