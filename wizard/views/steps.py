@@ -21,7 +21,6 @@ from wizard.services import drafts
 from wizard.services.rows import apply_row_action
 from wizard.steps import STEPS, Step, get_step, next_step, previous_step
 
-
 ALL_RELATED = ("environment", "last_editor", "published_revision")
 # What a step page shows; form steps read the published revision only to build a form, which a
 # cached rendering spares.
