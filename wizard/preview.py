@@ -112,6 +112,12 @@ class Preview:
     checks: list[Check]
 
     @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything the widget shows changes: every such value is a field above, so
+        this and the language are a complete key for a cached rendering."""
+        return repr(self)
+
+    @property
     def theme_class(self) -> str:
         return f"pv-theme-{self.theme.value}"
 

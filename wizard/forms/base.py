@@ -52,6 +52,8 @@ class StepContext:
 
 class StepForm(forms.Form):
     row_sets: ClassVar[tuple[RowSet, ...]] = ()
+    # Whether the form lists the portal's environments (their names are then part of its rendering).
+    uses_environments: ClassVar[bool] = False
     _built_layout: ClassVar[Any]
 
     def __init__(

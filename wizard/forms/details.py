@@ -11,6 +11,8 @@ from wizard.forms.base import StepForm
 
 
 class DetailsForm(StepForm):
+    uses_environments = True
+
     name = forms.CharField(
         label=_("Name"),
         max_length=100,

@@ -110,7 +110,11 @@ def bind_form(
 def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
     """A key for the rendered step form: the same draft version, published revision, choice lists and
     edit rights always render the same HTML, so it can be cached until any of them changes."""
-    environments = list(Environment.objects.filter(archived=False).values_list("pk", "name"))
+    environments = (
+        list(Environment.objects.filter(archived=False).values_list("pk", "name"))
+        if step.form_class is not None and step.form_class.uses_environments
+        else []
+    )
     parts = [
         channel.pk,
         channel.version,
@@ -128,7 +132,8 @@ def _apply_side_effects(data: dict[str, Any], slug: str) -> list[str]:
     """Rules where a change on one step turns something off on another; returns notices to show."""
     notices: list[str] = []
     if slug == "workstream" and data.get("workstream", {}).get("persistent_chat") in (True, "on"):
-        behaviors = data.setdefault("behaviors", {})
+        # ``data`` is a shallow copy of the draft: copy the step before changing it.
+        behaviors = data["behaviors"] = dict(data.get("behaviors") or {})
         if behaviors.get("show_queue_position") or behaviors.get("show_wait_time"):
             behaviors["show_queue_position"] = False
             behaviors["show_wait_time"] = False
@@ -159,7 +164,7 @@ def save_step(
             _("This channel is %(status)s and can't be edited now. Withdraw it from review first.")
             % {"status": channel.get_status_display().lower()}
         )
-    data = copy.deepcopy(channel.data)
+    data = dict(channel.data)
     data[slug] = values
     notices = _apply_side_effects(data, slug)
     visited = list(channel.visited_steps)
@@ -193,19 +198,29 @@ def save_step(
             )
     with transaction.atomic():
         updated = Channel.objects.filter(pk=channel.pk, version=expected_version).update(**update)
-        fresh = Channel.objects.select_related("last_editor", "environment", "published_revision").get(
-            pk=channel.pk
-        )
         if not updated:
+            fresh = Channel.objects.select_related("last_editor", "environment", "published_revision").get(
+                pk=channel.pk
+            )
             if fresh.last_editor_id == user.pk and fresh.data.get(slug) == values:
                 # The same save twice (a double click): already stored, nothing to refuse.
                 return SaveResult(fresh, step)
             raise StaleDraftError(fresh)
+        fresh = _saved_copy(channel, update, expected_version)
         if "status" in update and channel.status == ChannelStatus.APPROVED:
             audit.record(
                 user, "revision.approval_withdrawn", channel=fresh, comment=_("Edited after approval.")
             )
     return SaveResult(fresh, step, notices)
+
+
+def _saved_copy(channel: Channel, update: dict[str, Any], expected_version: int) -> Channel:
+    """The channel as the update just stored it, without reading it back."""
+    saved = copy.copy(channel)
+    for name, value in update.items():
+        setattr(saved, name, value)
+    saved.version = expected_version + 1
+    return saved
 
 
 def _environment_from(value: Any) -> Environment | None:

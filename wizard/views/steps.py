@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedRequest
@@ -19,11 +21,20 @@ from wizard.services import drafts
 from wizard.services.rows import apply_row_action
 from wizard.steps import STEPS, Step, get_step, next_step, previous_step
 
+ALL_RELATED = ("environment", "last_editor", "published_revision")
+# What a step page shows; form steps read the published revision only to build a form, which a
+# cached rendering spares.
+PAGE_RELATED = ("environment", "last_editor")
 
-def _channel(pk: int) -> Channel:
-    return get_object_or_404(
-        Channel.objects.select_related("environment", "last_editor", "published_revision"), pk=pk
-    )
+
+def _channel(pk: int, related: tuple[str, ...] = ALL_RELATED) -> Channel:
+    return get_object_or_404(Channel.objects.select_related(*related), pk=pk)
+
+
+def _related(request: AuthenticatedRequest, step: Step) -> tuple[str, ...]:
+    if request.method == "POST":
+        return ()  # a save needs the draft row only; the pages shown after a refused save load the rest
+    return PAGE_RELATED if step.has_form else ALL_RELATED
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
@@ -35,7 +46,7 @@ def resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse:
     step = get_step(slug)
-    channel = _channel(pk)
+    channel = _channel(pk, _related(request, step))
     if request.method == "POST":
         if not request.user.has_perm(CHANGE_CHANNEL):
             raise PermissionDenied(_("You may view this channel but not change it."))
@@ -68,9 +79,11 @@ def _render(
         "choice_notes": _choice_notes(choices),
     }
     if step.has_form:
-        context["form"] = form if form is not None else drafts.bind_form(channel, step, choices=choices)
         if form is None:
+            # Built only when the cached rendering of the form is missing.
+            form = SimpleLazyObject(partial(drafts.bind_form, channel, step, choices=choices))
             context["form_cache_key"] = drafts.rendered_form_key(channel, step, choices, context["can_edit"])
+        context["form"] = form
     else:
         context["problems"] = drafts.validate_all(channel, choices)
         from wizard.steps import iter_entries
