@@ -56,6 +56,23 @@ def timed(function: Callable[[], Any], repeat: int, warmup: int = 3) -> list[flo
     return samples
 
 
+def timed_together(
+    functions: dict[str, Callable[[], Any]], repeat: int, warmup: int = 3
+) -> dict[str, list[float]]:
+    """Like :func:`timed` for several functions, taking their samples in turn so that a busy moment of
+    the machine slows all of them alike instead of skewing one ratio."""
+    for function in functions.values():
+        for _ in range(warmup):
+            function()
+    samples: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeat):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            function()
+            samples[name].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
 def p50(samples: list[float]) -> float:
     return statistics.median(samples)
 
