@@ -85,6 +85,10 @@ class FieldEntry:
     display: str
     applies: bool = True  # False when a toggle it depends on is off
 
+    @property
+    def is_rows(self) -> bool:
+        return False
+
 
 @dataclass(frozen=True)
 class RowsEntry:
@@ -94,6 +98,10 @@ class RowsEntry:
     displays: list[str]
     applies: bool = True
     label: str = ""  # the row set's label in the active language
+
+    @property
+    def is_rows(self) -> bool:
+        return True
 
 
 _ON_VALUES = (True, "on", "true", "True", "1")
