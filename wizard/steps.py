@@ -241,7 +241,7 @@ def iter_entries(
         assert step.form_class is not None
         info = step_info(step.form_class)
         form = forms.get(step.slug) if info.provider_choices else None
-        if info.provider_choices and form is None:
+        if form is None and info.provider_choices:
             form = step.form_class(choices=choices)
         values = data.get(step.slug) or {}
         conditions = info.conditions
@@ -270,7 +270,8 @@ def iter_entries(
 
 
 def _applies(conditions: dict[str, tuple[str, ...]], name: str, values: dict[str, Any]) -> bool:
-    return all(condition_holds(condition, values) for condition in conditions.get(name, ()))
+    found = conditions.get(name)
+    return not found or all(condition_holds(condition, values) for condition in found)
 
 
 def choice_label(choice_list: ChoiceList, value: str) -> str:

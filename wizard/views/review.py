@@ -21,9 +21,7 @@ from wizard.steps import FORM_STEPS, FieldEntry, RowsEntry, Step
 
 
 def _channel(pk: int) -> Channel:
-    return get_object_or_404(
-        Channel.objects.select_related("owner", "environment", "published_revision"), pk=pk
-    )
+    return get_object_or_404(Channel.objects.select_related("environment", "published_revision"), pk=pk)
 
 
 def preview_context(data: dict[str, Any] | None, key: str) -> Any:
