@@ -6,8 +6,9 @@ mapping all walk this list; adding a field means adding it to its step's form an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -124,9 +125,10 @@ def describe_row(row_set: RowSet, row: dict[str, Any]) -> str:
 
 
 # Labels, choice labels and layout conditions depend only on the form class and the language, so they
-# are read once per class and language rather than from a fresh form on every page. Choice fields of a
-# form that fills its choices from the provider (``setup_choices``) still read them from a form built
-# for the request, since the environment's lists can change at any time.
+# are read once per class and language rather than from a fresh form on every page. A choice field
+# declared without choices gets them from the provider in ``setup_choices`` (the environment's lists
+# can change at any time), so its labels come from a form built for the request, and only when a
+# value needs one.
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class FieldInfo:
     label: str
     boolean: bool
     choice: bool
+    provider: bool  # a choice field whose choices the provider fills in
     choice_labels: dict[str, str]  # by str(key), first match wins; empty unless a choice field
 
 
@@ -150,7 +153,6 @@ class StepInfo:
     fields: tuple[FieldInfo, ...]
     row_sets: tuple[RowSetInfo, ...]
     conditions: dict[str, tuple[str, ...]]
-    provider_choices: bool  # choice fields take their labels from a form built with the provider
 
 
 _CacheKey = tuple[object, str | None]
@@ -172,7 +174,8 @@ def _field_info(name: str, form_field: forms.Field) -> FieldInfo:
     if choice:
         for key, label in form_field.choices:  # type: ignore[attr-defined]
             labels.setdefault(str(key), str(label))
-    return FieldInfo(name, str(form_field.label), isinstance(form_field, forms.BooleanField), choice, labels)
+    boolean = isinstance(form_field, forms.BooleanField)
+    return FieldInfo(name, str(form_field.label), boolean, choice, choice and not labels, labels)
 
 
 def _row_set_info(row_set: RowSet) -> RowSetInfo:
@@ -191,29 +194,38 @@ def step_info(form_class: type[StepForm]) -> StepInfo:
             tuple(_field_info(name, f) for name, f in form_class.base_fields.items()),
             tuple(_row_set_info(row_set) for row_set in form_class.row_sets),
             field_conditions(form_class.build_layout()),
-            form_class.setup_choices is not StepForm.setup_choices,
         )
     return _step_infos[key]
 
 
-def step_forms(choices: ChoiceProvider) -> dict[str, StepForm]:
-    """One unbound form per step whose choices come from the provider, to share between several
+class StepForms:
+    """Unbound step forms for one choice provider, built on first use and shared between several
     ``iter_entries`` calls."""
-    return {
-        step.slug: step.form_class(choices=choices)
-        for step in FORM_STEPS
-        if step.form_class is not None and step_info(step.form_class).provider_choices
-    }
+
+    def __init__(self, choices: ChoiceProvider) -> None:
+        self.choices = choices
+        self._forms: dict[type[StepForm], StepForm] = {}
+
+    def get(self, form_class: type[StepForm]) -> StepForm:
+        if form_class not in self._forms:
+            self._forms[form_class] = form_class(choices=self.choices)
+        return self._forms[form_class]
 
 
-def _display(info: FieldInfo, value: Any, on_off: tuple[str, str], form: StepForm | None = None) -> str:
+def step_forms(choices: ChoiceProvider) -> StepForms:
+    return StepForms(choices)
+
+
+def _display(
+    info: FieldInfo, value: Any, on_off: tuple[str, str], form: Callable[[], StepForm] | None = None
+) -> str:
     if info.boolean:
         return on_off[0] if value in _ON_VALUES else on_off[1]
     if value in (None, ""):
         return "—"
+    if info.provider and form is not None:
+        return display_value(form().fields[info.name], value)
     if info.choice:
-        if form is not None:
-            return display_value(form.fields[info.name], value)
         label = info.choice_labels.get(str(value))
         if label is not None:
             return label
@@ -231,18 +243,16 @@ def _describe_row(info: RowSetInfo, row: dict[str, Any], on_off: tuple[str, str]
 
 
 def iter_entries(
-    data: dict[str, Any], choices: ChoiceProvider, *, forms: dict[str, StepForm] | None = None
+    data: dict[str, Any], choices: ChoiceProvider, *, forms: StepForms | None = None
 ) -> Iterator[FieldEntry | RowsEntry]:
     """Every field and row list of every step, with labels and display values, in wizard order."""
     if forms is None:
-        forms = step_forms(choices)
+        forms = StepForms(choices)
     on_off = _on_off()
     for step in FORM_STEPS:
         assert step.form_class is not None
         info = step_info(step.form_class)
-        form = forms.get(step.slug) if info.provider_choices else None
-        if form is None and info.provider_choices:
-            form = step.form_class(choices=choices)
+        form = partial(forms.get, step.form_class)
         values = data.get(step.slug) or {}
         conditions = info.conditions
         for field_info in info.fields:

@@ -135,3 +135,18 @@ def test_choice_labels_come_from_the_provider_of_each_call():
             e.name: e for e in _by_step(diffs.diff(old, new, Surveys(survey_name=name)))["behaviors"].entries
         }
         assert entries["survey"].new == name
+
+
+def test_only_choice_fields_declared_without_choices_take_them_from_the_provider():
+    """The diff reads declared choice labels once per class; ``setup_choices`` must leave those alone."""
+    from wizard.choices import BuiltinChoices
+    from wizard.steps import FORM_STEPS
+
+    def labels(form_field):
+        return [(str(key), str(label)) for key, label in form_field.choices]
+
+    for step in FORM_STEPS:
+        form = step.form_class(choices=BuiltinChoices())
+        for name, declared in step.form_class.base_fields.items():
+            if hasattr(declared, "choices") and list(declared.choices):
+                assert labels(form.fields[name]) == labels(declared), (step.slug, name)
