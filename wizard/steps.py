@@ -212,10 +212,6 @@ class StepForms:
         return self._forms[form_class]
 
 
-def step_forms(choices: ChoiceProvider) -> StepForms:
-    return StepForms(choices)
-
-
 def _display(
     info: FieldInfo, value: Any, on_off: tuple[str, str], form: Callable[[], StepForm] | None = None
 ) -> str:

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from wizard.choices import BuiltinChoices, ChoiceProvider
-from wizard.steps import FieldEntry, RowsEntry, Step, iter_entries, step_forms
+from wizard.steps import FieldEntry, RowsEntry, Step, StepForms, iter_entries
 
 ADDED = "added"
 REMOVED = "removed"
@@ -166,7 +166,7 @@ def diff(
 ) -> Diff:
     """Compare ``old`` (``None``: never published) with ``new``, step by step in wizard order."""
     choices = choices or BuiltinChoices()
-    forms = step_forms(choices)
+    forms = StepForms(choices)
     old_entries = list(iter_entries(old or {}, choices, forms=forms))
     new_entries = list(iter_entries(new or {}, choices, forms=forms))
     steps: dict[str, StepDiff] = {}
