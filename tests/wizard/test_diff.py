@@ -99,3 +99,54 @@ def test_reordered_rows_show_as_moves():
     rows = [{"name": "a"}, {"name": "b"}]
     changes = diffs.diff_rows(rows, list(reversed(rows)), ["a", "b"], ["b", "a"], ["name"])
     assert {c.kind for c in changes} != {"unchanged"}
+
+
+def test_labels_and_display_values_follow_the_active_language():
+    from django.utils import translation
+
+    old = complete_data(features={"screen_sharing": False}, appearance={"title": "Hi"})
+    new = complete_data(features={"screen_sharing": True}, appearance={"title": "Hello"})
+    for language, on, title in (("en", "On", "Title"), ("ko", "켜짐", "직함"), ("en", "On", "Title")):
+        with translation.override(language):
+            steps = _by_step(diffs.diff(old, new))
+            features = {e.name: e for e in steps["features"].entries}
+            appearance = {e.name: e for e in steps["appearance"].entries}
+            assert features["screen_sharing"].new == on
+            assert appearance["title"].label == title
+            assert str(steps["appearance"].step.title) == ("채팅 위젯" if language == "ko" else "Chat widget")
+
+
+def test_choice_labels_come_from_the_provider_of_each_call():
+    from dataclasses import dataclass
+
+    from wizard.choices import BuiltinChoices, ChoiceList
+
+    @dataclass
+    class Surveys(BuiltinChoices):
+        survey_name: str = ""
+
+        def surveys(self) -> ChoiceList:
+            return ChoiceList([("s1", self.survey_name)])
+
+    old = complete_data(behaviors={"survey": ""})
+    new = complete_data(behaviors={"survey": "s1"})
+    for name in ("Satisfaction", "Feedback"):
+        entries = {
+            e.name: e for e in _by_step(diffs.diff(old, new, Surveys(survey_name=name)))["behaviors"].entries
+        }
+        assert entries["survey"].new == name
+
+
+def test_only_choice_fields_declared_without_choices_take_them_from_the_provider():
+    """The diff reads declared choice labels once per class; ``setup_choices`` must leave those alone."""
+    from wizard.choices import BuiltinChoices
+    from wizard.steps import FORM_STEPS
+
+    def labels(form_field):
+        return [(str(key), str(label)) for key, label in form_field.choices]
+
+    for step in FORM_STEPS:
+        form = step.form_class(choices=BuiltinChoices())
+        for name, declared in step.form_class.base_fields.items():
+            if hasattr(declared, "choices") and list(declared.choices):
+                assert labels(form.fields[name]) == labels(declared), (step.slug, name)

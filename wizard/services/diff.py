@@ -7,12 +7,14 @@ row with ``difflib.SequenceMatcher``: rows come out added, removed, changed or u
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 from typing import Any
 
 from wizard.choices import BuiltinChoices, ChoiceProvider
-from wizard.steps import FieldEntry, RowsEntry, Step, iter_entries, step_forms
+from wizard.steps import FieldEntry, RowsEntry, Step, StepForms, iter_entries
 
 ADDED = "added"
 REMOVED = "removed"
@@ -50,17 +52,29 @@ class RowsChange:
     name: str
     label: str
     rows: list[RowChange]
+    show_unchanged: bool = True
 
     @property
     def changed(self) -> bool:
-        return any(row.kind != UNCHANGED for row in self.rows)
+        return len(self.rows) != self._counts.get(UNCHANGED, 0)
 
     @property
     def is_rows(self) -> bool:
         return True
 
+    @cached_property
+    def shown_rows(self) -> list[RowChange]:
+        """The rows to list: unchanged ones only when unchanged fields are shown."""
+        if self.show_unchanged:
+            return self.rows
+        return [row for row in self.rows if row.kind != UNCHANGED]
+
+    @cached_property
+    def _counts(self) -> Counter[str]:
+        return Counter(row.kind for row in self.rows)
+
     def count(self, kind: str) -> int:
-        return sum(1 for row in self.rows if row.kind == kind)
+        return self._counts.get(kind, 0)
 
     @property
     def added(self) -> int:
@@ -152,7 +166,7 @@ def diff(
 ) -> Diff:
     """Compare ``old`` (``None``: never published) with ``new``, step by step in wizard order."""
     choices = choices or BuiltinChoices()
-    forms = step_forms(choices)
+    forms = StepForms(choices)
     old_entries = list(iter_entries(old or {}, choices, forms=forms))
     new_entries = list(iter_entries(new or {}, choices, forms=forms))
     steps: dict[str, StepDiff] = {}
@@ -165,8 +179,9 @@ def diff(
             names = after.row_set.field_names()
             entry = RowsChange(
                 after.row_set.name,
-                str(after.row_set.label),
+                after.label,
                 diff_rows(before.rows, after.rows, before.displays, after.displays, names),
+                show_unchanged,
             )
         else:
             assert isinstance(before, FieldEntry) and isinstance(after, FieldEntry)
