@@ -1,6 +1,6 @@
 import pytest
 
-from tests.emulator_support import emulator, emulator_environment, knobs  # noqa: F401
+from tests.emulator_support import emulator, emulator_environment, entra_settings, knobs  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

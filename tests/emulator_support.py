@@ -91,3 +91,16 @@ def emulator_environment(db: Any, emulator: Any, knobs: Knobs) -> Iterator[Any]:
     environment = register_emulator(dict(emulator.connection), name="Local Dataverse (emulator)")
     yield unique_environment_pk(environment)
     knobs.clear()
+
+
+@pytest.fixture
+def entra_settings(settings: Any, emulator: Any) -> Any:
+    """ "Sign in with Microsoft" configured against the emulator's second app registration."""
+    connection = emulator.connection
+    settings.ENTRA_CLIENT_ID = connection["signin_client_id"]
+    settings.ENTRA_CLIENT_SECRET = connection["signin_client_secret"]
+    settings.ENTRA_TENANT_ID = connection["tenant_id"]
+    settings.ENTRA_AUTHORITY_HOST = emulator.base_url
+    settings.ENTRA_CA_FILE = connection["ca_file"]
+    settings.ENTRA_GROUP_MAP = {"Portal.Admin": "Portal administrators"}
+    return settings

@@ -10,18 +10,6 @@ from tests.browser.conftest import screenshot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def entra_settings(settings, emulator):  # noqa: F811
-    connection = emulator.connection
-    settings.ENTRA_CLIENT_ID = connection["signin_client_id"]
-    settings.ENTRA_CLIENT_SECRET = connection["signin_client_secret"]
-    settings.ENTRA_TENANT_ID = connection["tenant_id"]
-    settings.ENTRA_AUTHORITY_HOST = emulator.base_url
-    settings.ENTRA_CA_FILE = connection["ca_file"]
-    settings.ENTRA_GROUP_MAP = {"Portal.Admin": "Portal administrators"}
-    return settings
-
-
 def test_sign_in_with_microsoft_round_trip(new_context, entra_settings):
     # The emulator's sign-in page is served under its own local CA, which the test browser doesn't know.
     page = new_context(ignore_https_errors=True).new_page()

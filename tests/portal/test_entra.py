@@ -11,18 +11,6 @@ from portal.services import entra
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def entra_settings(settings, emulator):
-    connection = emulator.connection
-    settings.ENTRA_CLIENT_ID = connection["signin_client_id"]
-    settings.ENTRA_CLIENT_SECRET = connection["signin_client_secret"]
-    settings.ENTRA_TENANT_ID = connection["tenant_id"]
-    settings.ENTRA_AUTHORITY_HOST = emulator.base_url
-    settings.ENTRA_CA_FILE = connection["ca_file"]
-    settings.ENTRA_GROUP_MAP = {"Portal.Admin": "Portal administrators"}
-    return settings
-
-
 def test_not_configured_is_404(client, settings):
     settings.ENTRA_CLIENT_ID = ""
     assert client.get(reverse("entra:login")).status_code == 404
