@@ -24,7 +24,7 @@ def main(count: int = 100) -> None:
     from portal.services.environments import register_emulator
     from tests import factories
     from tests.emulator_support import Knobs
-    from tests.publish.helpers import FULL, approved_channel
+    from tests.wizard.publish.helpers import FULL, approved_channel
     from wizard.models import PublishAttempt
     from wizard.services import publish
 

@@ -9,7 +9,7 @@ from portal.services.environments import register_emulator
 from tests.browser.conftest import screenshot, sign_in
 from tests.emulator_support import unique_environment_pk
 from tests.factories import publisher
-from tests.publish.helpers import FULL, approved_channel
+from tests.wizard.publish.helpers import FULL, approved_channel
 from wizard import mapping
 
 pytestmark = pytest.mark.django_db(transaction=True)

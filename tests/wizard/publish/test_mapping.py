@@ -6,7 +6,7 @@ import uuid
 
 from django import forms
 
-from tests.publish.helpers import FULL
+from tests.wizard.publish.helpers import FULL
 from wizard import mapping
 from wizard.steps import FORM_STEPS, default_data
 

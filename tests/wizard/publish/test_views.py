@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.publish.helpers import approved_channel
+from tests.wizard.publish.helpers import approved_channel
 from wizard.models import ChannelStatus, PublishAttempt, Revision
 
 pytestmark = pytest.mark.django_db

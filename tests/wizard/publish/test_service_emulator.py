@@ -10,7 +10,7 @@ from dataverse import forget_token_providers
 from portal.models import AuditEntry
 from tests import factories
 from tests.emulator_support import Knobs
-from tests.publish.helpers import FULL, approve_revision, approved_channel
+from tests.wizard.publish.helpers import FULL, approve_revision, approved_channel
 from wizard import mapping
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
 from wizard.services import publish
