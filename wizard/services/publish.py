@@ -9,17 +9,12 @@ generated app id and snippet.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import requests
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -34,14 +29,13 @@ from dataverse import (
     RetryPolicy,
     ThrottledError,
     TransportError,
-    build_session,
     literal,
-    token_provider_for,
 )
 from dataverse.odata import query_string
 from portal import audit, secrets
 from portal.models import Environment
 from portal.permissions import PUBLISH_CHANNEL
+from portal.services import environments as environment_service
 from wizard import mapping
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
 from wizard.services import workflow
@@ -66,52 +60,11 @@ class PublishError(Exception):
 
 # --- the client --------------------------------------------------------------------------------------
 
-_sessions: dict[tuple[int, str], requests.Session] = {}
-_sessions_lock = threading.Lock()
-
-
-def _ca_file(pem: str) -> str | None:
-    if not pem.strip():
-        return None
-    digest = hashlib.sha256(pem.encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"chat-channel-studio-ca-{digest}.pem"
-    if not path.exists():
-        tmp = path.with_suffix(f".{threading.get_ident()}.tmp")
-        tmp.write_text(pem, encoding="ascii")
-        tmp.replace(path)
-    return str(path)
-
 
 def client_for(environment: Environment, *, timeout: Any = PUBLISH_TIMEOUT) -> DataverseClient:
-    """A Dataverse client for the environment: its decrypted secret, its CA, its token cache.
-
-    One session and one token provider per environment per process, so a second publish makes no
-    token request.
-    """
-    from portal.services import environments as environment_service
-
-    shared = getattr(environment_service, "client_for", None)
-    if shared is not None:
-        client = shared(environment)
-        client.timeout = timeout
-        return client
-    ca_file = _ca_file(environment.ca_bundle or "")
-    key = (environment.pk, ca_file or "")
-    with _sessions_lock:
-        session = _sessions.get(key)
-        if session is None:
-            session = _sessions[key] = build_session(ca_file)
-    provider = token_provider_for(
-        key=f"env-{environment.pk}",
-        tenant_id=environment.tenant_id,
-        client_id=environment.client_id,
-        client_secret=secrets.decrypt(environment.client_secret_encrypted),
-        org_url=environment.org_url,
-        authority_host=environment.authority_host,
-        instance_discovery=environment.uses_microsoft_authority,
-        session=session,
-    )
-    return DataverseClient(environment.org_url, provider, session=session, timeout=timeout)
+    """A Dataverse client for the environment, with the portal's shared session and token cache per
+    environment, so a second publish makes no token request."""
+    return environment_service.client_for(environment, timeout=timeout)
 
 
 # --- requesting a publish ------------------------------------------------------------------------------
