@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -19,7 +19,7 @@ from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel
 from wizard.services import drafts
 from wizard.services.rows import apply_row_action
-from wizard.steps import STEPS, Step, get_step, next_step, previous_step
+from wizard.steps import STEPS, Step, get_step, iter_entries, next_step, previous_step
 
 ALL_RELATED = ("environment", "last_editor", "published_revision")
 # What a step page shows; form steps read the published revision only to build a form, which a
@@ -86,8 +86,6 @@ def _render(
         context["form"] = form
     else:
         context["problems"] = drafts.validate_all(channel, choices)
-        from wizard.steps import iter_entries
-
         context["entries"] = list(iter_entries(channel.data, choices))
     return render(request, step.template, context, status=status)
 
@@ -119,10 +117,7 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             request,
             _("The page was missing its version, so nothing was saved. Reload the page and try again."),
         )
-        form = step.form_class(
-            values, choices=drafts.choices_for(channel), context=drafts.step_context(channel)
-        )
-        return _render(request, channel, step, form=form, status=409)
+        return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=409)
     try:
         result = drafts.save_step(
             channel,
@@ -133,9 +128,7 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             current_step=target.slug if not row_action else step.slug,
         )
     except drafts.StaleDraftError as conflict:
-        form = step.form_class(
-            values, choices=drafts.choices_for(channel), context=drafts.step_context(channel)
-        )
+        form = drafts.bind_form(channel, step, values)
         return _render(request, conflict.channel, step, form=form, status=409, conflict=conflict)
     except drafts.NotEditableError as error:
         messages.error(request, str(error))
@@ -164,6 +157,6 @@ def _target(step: Step, nav: str) -> Step:
     if nav.startswith("goto:"):
         try:
             return get_step(nav.removeprefix("goto:"))
-        except Exception:
+        except Http404:
             return step
     return step
