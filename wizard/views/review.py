@@ -17,7 +17,7 @@ from wizard.models import Channel, Revision
 from wizard.preview import build_preview
 from wizard.services import diff as diffs
 from wizard.services import drafts, workflow
-from wizard.steps import FORM_STEPS, FieldEntry, RowsEntry, Step
+from wizard.steps import FORM_STEPS
 
 
 def _channel(pk: int) -> Channel:
@@ -26,16 +26,6 @@ def _channel(pk: int) -> Channel:
 
 def preview_context(data: dict[str, Any] | None, key: str) -> Any:
     return build_preview(data, key=key) if data is not None else None
-
-
-def summary_by_step(entries: list[FieldEntry | RowsEntry]) -> list[tuple[Step, list[FieldEntry | RowsEntry]]]:
-    """Every step in wizard order with its entries that apply (settings whose toggle is off are left out)."""
-    groups: dict[str, tuple[Step, list[FieldEntry | RowsEntry]]] = {}
-    for entry in entries:
-        group = groups.setdefault(entry.step.slug, (entry.step, []))
-        if entry.applies:
-            group[1].append(entry)
-    return list(groups.values())
 
 
 def review_context(request: AuthenticatedRequest, channel: Channel, revision: Revision) -> dict[str, Any]:
@@ -53,7 +43,6 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "published": base,
         "diff": result,
         "entries": result.new_entries,
-        "summary": summary_by_step(result.new_entries),
         "comments": list(revision.comments.select_related("author")),
         "steps": FORM_STEPS,
         "in_review": in_review,
