@@ -24,10 +24,6 @@ def _channel(pk: int) -> Channel:
     return get_object_or_404(Channel.objects.select_related("environment", "published_revision"), pk=pk)
 
 
-def preview_context(data: dict[str, Any] | None, key: str) -> Any:
-    return build_preview(data, key=key) if data is not None else None
-
-
 def review_context(request: AuthenticatedRequest, channel: Channel, revision: Revision) -> dict[str, Any]:
     user = request.user
     published = channel.published_revision
@@ -49,8 +45,8 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "can_review": in_review and user.has_perm(REVIEW_CHANNEL),
         "approval_refusal": refusal,
         "can_withdraw": in_review and workflow.can_withdraw(revision, user),
-        "preview_new": preview_context(revision.data, "pv-revision"),
-        "preview_old": preview_context(base.data if base else None, "pv-published"),
+        "preview_new": build_preview(revision.data, key="pv-revision"),
+        "preview_old": build_preview(base.data, key="pv-published") if base else None,
         "show_unchanged": show_unchanged,
         "toggle_query": "" if show_unchanged else "all=1",
         "old_label": _("Published"),
