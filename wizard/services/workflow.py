@@ -103,11 +103,25 @@ def in_review_revision(channel: Channel) -> Revision | None:
     return channel.revisions.filter(state=Revision.State.IN_REVIEW).order_by("-number").first()
 
 
+def _user_ids(editor_ids: Iterable[Any]) -> set[int]:
+    return {int(pk) for pk in editor_ids if str(pk).isdigit()}
+
+
 def involved_user_ids(revision: Revision) -> set[int]:
     """The revision's author and everyone who edited the draft it froze: none of them may approve it."""
-    ids = {int(pk) for pk in revision.editor_ids if str(pk).isdigit()}
-    ids.add(revision.created_by_id)
-    return ids
+    return _user_ids(revision.editor_ids) | {revision.created_by_id}
+
+
+def _editors_continuing_from(revision: Revision, channel: Channel) -> list[Any]:
+    """The draft's editors once it continues from ``revision``: the revision's stay barred from approving."""
+    return sorted(involved_user_ids(revision) | set(channel.editor_ids))
+
+
+def _supersede_unpublished_approval(channel: Channel) -> None:
+    """An approved revision that was never published is replaced by what comes next."""
+    channel.revisions.filter(state=Revision.State.APPROVED).exclude(
+        pk=channel.published_revision_id or 0
+    ).update(state=Revision.State.SUPERSEDED)
 
 
 def approval_refusal(revision: Revision, user: User) -> str | None:
@@ -208,14 +222,10 @@ def submit(channel: Channel, user: User, comment: str = "") -> Revision:
                 _("Fix the %(count)d problems listed on the review step first.") % {"count": len(problems)}
             )
         number = (locked.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
-        editors = {int(pk) for pk in locked.editor_ids if str(pk).isdigit()}
-        editors.add(user.pk)
+        editors = _user_ids(locked.editor_ids) | {user.pk}
         if locked.last_editor_id:
             editors.add(locked.last_editor_id)
-        # An approved revision that was never published is replaced by the new one.
-        locked.revisions.filter(state=Revision.State.APPROVED).exclude(
-            pk=locked.published_revision_id or 0
-        ).update(state=Revision.State.SUPERSEDED)
+        _supersede_unpublished_approval(locked)
         data = copy.deepcopy(locked.data)
         revision = Revision.objects.create(
             channel=locked,
@@ -257,8 +267,7 @@ def withdraw(channel: Channel, user: User, comment: str = "") -> Revision:
         revision.state = Revision.State.WITHDRAWN
         revision.save(update_fields=["state"])
         locked.status = ChannelStatus.DRAFT
-        # The draft continues from the revision, so its editors stay barred from approving it.
-        locked.editor_ids = sorted(involved_user_ids(revision) | set(locked.editor_ids))
+        locked.editor_ids = _editors_continuing_from(revision, locked)
         locked.save(update_fields=["status", "editor_ids", "updated_at"])
         audit.record(user, "revision.withdrawn", channel=locked, revision=revision, comment=comment)
         return revision
@@ -330,7 +339,7 @@ def request_changes(
         revision.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
         ReviewComment.objects.create(revision=revision, step=step, author=user, text=comment)
         locked.status = ChannelStatus.CHANGES_REQUESTED
-        locked.editor_ids = sorted(involved_user_ids(revision) | set(locked.editor_ids))
+        locked.editor_ids = _editors_continuing_from(revision, locked)
         locked.save(update_fields=["status", "editor_ids", "updated_at"])
         audit.record(
             user,
@@ -378,9 +387,7 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
             updated_at=timezone.now(),
         )
         if was_approved:
-            locked.revisions.filter(state=Revision.State.APPROVED).exclude(
-                pk=locked.published_revision_id or 0
-            ).update(state=Revision.State.SUPERSEDED)
+            _supersede_unpublished_approval(locked)
             audit.record(
                 user,
                 "revision.approval_withdrawn",
