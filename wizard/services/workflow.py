@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -474,5 +474,6 @@ def mark_published(revision: Revision, user: User | None, environment: Any = Non
         audit.record(user, "revision.published", channel=channel, revision=revision, environment=environment)
 
 
-def history(channel: Channel) -> Iterable[Revision]:
+def history(channel: Channel) -> QuerySet[Revision]:
+    """The channel's revisions, newest first, with who submitted and reviewed them."""
     return channel.revisions.select_related("created_by", "reviewed_by").order_by("-number")

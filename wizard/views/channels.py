@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus
-from wizard.services import drafts
+from wizard.services import drafts, workflow
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
@@ -58,7 +58,7 @@ def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(
         Channel.objects.select_related("owner", "last_editor", "environment", "published_revision"), pk=pk
     )
-    revisions = channel.revisions.select_related("created_by", "reviewed_by").order_by("-number")[:20]
+    revisions = workflow.history(channel)[:20]
     attempts = channel.publish_attempts.select_related("requested_by", "environment", "revision")[:5]
     return render(
         request,

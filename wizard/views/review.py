@@ -56,7 +56,7 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
 
 def _revision_to_show(channel: Channel) -> Revision | None:
     """The newest revision: the one in review while there is one (there is at most one)."""
-    return channel.revisions.select_related("created_by", "reviewed_by").order_by("-number").first()
+    return workflow.history(channel).first()
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
