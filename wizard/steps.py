@@ -45,6 +45,7 @@ STEPS: tuple[Step, ...] = (
 )
 STEP_SLUGS = tuple(step.slug for step in STEPS)
 FORM_STEPS = tuple(step for step in STEPS if step.form_class is not None)
+FORM_STEP_SLUGS = tuple(step.slug for step in FORM_STEPS)
 _BY_SLUG = {step.slug: step for step in STEPS}
 
 

@@ -24,7 +24,7 @@ from portal.models import Environment
 from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
 from wizard.forms import StepContext, StepForm
 from wizard.models import Channel, ChannelStatus
-from wizard.steps import FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
+from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
 
 
 class DraftError(Exception):
@@ -286,7 +286,7 @@ def duplicate(channel: Channel, user: User) -> Channel:
         name=details["name"],
         environment=channel.environment,
         visited_steps=list(STEP_SLUGS),
-        saved_steps=[step.slug for step in FORM_STEPS],
+        saved_steps=list(FORM_STEP_SLUGS),
         current_step="review",
     )
     audit.record(user, "channel.duplicated", channel=copy_channel, details={"source_channel": channel.pk})

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from portal import audit
 from portal.permissions import CHANGE_CHANNEL, PUBLISH_CHANNEL, REVIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus, ReviewComment, Revision
-from wizard.steps import FORM_STEPS, STEP_SLUGS
+from wizard.steps import FORM_STEP_SLUGS, STEP_SLUGS
 
 T = TypeVar("T")
 
@@ -322,7 +322,7 @@ def request_changes(
     from wizard.services import notifications
 
     comment = _clean_comment(comment)
-    step = step if step in {s.slug for s in FORM_STEPS} else ""
+    step = step if step in FORM_STEP_SLUGS else ""
     target = Revision.objects.filter(pk=revision_id, channel_id=channel.pk).first()
 
     def work() -> Revision:
@@ -383,7 +383,7 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
             editor_ids=sorted(editors),
             current_step="review",
             visited_steps=list(STEP_SLUGS),
-            saved_steps=[step.slug for step in FORM_STEPS],
+            saved_steps=list(FORM_STEP_SLUGS),
             updated_at=timezone.now(),
         )
         if was_approved:
