@@ -20,7 +20,7 @@ from wizard.services import workflow
 def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
     try:
-        revision = workflow.submit(channel, request.user, request.POST.get("comment", "")[:2000])
+        revision = workflow.submit(channel, request.user, request.POST.get("comment", ""))
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
         return redirect("wizard:step", pk, "review")
