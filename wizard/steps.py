@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from wizard.choices import ChoiceList, ChoiceProvider
+from wizard.choices import ChoiceProvider
 from wizard.forms import AppearanceForm, BehaviorsForm, DetailsForm, FeaturesForm, StepForm, WorkstreamForm
 from wizard.forms.base import RowSet
 from wizard.forms.layout import condition_holds, field_conditions
@@ -107,22 +107,6 @@ class RowsEntry:
 
 
 _ON_VALUES = (True, "on", "true", "True", "1")
-
-
-def display_value(form_field: forms.Field, value: Any, choices: ChoiceProvider | None = None) -> str:
-    if isinstance(form_field, forms.BooleanField):
-        return str(_("On")) if value in _ON_VALUES else str(_("Off"))
-    if value in (None, ""):
-        return "—"
-    if isinstance(form_field, forms.ChoiceField):
-        for key, label in form_field.choices:  # type: ignore[union-attr,misc]
-            if str(key) == str(value):
-                return str(label)
-    return str(value)
-
-
-def describe_row(row_set: RowSet, row: dict[str, Any]) -> str:
-    return _describe_row(_row_set_info(row_set), row, _on_off())
 
 
 # Labels, choice labels and layout conditions depend only on the form class and the language, so they
@@ -221,11 +205,19 @@ def _display(
     if value in (None, ""):
         return "—"
     if info.provider and form is not None:
-        return display_value(form().fields[info.name], value)
+        return _provider_label(form().fields[info.name], value)
     if info.choice:
         label = info.choice_labels.get(str(value))
         if label is not None:
             return label
+    return str(value)
+
+
+def _provider_label(form_field: forms.Field, value: Any) -> str:
+    """The label of ``value`` among the choices the provider gave the request's form."""
+    for key, label in form_field.choices:  # type: ignore[attr-defined]
+        if str(key) == str(value):
+            return str(label)
     return str(value)
 
 
@@ -279,7 +271,3 @@ def iter_entries(
 def _applies(conditions: dict[str, tuple[str, ...]], name: str, values: dict[str, Any]) -> bool:
     found = conditions.get(name)
     return not found or all(condition_holds(condition, values) for condition in found)
-
-
-def choice_label(choice_list: ChoiceList, value: str) -> str:
-    return choice_list.label_for(value)
