@@ -90,6 +90,11 @@ class Channel(models.Model):
         return value if isinstance(value, dict) else {}
 
     @property
+    def status_in_sentence(self) -> str:
+        """The status as it reads inside a sentence ("… this channel is in review")."""
+        return str(self.get_status_display()).lower()
+
+    @property
     def resume_url(self) -> str:
         return reverse("wizard:step", args=[self.pk, self.current_step])
 

@@ -162,7 +162,7 @@ def save_step(
     if not channel.is_editable:
         raise NotEditableError(
             _("This channel is %(status)s and can't be edited now. Withdraw it from review first.")
-            % {"status": channel.get_status_display().lower()}
+            % {"status": channel.status_in_sentence}
         )
     data = dict(channel.data)
     data[slug] = values
@@ -301,7 +301,12 @@ def delete_draft(channel: Channel, user: User) -> None:
                 "environment first, or keep it."
             )
         )
-    if channel.status in (ChannelStatus.PUBLISHING,):
-        raise DraftError(_("This channel is being published and can't be deleted now."))
+    if channel.status == ChannelStatus.PUBLISHING:
+        raise DraftError(
+            _(
+                "This channel is being published and can't be deleted now. Wait until the publish "
+                "has finished, then try again."
+            )
+        )
     audit.record(user, "channel.deleted", details={"channel_id": channel.pk, "name": channel.display_name})
     channel.delete()

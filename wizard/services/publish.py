@@ -100,7 +100,7 @@ def request_publish(channel: Channel, user: User) -> tuple[PublishAttempt, bool]
         if channel.status not in PUBLISH_REQUEST_STATES:
             raise PublishError(
                 _("Only an approved channel can be published; this channel is %(status)s.")
-                % {"status": channel.get_status_display().lower()}
+                % {"status": channel.status_in_sentence}
             )
         if channel.environment is None or channel.environment.archived:
             raise PublishError(_("Choose the environment to publish to on the Channel details step."))

@@ -62,10 +62,6 @@ def _username(user: Any) -> str:
     return user.get_username() if user is not None else _("someone")
 
 
-def _status(channel: Channel) -> str:
-    return str(channel.get_status_display()).lower()
-
-
 def _guarded(
     user: User,
     action: str,
@@ -181,7 +177,8 @@ def _check_current(channel: Channel, revision_id: int, shown_hash: str) -> Revis
         raise StaleRevisionError(message)
     if channel.status != ChannelStatus.IN_REVIEW:
         raise StaleRevisionError(
-            _("This channel is %(status)s, not in review. Reload the page.") % {"status": _status(channel)}
+            _("This channel is %(status)s, not in review. Reload the page.")
+            % {"status": channel.status_in_sentence}
         )
     if shown_hash != revision.content_hash or content_hash(revision.data) != revision.content_hash:
         raise StaleRevisionError(
@@ -214,7 +211,8 @@ def submit(channel: Channel, user: User, comment: str = "") -> Revision:
         locked = _locked(channel)
         if locked.status not in SUBMITTABLE:
             raise WorkflowError(
-                _("Only a draft can be submitted; this channel is %(status)s.") % {"status": _status(locked)}
+                _("Only a draft can be submitted; this channel is %(status)s.")
+                % {"status": locked.status_in_sentence}
             )
         problems = validate_all(locked)
         if problems:
@@ -257,7 +255,8 @@ def withdraw(channel: Channel, user: User, comment: str = "") -> Revision:
         revision = in_review_revision(locked)
         if locked.status != ChannelStatus.IN_REVIEW or revision is None:
             raise WorkflowError(
-                _("There is nothing to withdraw: this channel is %(status)s.") % {"status": _status(locked)}
+                _("There is nothing to withdraw: this channel is %(status)s.")
+                % {"status": locked.status_in_sentence}
             )
         if not can_withdraw(revision, user):
             raise PermissionDenied(
@@ -368,7 +367,7 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
         if not locked.is_editable:
             raise WorkflowError(
                 _("This channel is %(status)s; withdraw it from review before restoring an old revision.")
-                % {"status": _status(locked)}
+                % {"status": locked.status_in_sentence}
             )
         was_approved = locked.status == ChannelStatus.APPROVED
         data = copy.deepcopy(target.data)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from wizard.models import Channel, ReviewComment, Revision
+from wizard.models import Channel, ChannelStatus, ReviewComment, Revision
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ register = template.Library()
 def review_notes(channel: Channel, step: Any) -> dict[str, Any]:
     """Comments of the latest revision, if changes were requested: this step's, or all on the review step."""
     comments: list[ReviewComment] = []
-    if channel.status in ("changes_requested", "draft"):
+    if channel.status in (ChannelStatus.CHANGES_REQUESTED, ChannelStatus.DRAFT):
         latest = channel.revisions.order_by("-number").only("pk", "state").first()
         if latest is not None and latest.state == Revision.State.CHANGES_REQUESTED:
             query = latest.comments.select_related("author")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
-from wizard.models import Channel, Revision
+from wizard.models import Channel, ChannelStatus, Revision
 from wizard.preview import build_preview
 from wizard.services import diff as diffs
 from wizard.services import drafts, workflow
@@ -30,7 +30,7 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     base = published if published is not None and published.pk != revision.pk else None
     choices = drafts.choices_for(channel)
     show_unchanged = request.GET.get("all") == "1"
-    in_review = revision.state == Revision.State.IN_REVIEW and channel.status == "in_review"
+    in_review = revision.state == Revision.State.IN_REVIEW and channel.status == ChannelStatus.IN_REVIEW
     refusal = workflow.approval_refusal(revision, user) if in_review else None
     result = diffs.diff(base.data if base else None, revision.data, choices, show_unchanged=show_unchanged)
     return {
