@@ -440,10 +440,8 @@ class DataverseClient:
                 batch,
                 request_url=url,
             )
-            if not continue_on_error and not parsed.ok:
-                error = parsed.error
-                if error is not None:
-                    raise error
+            if not continue_on_error:
+                parsed.raise_for_status()
             return parsed
 
         return self._request(
