@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .http_types import Response, json_response
+
 
 class ODataError(Exception):
     """An error answered as `{"error": {"code", "message"}}` with an HTTP status."""
@@ -15,6 +17,9 @@ class ODataError(Exception):
 
     def body(self) -> dict:
         return {"error": {"code": self.code, "message": self.message}}
+
+    def response(self) -> Response:
+        return json_response(self.status, self.body(), self.headers)
 
 
 def not_found(logical: str, row_id: str) -> ODataError:

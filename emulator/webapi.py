@@ -549,7 +549,7 @@ class WebApi:
             with self.store.lock:
                 return self._dispatch(call, caller, content_ids if content_ids is not None else {})
         except ODataError as err:
-            return json_response(err.status, err.body(), err.headers)
+            return err.response()
 
     def _dispatch(self, call: Call, caller: dict[str, Any], content_ids: dict[str, str]) -> Response:
         segments = split_path(call.path)
