@@ -36,6 +36,14 @@ def no_property(name: str, logical: str) -> ODataError:
     )
 
 
+def method_not_allowed(method: str) -> ODataError:
+    return ODataError(405, "0x80060888", f"The requested resource does not support http method '{method}'.")
+
+
+def duplicate_key() -> ODataError:
+    return ODataError(412, "0x80040237", "A record with matching key values already exists.")
+
+
 def bad_request(message: str, code: str = "0x0") -> ODataError:
     return ODataError(400, code, message)
 

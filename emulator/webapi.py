@@ -8,11 +8,20 @@ import fnmatch
 import json
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from . import metadata, schema
-from .errors import ODataError, bad_request, no_property, not_found, segment_not_found
+from .errors import (
+    ODataError,
+    bad_request,
+    duplicate_key,
+    method_not_allowed,
+    no_property,
+    not_found,
+    segment_not_found,
+)
 from .http_types import Call, Response, json_response
 from .query import (
     ExpandItem,
@@ -159,12 +168,11 @@ class WebApi:
         return {read_name(table, c): row.get(c) for c in table.columns}
 
     def check_select(self, table: Table, select: list[str] | None) -> None:
-        allowed = set(read_names(table))
+        check = self.check_name(table)
         for name in select or []:
-            if name not in allowed:
-                raise no_property(name, table.logical)
+            check(name)
 
-    def check_name(self, table: Table):
+    def check_name(self, table: Table) -> Callable[[str], None]:
         allowed = set(read_names(table))
 
         def check(name: str) -> None:
@@ -249,11 +257,11 @@ class WebApi:
     def apply_query(
         self, table: Table, rows: list[dict[str, Any]], params: dict[str, str]
     ) -> list[dict[str, Any]]:
+        check = self.check_name(table)
         if params.get("$filter"):
-            tree = parse_filter(params["$filter"], self.check_name(table))
+            tree = parse_filter(params["$filter"], check)
             rows = [r for r in rows if evaluate(tree, self.view(table, r))]
         orderby = parse_orderby(params.get("$orderby"))
-        check = self.check_name(table)
         for name, _ in orderby:
             check(name)
         if orderby:
@@ -614,14 +622,12 @@ class WebApi:
         if call.method == "GET":
             return self.collection(call, table, self.store.all(table.logical), table.entity_set, prefer)
         if call.method != "POST":
-            raise ODataError(
-                405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-            )
+            raise method_not_allowed(call.method)
         body = self.parse_body(call)
         changes, nn_binds = self.body_changes(call, table, body, content_ids)
         row_id = changes.pop(table.primary_id, None) or str(uuid.uuid4())
         if self.fetch(table.logical, row_id) is not None:
-            raise ODataError(412, "0x80040237", "A record with matching key values already exists.")
+            raise duplicate_key()
         with self.store.transaction():
             row = self.insert(table, row_id, changes)
             for nav, target_id in nn_binds:
@@ -704,16 +710,14 @@ class WebApi:
                     new = self.insert(table, row_id, changes)
                 return self._written_response(call, table, new, key_text, prefer, created=True)
             if if_none and if_none.strip() == "*":
-                raise ODataError(412, "0x80040237", "A record with matching key values already exists.")
+                raise duplicate_key()
             self._check_if_match(row, if_match)
             changes, nn_binds = self.body_changes(call, table, body, content_ids)
             changes.pop(table.primary_id, None)
             with self.store.transaction():
                 new = self.update(table, row, changes)
             return self._written_response(call, table, new, key_text, prefer, created=False)
-        raise ODataError(
-            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-        )
+        raise method_not_allowed(call.method)
 
     def _check_if_match(self, row: dict[str, Any], if_match: str | None) -> None:
         if not if_match or if_match.strip() == "*":
@@ -780,9 +784,7 @@ class WebApi:
             ids = self.store.linked(rel.name, row_id, rel.table1 == table.logical)
             rows = [r for r in (self.fetch(target_logical, i) for i in ids) if r is not None]
             return self.collection(call, target, rows, target.entity_set, prefer)
-        raise ODataError(
-            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-        )
+        raise method_not_allowed(call.method)
 
     def _single_nav(
         self,
@@ -826,9 +828,7 @@ class WebApi:
             with self.store.transaction():
                 self.update(table, row, {lookup.column: None})
             return Response(204, {"OData-Version": "4.0"})
-        raise ODataError(
-            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-        )
+        raise method_not_allowed(call.method)
 
     def _property_op(self, call: Call, table: Table, row_id: str, name: str) -> Response:
         names = {read_name(table, c): c for c in table.columns}
@@ -854,9 +854,7 @@ class WebApi:
         elif call.method == "DELETE":
             value = None
         else:
-            raise ODataError(
-                405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-            )
+            raise method_not_allowed(call.method)
         if column in SERVER_FILLED.get(table.logical, set()):
             return Response(204, {"OData-Version": "4.0"})
         with self.store.transaction():
