@@ -142,9 +142,7 @@ class EmulatorApp:
         return self.authority.handle(method, tenant, rest, dict(parse_qsl(query)), form, headers), []
 
     def _app_user(self, app_id: str) -> dict[str, Any] | None:
-        return next(
-            (u for u in self.store.all("systemuser") if u.get("applicationid") == app_id.lower()), None
-        )
+        return self.store.first("systemuser", "applicationid", app_id.lower())
 
     def authenticate(self, headers: dict[str, str]) -> dict[str, Any] | Response:
         auth = headers.get("authorization", "")
