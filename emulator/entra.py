@@ -84,15 +84,17 @@ class Authority:
         )
 
     def error(self, err: TokenError, correlation_id: str | None = None) -> Response:
+        trace_id = str(uuid.uuid4())
+        correlation_id = correlation_id or str(uuid.uuid4())
+        timestamp = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%SZ}"
         body = {
             "error": err.error,
-            "error_description": f"AADSTS{err.code}: {err.description} Trace ID: {uuid.uuid4()} "
-            f"Correlation ID: {correlation_id or uuid.uuid4()} "
-            f"Timestamp: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%SZ}",
+            "error_description": f"AADSTS{err.code}: {err.description} Trace ID: {trace_id} "
+            f"Correlation ID: {correlation_id} Timestamp: {timestamp}",
             "error_codes": [err.code],
-            "timestamp": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%SZ}",
-            "trace_id": str(uuid.uuid4()),
-            "correlation_id": correlation_id or str(uuid.uuid4()),
+            "timestamp": timestamp,
+            "trace_id": trace_id,
+            "correlation_id": correlation_id,
         }
         return json_response(err.status, body, {"Cache-Control": "no-store"}, content_type="application/json")
 
