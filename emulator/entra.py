@@ -98,6 +98,9 @@ class Authority:
         }
         return json_response(err.status, body, {"Cache-Control": "no-store"}, content_type="application/json")
 
+    def _client_info(self, person: dict[str, Any]) -> str:
+        return _b64url(json.dumps({"uid": person["oid"], "utid": self.tenant}).encode())
+
     def _endpoint(self, name: str) -> str:
         return f"{self.base_url}/{self.tenant}/{name}"
 
@@ -354,7 +357,6 @@ class Authority:
             "ver": "1.0",
         }
         access_claims.pop("nonce", None)
-        client_info = _b64url(json.dumps({"uid": person["oid"], "utid": self.tenant}).encode())
         return json_response(
             200,
             {
@@ -364,7 +366,7 @@ class Authority:
                 "ext_expires_in": TOKEN_LIFETIME,
                 "access_token": self.sign(access_claims),
                 "id_token": self.sign(id_claims),
-                "client_info": client_info,
+                "client_info": self._client_info(person),
             },
             {"Cache-Control": "no-store"},
             content_type="application/json",
@@ -441,7 +443,7 @@ class Authority:
             }
         answer = {
             "code": code,
-            "client_info": _b64url(json.dumps({"uid": person["oid"], "utid": self.tenant}).encode()),
+            "client_info": self._client_info(person),
         }
         if form.get("state"):
             answer["state"] = form["state"]
