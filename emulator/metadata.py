@@ -127,15 +127,14 @@ _CASTS = {
 def _attributes(table: schema.Table, params: dict[str, str], types: set[str] | None) -> list[dict[str, Any]]:
     select = parse_select(params.get("$select"))
     expand = {item.nav: item for item in parse_expand(params.get("$expand"))}
+    tree = parse_filter(params["$filter"], lambda n: None) if params.get("$filter") else None
     rows = []
     for name, column in table.columns.items():
         if types is not None and column.type not in types:
             continue
         attr = attribute(table, name)
-        if params.get("$filter"):
-            tree = parse_filter(params["$filter"], lambda n: None)
-            if not evaluate(tree, attr):
-                continue
+        if tree is not None and not evaluate(tree, attr):
+            continue
         item = _pick(attr, select)
         for key in ("OptionSet", "GlobalOptionSet"):
             if key in expand and column.options:
@@ -163,9 +162,7 @@ def _find_table(key: str) -> schema.Table:
     if m:
         table = schema.TABLES.get(m.group(1))
     else:
-        table = next(
-            (t for t in schema.TABLES.values() if entity(t)["MetadataId"] == key.strip().lower()), None
-        )
+        table = next((t for t in schema.TABLES.values() if _mid(t.logical) == key.strip().lower()), None)
     if table is None:
         raise bad_request(f"Could not find entity with key '{key}'.", "0x80040217")
     return table
