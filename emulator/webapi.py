@@ -295,8 +295,7 @@ class WebApi:
             applied.append(f"odata.maxpagesize={page_size}")
         offset = self._skiptoken(call.params.get("$skiptoken"))
         page = rows[offset : offset + page_size]
-        sel = f"({','.join(select)})" if select else ""
-        body: dict[str, Any] = {"@odata.context": f"{self.root}$metadata#{context}{sel}"}
+        body: dict[str, Any] = {"@odata.context": self._context(context, select)}
         if call.params.get("$count", "").lower() == "true":
             body["@odata.count"] = total
         body["value"] = [self.render(table, r, select, expand, ann) for r in page]
@@ -307,6 +306,17 @@ class WebApi:
             applied.append(preference)
         headers = {"Preference-Applied": ",".join(applied)} if applied else {}
         return json_response(200, body, headers)
+
+    def _context(self, name: str, select: list[str] | None) -> str:
+        sel = f"({','.join(select)})" if select else ""
+        return f"{self.root}$metadata#{name}{sel}"
+
+    def _entity_body(self, call: Call, table: Table, row: dict[str, Any], ann: Annotations) -> dict[str, Any]:
+        """One row as answered for `GET set(id)` or `Prefer: return=representation`, `@odata.context` first."""
+        select = parse_select(call.params.get("$select"))
+        self.check_select(table, select)
+        body = self.render(table, row, select, parse_expand(call.params.get("$expand")), ann)
+        return {"@odata.context": self._context(table.entity_set, select) + "/$entity", **body}
 
     def _skiptoken(self, token: str | None) -> int:
         if not token:
@@ -646,13 +656,7 @@ class WebApi:
     ) -> Response:
         etag = f'W/"{row["versionnumber"]}"'
         if prefer.get("return") == "representation":
-            select = parse_select(call.params.get("$select"))
-            self.check_select(table, select)
-            body = self.render(
-                table, row, select, parse_expand(call.params.get("$expand")), Annotations(prefer)
-            )
-            sel = f"({','.join(select)})" if select else ""
-            body = {"@odata.context": f"{self.root}$metadata#{table.entity_set}{sel}/$entity", **body}
+            body = self._entity_body(call, table, row, Annotations(prefer))
             response = json_response(
                 201 if created else 200, body, {"Preference-Applied": "return=representation", "ETag": etag}
             )
@@ -682,12 +686,8 @@ class WebApi:
             etag = f'W/"{row["versionnumber"]}"'
             if if_none and if_none.strip() not in ("null", "") and if_none.strip() in (etag, "*"):
                 return Response(304, {"OData-Version": "4.0", "ETag": etag})
-            select = parse_select(call.params.get("$select"))
-            self.check_select(table, select)
             ann = Annotations(prefer)
-            body = self.render(table, row, select, parse_expand(call.params.get("$expand")), ann)
-            sel = f"({','.join(select)})" if select else ""
-            body = {"@odata.context": f"{self.root}$metadata#{table.entity_set}{sel}/$entity", **body}
+            body = self._entity_body(call, table, row, ann)
             headers = {"ETag": etag}
             preference = ann.header()
             if preference:
