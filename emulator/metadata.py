@@ -168,6 +168,16 @@ def _find_table(key: str) -> schema.Table:
     return table
 
 
+def _cast(segments: list[str]) -> set[str] | None:
+    """The column types admitted by a type-cast segment after `Attributes`, or None when there is none."""
+    if len(segments) < 3:
+        return None
+    types = _CASTS.get(segments[2])
+    if types is None:
+        raise segment_not_found(segments[2])
+    return types
+
+
 def handle(root: str, segments: list[str], params: dict[str, str]) -> Response:
     head = segments[0]
     if head == "EntityDefinitions":
@@ -199,23 +209,15 @@ def handle(root: str, segments: list[str], params: dict[str, str]) -> Response:
         )
         if name not in table.columns:
             raise bad_request(f"Could not find attribute with key '{key}'.", "0x80040217")
-        types = None
-        if len(segments) > 2:
-            types = _CASTS.get(segments[2])
-            if types is None:
-                raise segment_not_found(segments[2])
-            if table.columns[name].type not in types:
-                raise segment_not_found(segments[2])
+        types = _cast(segments)
+        if types is not None and table.columns[name].type not in types:
+            raise segment_not_found(segments[2])
         attrs = [a for a in _attributes(table, params, types) if a.get("LogicalName", name) == name]
         attr = attrs[0] if attrs else {"LogicalName": name}
         return json_response(
             200, {"@odata.context": f"{root}$metadata#EntityDefinitions/Attributes/$entity", **attr}
         )
-    types = None
-    if len(segments) > 2:
-        types = _CASTS.get(segments[2])
-        if types is None:
-            raise segment_not_found(segments[2])
+    types = _cast(segments)
     suffix = f"/{segments[2]}" if len(segments) > 2 else ""
     return json_response(
         200,
