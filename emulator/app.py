@@ -80,11 +80,11 @@ class EmulatorApp:
                 response, deferred = _DROP, []
             late = fault if fault and fault.after_commit else (deferred[0] if deferred else None)
             if late is not None and response is not _DROP:
-                response = self._apply_fault(late, path, after=True) or response
+                response = self._apply_fault(late, path) or response
         self.log.add(method, path, response.status, (time.perf_counter() - started) * 1000, operations)
         return response
 
-    def _apply_fault(self, fault: Fault, path: str, after: bool = False) -> Response | None:
+    def _apply_fault(self, fault: Fault, path: str) -> Response | None:
         if fault.delay_ms:
             time.sleep(fault.delay_ms / 1000)
         if fault.drop:
