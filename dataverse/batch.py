@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DataverseError, error_for_status
-from .odata import check_name, entity_path, format_key, parse_entity_id
+from .odata import check_name, entity_path, format_key, header_value, parse_entity_id
 
 MAX_OPERATIONS = 1000
 CRLF = "\r\n"
@@ -303,8 +303,7 @@ class BatchPart:
             return None
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+        return header_value(self.headers, name)
 
     @property
     def entity_id(self) -> str | None:
@@ -322,11 +321,6 @@ def boundary_from_content_type(content_type: str) -> str | None:
     if not match:
         return None
     return match.group(1) or match.group(2)
-
-
-def _header_get(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    return next((v for k, v in headers.items() if k.lower() == lowered), None)
 
 
 def _split_headers(block: str) -> tuple[dict[str, str], str]:
@@ -363,7 +357,7 @@ def _parse_http_part(mime_headers: Mapping[str, str], payload: str) -> BatchPart
     if not match:
         raise ValueError(f"malformed $batch response part: {status_line[:80]!r}")
     headers, body = _split_headers(rest)
-    content_id = _header_get(mime_headers, "Content-ID") or _header_get(headers, "Content-ID")
+    content_id = header_value(mime_headers, "Content-ID") or header_value(headers, "Content-ID")
     return BatchPart(
         status=int(match.group(1)),
         reason=match.group(2).strip(),
@@ -395,13 +389,13 @@ class BatchResponse:
         self.responses: list[BatchPart] = []
         # One entry per top-level answer: a GET's part, a changeset's parts, or a failed changeset's part.
         self._answers: list[list[BatchPart]] = []
-        boundary = boundary_from_content_type(_header_get(headers, "Content-Type") or "")
+        boundary = boundary_from_content_type(header_value(headers, "Content-Type") or "")
         if boundary is None:
             raise ValueError("the $batch response is not multipart/mixed")
         changeset_no = 0
         for chunk in _split_multipart(body, boundary):
             mime_headers, payload = _split_headers(chunk)
-            content_type = _header_get(mime_headers, "Content-Type") or ""
+            content_type = header_value(mime_headers, "Content-Type") or ""
             inner = boundary_from_content_type(content_type)
             answer: list[BatchPart] = []
             if content_type.lower().startswith("multipart/mixed") and inner:

@@ -338,6 +338,12 @@ class DataverseClient:
             count=count,
             include_annotations=include_annotations,
         )
+        yield from self._rows(page, page_size, include_annotations)
+
+    def _rows(
+        self, page: QueryPage, page_size: int | None, include_annotations: str | None
+    ) -> Iterator[dict[str, Any]]:
+        """The rows of ``page`` and of every page after it, fetched as they are reached."""
         while True:
             yield from page.rows
             if not page.next_link:
@@ -374,11 +380,7 @@ class DataverseClient:
         """The rows reachable through a collection-valued navigation property (all pages)."""
         path = f"{entity_path(entity_set, id)}/{check_name(nav_property, 'navigation property')}"
         page = self._page(path + query_string(select=select, filter=filter), None, None)
-        rows = list(page.rows)
-        while page.next_link:
-            page = self.follow(page.next_link)
-            rows.extend(page.rows)
-        return rows
+        return list(self._rows(page, None, None))
 
     # -- functions and metadata
 
@@ -438,10 +440,8 @@ class DataverseClient:
                 batch,
                 request_url=url,
             )
-            if not continue_on_error and not parsed.ok:
-                error = parsed.error
-                if error is not None:
-                    raise error
+            if not continue_on_error:
+                parsed.raise_for_status()
             return parsed
 
         return self._request(

@@ -10,6 +10,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .odata import header_value
+
 # Dataverse error codes that mean "a record with this key already exists" (DuplicateRecord,
 # DuplicateRecordEntityKey). Kept in one place: the reference marks the 412 code values as partly unverified.
 DUPLICATE_CODES = frozenset({"0x80040237", "0x80060892"})
@@ -189,14 +191,6 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(seconds, 0.0)
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None
-
-
 def error_for_status(
     status: int,
     headers: Mapping[str, str] | None = None,
@@ -219,7 +213,7 @@ def error_for_status(
         "body": body,
         "operation_label": operation_label,
         "content_id": content_id,
-        "retry_after": parse_retry_after(_header(headers, "Retry-After")),
+        "retry_after": parse_retry_after(header_value(headers, "Retry-After")),
     }
     cls: type[DataverseError]
     if status == 400:
@@ -227,7 +221,7 @@ def error_for_status(
     elif status == 401:
         return AuthenticationError(
             message or "The access token was missing, expired or not accepted.",
-            www_authenticate=_header(headers, "WWW-Authenticate"),
+            www_authenticate=header_value(headers, "WWW-Authenticate"),
             **kwargs,
         )
     elif status == 403:

@@ -39,6 +39,12 @@ def format_key(key: str) -> str:
     raise ValueError(f"invalid record id (expected a GUID or an alternate key): {key!r}")
 
 
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header ``name`` in ``headers``, matched case-insensitively."""
+    lowered = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == lowered), None)
+
+
 def entity_path(entity_set: str, key: str) -> str:
     return f"{check_name(entity_set, 'entity set')}({format_key(key)})"
 

@@ -41,11 +41,12 @@ def _causes(exc: BaseException) -> list[BaseException]:
 
 def tls_reason(exc: BaseException) -> str | None:
     """The OpenSSL reason of a TLS failure, e.g. ``certificate verify failed: unable to get ...``."""
-    for cause in _causes(exc):
+    causes = _causes(exc)
+    for cause in causes:
         if isinstance(cause, ssl.SSLCertVerificationError):
             detail = cause.verify_message or cause.reason or ""
             return f"certificate verify failed: {detail}".rstrip(": ")
-    for cause in _causes(exc):
+    for cause in causes:
         if isinstance(cause, ssl.SSLError):
             return str(cause.reason or cause)
     text = str(exc)

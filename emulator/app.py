@@ -13,7 +13,7 @@ import jwt
 
 from . import batch
 from .entra import Authority
-from .errors import ODataError, fault_error
+from .errors import ODataError, bad_request, fault_error, segment_not_found
 from .http_types import Call, Response, json_response
 from .identity import Identity
 from .knobs import Fault, Faults, RequestLog
@@ -80,11 +80,11 @@ class EmulatorApp:
                 response, deferred = _DROP, []
             late = fault if fault and fault.after_commit else (deferred[0] if deferred else None)
             if late is not None and response is not _DROP:
-                response = self._apply_fault(late, path, after=True) or response
+                response = self._apply_fault(late, path) or response
         self.log.add(method, path, response.status, (time.perf_counter() - started) * 1000, operations)
         return response
 
-    def _apply_fault(self, fault: Fault, path: str, after: bool = False) -> Response | None:
+    def _apply_fault(self, fault: Fault, path: str) -> Response | None:
         if fault.delay_ms:
             time.sleep(fault.delay_ms / 1000)
         if fault.drop:
@@ -92,8 +92,7 @@ class EmulatorApp:
         if not fault.status:
             return None
         if path.startswith("/api/"):
-            err = fault_error(fault.status, fault.retry_after)
-            return json_response(err.status, err.body(), err.headers)
+            return fault_error(fault.status, fault.retry_after).response()
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         error = "temporarily_unavailable" if fault.status in (429, 503) else "server_error"
         return json_response(
@@ -127,14 +126,13 @@ class EmulatorApp:
                 try:
                     outcome = batch.run(self.api, call, caller, self.faults.match)
                 except ODataError as err:
-                    return json_response(err.status, err.body(), err.headers), []
+                    return err.response(), []
                 operations.extend(outcome.operations)
                 return outcome.response, outcome.deferred_faults
             return self.api.execute(call, caller), []
         if path.startswith("/api/"):
             segment = path.strip("/").split("/")[2] if path.count("/") > 2 else path
-            missing = ODataError(404, "0x8006088a", f"Resource not found for the segment '{segment}'.")
-            return json_response(404, missing.body()), []
+            return segment_not_found(segment).response(), []
         tenant, _, rest = path.strip("/").partition("/")
         form = {}
         if "application/x-www-form-urlencoded" in headers.get("content-type", ""):
@@ -144,9 +142,7 @@ class EmulatorApp:
         return self.authority.handle(method, tenant, rest, dict(parse_qsl(query)), form, headers), []
 
     def _app_user(self, app_id: str) -> dict[str, Any] | None:
-        return next(
-            (u for u in self.store.all("systemuser") if u.get("applicationid") == app_id.lower()), None
-        )
+        return self.store.first("systemuser", "applicationid", app_id.lower())
 
     def authenticate(self, headers: dict[str, str]) -> dict[str, Any] | Response:
         auth = headers.get("authorization", "")
@@ -155,26 +151,17 @@ class EmulatorApp:
             f"/oauth2/authorize, resource_id={self.org_url}/"
         }
         if not auth.lower().startswith("bearer ") or not auth[7:].strip():
-            return json_response(
-                401, {"error": {"code": "", "message": "Bearer token is missing."}}, challenge
-            )
+            return ODataError(401, "", "Bearer token is missing.", challenge).response()
         try:
             claims = self.authority.verify_access_token(auth[7:].strip())
         except jwt.ExpiredSignatureError:
-            return json_response(
-                401, {"error": {"code": "", "message": "The access token has expired."}}, challenge
-            )
+            return ODataError(401, "", "The access token has expired.", challenge).response()
         except jwt.PyJWTError as exc:
-            return json_response(
-                401, {"error": {"code": "", "message": f"The access token is invalid: {exc}"}}, challenge
-            )
+            return ODataError(401, "", f"The access token is invalid: {exc}", challenge).response()
         with self.store.lock:
             user = self._app_user(str(claims.get("appid", "")))
         if user is None or user.get("isdisabled"):
-            return json_response(
-                403,
-                {"error": {"code": "0x80072560", "message": "The user is not a member of the organization."}},
-            )
+            return ODataError(403, "0x80072560", "The user is not a member of the organization.").response()
         return user
 
     def people(self) -> list[dict[str, Any]]:
@@ -204,9 +191,7 @@ class EmulatorApp:
         except ValueError:
             loopback = False
         if not loopback:
-            return json_response(
-                403, {"error": {"code": "0x80040220", "message": "Test knobs are loopback only."}}
-            )
+            return ODataError(403, "0x80040220", "Test knobs are loopback only.").response()
         caller = self.authenticate(headers)
         if isinstance(caller, Response):
             return caller
@@ -229,9 +214,7 @@ class EmulatorApp:
                 self.log.clear()
                 return Response(204)
         except ODataError as err:
-            return json_response(err.status, err.body())
+            return err.response()
         except ValueError:
-            return json_response(400, {"error": {"code": "0x0", "message": "Invalid JSON or number."}})
-        return json_response(
-            404, {"error": {"code": "0x8006088a", "message": f"Resource not found for the segment '{path}'."}}
-        )
+            return bad_request("Invalid JSON or number.").response()
+        return segment_not_found(path).response()

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .errors import ODataError, fault_error
-from .http_types import Call, Response, json_response, reason
+from .http_types import Call, Response, reason
 from .webapi import API_PREFIX, WebApi, parse_prefer
 
 MAX_OPERATIONS = 1000
@@ -142,10 +142,6 @@ def _part(response: Response, content_id: str | None) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def _error_response(err: ODataError) -> Response:
-    return json_response(err.status, err.body(), err.headers)
-
-
 FaultHook = Callable[[str, str], Any]
 
 
@@ -169,7 +165,7 @@ def run(api: WebApi, call: Call, caller: dict[str, Any], fault_hook: FaultHook) 
         try:
             _resolve(op, content_ids)
         except ODataError as err:
-            return _error_response(err)
+            return err.response()
         outcome.operations.append({"method": op.method, "path": API_PREFIX + op.path})
         fault = fault_hook(op.method, API_PREFIX + op.path)
         if fault is not None:
@@ -181,7 +177,7 @@ def run(api: WebApi, call: Call, caller: dict[str, Any], fault_hook: FaultHook) 
                 if fault.drop:
                     raise DropConnection()
                 if fault.status:
-                    return _error_response(fault_error(fault.status, fault.retry_after))
+                    return fault_error(fault.status, fault.retry_after).response()
         inner = Call(
             op.method,
             op.path,
@@ -236,7 +232,7 @@ def _changeset(
             for op in ops:
                 if op.method == "GET":
                     err = ODataError(400, "0x80060888", "GET requests are not allowed inside a change set.")
-                    raise _Rollback(_part(_error_response(err), op.content_id))
+                    raise _Rollback(_part(err.response(), op.content_id))
                 response = execute(op)
                 if response.status >= 400:
                     raise _Rollback(_part(response, op.content_id))

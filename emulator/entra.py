@@ -84,17 +84,22 @@ class Authority:
         )
 
     def error(self, err: TokenError, correlation_id: str | None = None) -> Response:
+        trace_id = str(uuid.uuid4())
+        correlation_id = correlation_id or str(uuid.uuid4())
+        timestamp = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%SZ}"
         body = {
             "error": err.error,
-            "error_description": f"AADSTS{err.code}: {err.description} Trace ID: {uuid.uuid4()} "
-            f"Correlation ID: {correlation_id or uuid.uuid4()} "
-            f"Timestamp: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%SZ}",
+            "error_description": f"AADSTS{err.code}: {err.description} Trace ID: {trace_id} "
+            f"Correlation ID: {correlation_id} Timestamp: {timestamp}",
             "error_codes": [err.code],
-            "timestamp": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%SZ}",
-            "trace_id": str(uuid.uuid4()),
-            "correlation_id": correlation_id or str(uuid.uuid4()),
+            "timestamp": timestamp,
+            "trace_id": trace_id,
+            "correlation_id": correlation_id,
         }
         return json_response(err.status, body, {"Cache-Control": "no-store"}, content_type="application/json")
+
+    def _client_info(self, person: dict[str, Any]) -> str:
+        return _b64url(json.dumps({"uid": person["oid"], "utid": self.tenant}).encode())
 
     def _endpoint(self, name: str) -> str:
         return f"{self.base_url}/{self.tenant}/{name}"
@@ -352,7 +357,6 @@ class Authority:
             "ver": "1.0",
         }
         access_claims.pop("nonce", None)
-        client_info = _b64url(json.dumps({"uid": person["oid"], "utid": self.tenant}).encode())
         return json_response(
             200,
             {
@@ -362,7 +366,7 @@ class Authority:
                 "ext_expires_in": TOKEN_LIFETIME,
                 "access_token": self.sign(access_claims),
                 "id_token": self.sign(id_claims),
-                "client_info": client_info,
+                "client_info": self._client_info(person),
             },
             {"Cache-Control": "no-store"},
             content_type="application/json",
@@ -439,7 +443,7 @@ class Authority:
             }
         answer = {
             "code": code,
-            "client_info": _b64url(json.dumps({"uid": person["oid"], "utid": self.tenant}).encode()),
+            "client_info": self._client_info(person),
         }
         if form.get("state"):
             answer["state"] = form["state"]

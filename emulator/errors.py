@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .http_types import Response, json_response
+
 
 class ODataError(Exception):
     """An error answered as `{"error": {"code", "message"}}` with an HTTP status."""
@@ -16,6 +18,9 @@ class ODataError(Exception):
     def body(self) -> dict:
         return {"error": {"code": self.code, "message": self.message}}
 
+    def response(self) -> Response:
+        return json_response(self.status, self.body(), self.headers)
+
 
 def not_found(logical: str, row_id: str) -> ODataError:
     return ODataError(404, "0x80040217", f"Entity '{logical}' With Id = {row_id} Does Not Exist")
@@ -29,6 +34,14 @@ def no_property(name: str, logical: str) -> ODataError:
     return ODataError(
         400, "0x0", f"Could not find a property named '{name}' on type 'Microsoft.Dynamics.CRM.{logical}'."
     )
+
+
+def method_not_allowed(method: str) -> ODataError:
+    return ODataError(405, "0x80060888", f"The requested resource does not support http method '{method}'.")
+
+
+def duplicate_key() -> ODataError:
+    return ODataError(412, "0x80040237", "A record with matching key values already exists.")
 
 
 def bad_request(message: str, code: str = "0x0") -> ODataError:

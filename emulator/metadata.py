@@ -127,15 +127,14 @@ _CASTS = {
 def _attributes(table: schema.Table, params: dict[str, str], types: set[str] | None) -> list[dict[str, Any]]:
     select = parse_select(params.get("$select"))
     expand = {item.nav: item for item in parse_expand(params.get("$expand"))}
+    tree = parse_filter(params["$filter"], lambda n: None) if params.get("$filter") else None
     rows = []
     for name, column in table.columns.items():
         if types is not None and column.type not in types:
             continue
         attr = attribute(table, name)
-        if params.get("$filter"):
-            tree = parse_filter(params["$filter"], lambda n: None)
-            if not evaluate(tree, attr):
-                continue
+        if tree is not None and not evaluate(tree, attr):
+            continue
         item = _pick(attr, select)
         for key in ("OptionSet", "GlobalOptionSet"):
             if key in expand and column.options:
@@ -163,12 +162,20 @@ def _find_table(key: str) -> schema.Table:
     if m:
         table = schema.TABLES.get(m.group(1))
     else:
-        table = next(
-            (t for t in schema.TABLES.values() if entity(t)["MetadataId"] == key.strip().lower()), None
-        )
+        table = next((t for t in schema.TABLES.values() if _mid(t.logical) == key.strip().lower()), None)
     if table is None:
         raise bad_request(f"Could not find entity with key '{key}'.", "0x80040217")
     return table
+
+
+def _cast(segments: list[str]) -> set[str] | None:
+    """The column types admitted by a type-cast segment after `Attributes`, or None when there is none."""
+    if len(segments) < 3:
+        return None
+    types = _CASTS.get(segments[2])
+    if types is None:
+        raise segment_not_found(segments[2])
+    return types
 
 
 def handle(root: str, segments: list[str], params: dict[str, str]) -> Response:
@@ -202,23 +209,15 @@ def handle(root: str, segments: list[str], params: dict[str, str]) -> Response:
         )
         if name not in table.columns:
             raise bad_request(f"Could not find attribute with key '{key}'.", "0x80040217")
-        types = None
-        if len(segments) > 2:
-            types = _CASTS.get(segments[2])
-            if types is None:
-                raise segment_not_found(segments[2])
-            if table.columns[name].type not in types:
-                raise segment_not_found(segments[2])
+        types = _cast(segments)
+        if types is not None and table.columns[name].type not in types:
+            raise segment_not_found(segments[2])
         attrs = [a for a in _attributes(table, params, types) if a.get("LogicalName", name) == name]
         attr = attrs[0] if attrs else {"LogicalName": name}
         return json_response(
             200, {"@odata.context": f"{root}$metadata#EntityDefinitions/Attributes/$entity", **attr}
         )
-    types = None
-    if len(segments) > 2:
-        types = _CASTS.get(segments[2])
-        if types is None:
-            raise segment_not_found(segments[2])
+    types = _cast(segments)
     suffix = f"/{segments[2]}" if len(segments) > 2 else ""
     return json_response(
         200,

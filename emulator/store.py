@@ -20,6 +20,12 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+def _decode(data: str, version: int) -> dict[str, Any]:
+    row = json.loads(data)
+    row["versionnumber"] = version
+    return row
+
+
 class Store:
     """One connection guarded by a re-entrant lock; callers hold `lock` for a whole request."""
 
@@ -69,21 +75,19 @@ class Store:
         row = self.conn.execute(
             "SELECT data, version FROM rows WHERE tbl=? AND id=?", (tbl, row_id)
         ).fetchone()
-        if not row:
-            return None
-        data = json.loads(row[0])
-        data["versionnumber"] = row[1]
-        return data
+        return _decode(*row) if row else None
 
     def all(self, tbl: str) -> list[dict[str, Any]]:
-        result = []
-        for data, version in self.conn.execute(
-            "SELECT data, version FROM rows WHERE tbl=? ORDER BY rowid", (tbl,)
-        ):
-            item = json.loads(data)
-            item["versionnumber"] = version
-            result.append(item)
-        return result
+        rows = self.conn.execute("SELECT data, version FROM rows WHERE tbl=? ORDER BY rowid", (tbl,))
+        return [_decode(data, version) for data, version in rows]
+
+    def first(self, tbl: str, column: str, value: str) -> dict[str, Any] | None:
+        """The earliest-written row of `tbl` whose `column` equals `value`, found without decoding the others."""
+        row = self.conn.execute(
+            "SELECT data, version FROM rows WHERE tbl=? AND json_extract(data, '$.' || ?)=? ORDER BY rowid LIMIT 1",
+            (tbl, column, value),
+        ).fetchone()
+        return _decode(*row) if row else None
 
     def put(self, tbl: str, row_id: str, data: dict[str, Any]) -> int:
         version = self._next_version()

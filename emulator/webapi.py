@@ -8,11 +8,20 @@ import fnmatch
 import json
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from . import metadata, schema
-from .errors import ODataError, bad_request, no_property, not_found, segment_not_found
+from .errors import (
+    ODataError,
+    bad_request,
+    duplicate_key,
+    method_not_allowed,
+    no_property,
+    not_found,
+    segment_not_found,
+)
 from .http_types import Call, Response, json_response
 from .query import (
     ExpandItem,
@@ -159,12 +168,11 @@ class WebApi:
         return {read_name(table, c): row.get(c) for c in table.columns}
 
     def check_select(self, table: Table, select: list[str] | None) -> None:
-        allowed = set(read_names(table))
+        check = self.check_name(table)
         for name in select or []:
-            if name not in allowed:
-                raise no_property(name, table.logical)
+            check(name)
 
-    def check_name(self, table: Table):
+    def check_name(self, table: Table) -> Callable[[str], None]:
         allowed = set(read_names(table))
 
         def check(name: str) -> None:
@@ -249,11 +257,11 @@ class WebApi:
     def apply_query(
         self, table: Table, rows: list[dict[str, Any]], params: dict[str, str]
     ) -> list[dict[str, Any]]:
+        check = self.check_name(table)
         if params.get("$filter"):
-            tree = parse_filter(params["$filter"], self.check_name(table))
+            tree = parse_filter(params["$filter"], check)
             rows = [r for r in rows if evaluate(tree, self.view(table, r))]
         orderby = parse_orderby(params.get("$orderby"))
-        check = self.check_name(table)
         for name, _ in orderby:
             check(name)
         if orderby:
@@ -287,8 +295,7 @@ class WebApi:
             applied.append(f"odata.maxpagesize={page_size}")
         offset = self._skiptoken(call.params.get("$skiptoken"))
         page = rows[offset : offset + page_size]
-        sel = f"({','.join(select)})" if select else ""
-        body: dict[str, Any] = {"@odata.context": f"{self.root}$metadata#{context}{sel}"}
+        body: dict[str, Any] = {"@odata.context": self._context(context, select)}
         if call.params.get("$count", "").lower() == "true":
             body["@odata.count"] = total
         body["value"] = [self.render(table, r, select, expand, ann) for r in page]
@@ -299,6 +306,17 @@ class WebApi:
             applied.append(preference)
         headers = {"Preference-Applied": ",".join(applied)} if applied else {}
         return json_response(200, body, headers)
+
+    def _context(self, name: str, select: list[str] | None) -> str:
+        sel = f"({','.join(select)})" if select else ""
+        return f"{self.root}$metadata#{name}{sel}"
+
+    def _entity_body(self, call: Call, table: Table, row: dict[str, Any], ann: Annotations) -> dict[str, Any]:
+        """One row as answered for `GET set(id)` or `Prefer: return=representation`, `@odata.context` first."""
+        select = parse_select(call.params.get("$select"))
+        self.check_select(table, select)
+        body = self.render(table, row, select, parse_expand(call.params.get("$expand")), ann)
+        return {"@odata.context": self._context(table.entity_set, select) + "/$entity", **body}
 
     def _skiptoken(self, token: str | None) -> int:
         if not token:
@@ -549,7 +567,7 @@ class WebApi:
             with self.store.lock:
                 return self._dispatch(call, caller, content_ids if content_ids is not None else {})
         except ODataError as err:
-            return json_response(err.status, err.body(), err.headers)
+            return err.response()
 
     def _dispatch(self, call: Call, caller: dict[str, Any], content_ids: dict[str, str]) -> Response:
         segments = split_path(call.path)
@@ -614,14 +632,12 @@ class WebApi:
         if call.method == "GET":
             return self.collection(call, table, self.store.all(table.logical), table.entity_set, prefer)
         if call.method != "POST":
-            raise ODataError(
-                405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-            )
+            raise method_not_allowed(call.method)
         body = self.parse_body(call)
         changes, nn_binds = self.body_changes(call, table, body, content_ids)
         row_id = changes.pop(table.primary_id, None) or str(uuid.uuid4())
         if self.fetch(table.logical, row_id) is not None:
-            raise ODataError(412, "0x80040237", "A record with matching key values already exists.")
+            raise duplicate_key()
         with self.store.transaction():
             row = self.insert(table, row_id, changes)
             for nav, target_id in nn_binds:
@@ -640,13 +656,7 @@ class WebApi:
     ) -> Response:
         etag = f'W/"{row["versionnumber"]}"'
         if prefer.get("return") == "representation":
-            select = parse_select(call.params.get("$select"))
-            self.check_select(table, select)
-            body = self.render(
-                table, row, select, parse_expand(call.params.get("$expand")), Annotations(prefer)
-            )
-            sel = f"({','.join(select)})" if select else ""
-            body = {"@odata.context": f"{self.root}$metadata#{table.entity_set}{sel}/$entity", **body}
+            body = self._entity_body(call, table, row, Annotations(prefer))
             response = json_response(
                 201 if created else 200, body, {"Preference-Applied": "return=representation", "ETag": etag}
             )
@@ -676,12 +686,8 @@ class WebApi:
             etag = f'W/"{row["versionnumber"]}"'
             if if_none and if_none.strip() not in ("null", "") and if_none.strip() in (etag, "*"):
                 return Response(304, {"OData-Version": "4.0", "ETag": etag})
-            select = parse_select(call.params.get("$select"))
-            self.check_select(table, select)
             ann = Annotations(prefer)
-            body = self.render(table, row, select, parse_expand(call.params.get("$expand")), ann)
-            sel = f"({','.join(select)})" if select else ""
-            body = {"@odata.context": f"{self.root}$metadata#{table.entity_set}{sel}/$entity", **body}
+            body = self._entity_body(call, table, row, ann)
             headers = {"ETag": etag}
             preference = ann.header()
             if preference:
@@ -704,16 +710,14 @@ class WebApi:
                     new = self.insert(table, row_id, changes)
                 return self._written_response(call, table, new, key_text, prefer, created=True)
             if if_none and if_none.strip() == "*":
-                raise ODataError(412, "0x80040237", "A record with matching key values already exists.")
+                raise duplicate_key()
             self._check_if_match(row, if_match)
             changes, nn_binds = self.body_changes(call, table, body, content_ids)
             changes.pop(table.primary_id, None)
             with self.store.transaction():
                 new = self.update(table, row, changes)
             return self._written_response(call, table, new, key_text, prefer, created=False)
-        raise ODataError(
-            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-        )
+        raise method_not_allowed(call.method)
 
     def _check_if_match(self, row: dict[str, Any], if_match: str | None) -> None:
         if not if_match or if_match.strip() == "*":
@@ -780,9 +784,7 @@ class WebApi:
             ids = self.store.linked(rel.name, row_id, rel.table1 == table.logical)
             rows = [r for r in (self.fetch(target_logical, i) for i in ids) if r is not None]
             return self.collection(call, target, rows, target.entity_set, prefer)
-        raise ODataError(
-            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-        )
+        raise method_not_allowed(call.method)
 
     def _single_nav(
         self,
@@ -826,9 +828,7 @@ class WebApi:
             with self.store.transaction():
                 self.update(table, row, {lookup.column: None})
             return Response(204, {"OData-Version": "4.0"})
-        raise ODataError(
-            405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-        )
+        raise method_not_allowed(call.method)
 
     def _property_op(self, call: Call, table: Table, row_id: str, name: str) -> Response:
         names = {read_name(table, c): c for c in table.columns}
@@ -854,9 +854,7 @@ class WebApi:
         elif call.method == "DELETE":
             value = None
         else:
-            raise ODataError(
-                405, "0x80060888", f"The requested resource does not support http method '{call.method}'."
-            )
+            raise method_not_allowed(call.method)
         if column in SERVER_FILLED.get(table.logical, set()):
             return Response(204, {"OData-Version": "4.0"})
         with self.store.transaction():

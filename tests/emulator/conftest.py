@@ -22,17 +22,25 @@ def make_session(ca_file: str) -> requests.Session:
     return session
 
 
-def client_token(emu, session: requests.Session) -> str:
+def token_url(emu) -> str:
+    return f"{emu.base_url}/{emu.connection['tenant_id']}/oauth2/v2.0/token"
+
+
+def token_form(emu, **overrides: str) -> dict[str, str]:
+    """A client-credentials token request for the emulator's app registration, with ``overrides``."""
     conn = emu.connection
-    answer = session.post(
-        f"{emu.base_url}/{conn['tenant_id']}/oauth2/v2.0/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": conn["client_id"],
-            "client_secret": conn["client_secret"],
-            "scope": f"{conn['org_url']}/.default",
-        },
-    )
+    data = {
+        "grant_type": "client_credentials",
+        "client_id": conn["client_id"],
+        "client_secret": conn["client_secret"],
+        "scope": f"{conn['org_url']}/.default",
+    }
+    data.update(overrides)
+    return data
+
+
+def client_token(emu, session: requests.Session) -> str:
+    answer = session.post(token_url(emu), data=token_form(emu))
     assert answer.status_code == 200, answer.text
     return answer.json()["access_token"]
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 import requests
-from conftest import API
+from conftest import API, token_form, token_url
 
 
 def knob(emu, token, method, path, **kwargs):
@@ -218,15 +218,7 @@ def test_request_log(emu, api, token, raw):
     last = knob(emu, token, "GET", "requests").json()["value"][-1]["seq"]
     api.get(api.url("queues?$top=1"))
     conn = emu.connection
-    raw.post(
-        f"{emu.base_url}/{conn['tenant_id']}/oauth2/v2.0/token",
-        data={
-            "grant_type": "client_credentials",
-            "client_id": conn["client_id"],
-            "client_secret": conn["client_secret"],
-            "scope": f"{conn['org_url']}/.default",
-        },
-    )
+    raw.post(token_url(emu), data=token_form(emu))
     entries = knob(emu, token, "GET", "requests", params={"after": last}).json()["value"]
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
         ("GET", f"{API}queues", 200),

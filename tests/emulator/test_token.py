@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import jwt
 import msal
-from conftest import make_session
-
-
-def token_url(emu) -> str:
-    return f"{emu.base_url}/{emu.connection['tenant_id']}/oauth2/v2.0/token"
-
-
-def form(emu, **overrides):
-    conn = emu.connection
-    data = {
-        "grant_type": "client_credentials",
-        "client_id": conn["client_id"],
-        "client_secret": conn["client_secret"],
-        "scope": f"{conn['org_url']}/.default",
-    }
-    data.update(overrides)
-    return data
+from conftest import make_session, token_form, token_url
 
 
 def test_client_credentials_success(emu, raw):
-    answer = raw.post(token_url(emu), data=form(emu))
+    answer = raw.post(token_url(emu), data=token_form(emu))
     assert answer.status_code == 200
     body = answer.json()
     assert body["token_type"] == "Bearer" and body["expires_in"] == 3599 and body["ext_expires_in"] == 3599
@@ -39,7 +23,7 @@ def test_client_credentials_success(emu, raw):
 
 
 def test_wrong_secret(emu, raw):
-    answer = raw.post(token_url(emu), data=form(emu, client_secret="nope"))
+    answer = raw.post(token_url(emu), data=token_form(emu, client_secret="nope"))
     assert answer.status_code == 401
     body = answer.json()
     assert body["error"] == "invalid_client" and body["error_codes"] == [7000215]
@@ -48,14 +32,16 @@ def test_wrong_secret(emu, raw):
 
 
 def test_unknown_client(emu, raw):
-    answer = raw.post(token_url(emu), data=form(emu, client_id="11111111-1111-1111-1111-111111111111"))
+    answer = raw.post(token_url(emu), data=token_form(emu, client_id="11111111-1111-1111-1111-111111111111"))
     assert answer.status_code == 400 and answer.json()["error"] == "unauthorized_client"
     assert answer.json()["error_codes"] == [700016]
 
 
 def test_bad_scope_and_grant(emu, raw):
-    assert raw.post(token_url(emu), data=form(emu, scope="User.Read")).json()["error"] == "invalid_scope"
-    answer = raw.post(token_url(emu), data=form(emu, grant_type="password"))
+    assert (
+        raw.post(token_url(emu), data=token_form(emu, scope="User.Read")).json()["error"] == "invalid_scope"
+    )
+    answer = raw.post(token_url(emu), data=token_form(emu, grant_type="password"))
     assert answer.status_code == 400 and answer.json()["error"] == "unsupported_grant_type"
 
 
