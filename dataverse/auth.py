@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import secrets
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -54,8 +56,12 @@ class _TimeoutHttpClient:
         self._session.close()
 
 
+# Keyed per process, so the fingerprint (which covers the client secret) reveals nothing outside it.
+_FINGERPRINT_KEY = secrets.token_bytes(32)
+
+
 def _fingerprint(*values: object) -> str:
-    digest = hashlib.sha256()
+    digest = hmac.new(_FINGERPRINT_KEY, digestmod=hashlib.sha256)
     for value in values:
         digest.update(repr(value).encode())
         digest.update(b"\0")
@@ -96,7 +102,7 @@ class ClientCredentialsTokenProvider:
         self._timeout = timeout
         self._app: MsalApp | None = None
         self._lock = threading.Lock()
-        self.fingerprint = _fingerprint(
+        self._fingerprint = _fingerprint(
             tenant_id, client_id, client_secret, self.org_url, self.authority, instance_discovery, id(session)
         )
 
@@ -190,7 +196,7 @@ def token_provider_for(
     )
     with _registry_lock:
         current = _registry.get(key)
-        if current is not None and current.fingerprint == candidate.fingerprint:
+        if current is not None and current._fingerprint == candidate._fingerprint:
             return current
         _registry[key] = candidate
         return candidate
