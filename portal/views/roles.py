@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +24,6 @@ from portal.services import roles as service
 from portal.services.checklist import checklist
 from portal.services.checklist import forget as forget_checklist
 
-logger = logging.getLogger(__name__)
 PAGES_KEY = "roles-pages-{pk}"
 REPORT_KEY = "roles-report-{pk}"
 MAX_REMEMBERED_PAGES = 50
