@@ -392,3 +392,10 @@ def delete_or_archive(environment: Environment, *, actor: Any) -> str:
         audit.record(actor, "environment.archived", environment=environment, details={"name": name})
         return "archived"
     return "deleted"
+
+
+def restore(environment: Environment, *, actor: Any) -> None:
+    """Make an archived environment active again."""
+    environment.archived = False
+    environment.save(update_fields=["archived", "updated_at"])
+    audit.record(actor, "environment.restored", environment=environment, details={"name": environment.name})

@@ -129,7 +129,6 @@ def environment_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def environment_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
-    environment.archived = False
-    environment.save(update_fields=["archived", "updated_at"])
+    service.restore(environment, actor=request.user)
     messages.success(request, _("“%(name)s” is active again.") % {"name": environment.name})
     return redirect("environments:detail", environment.pk)
