@@ -153,7 +153,7 @@ def _csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
         # A leading = + - @ would make a spreadsheet evaluate the cell; prefix it with a quote.
         yield writer.writerow(
             [
-                "'" + value if isinstance(value, str) and value[:1] in "=+-@" and value else value
+                "'" + value if isinstance(value, str) and value.startswith(("=", "+", "-", "@")) else value
                 for value in _row(entry)
             ]
         )
