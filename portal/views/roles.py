@@ -83,10 +83,7 @@ def roles_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         user_ids, action = [user_id], "assign"
     else:
         form = RoleChangeForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose a role."))
-            return redirect(back)
-        role_key = form.cleaned_data["role"]
+        role_key = form.cleaned_data["role"] if form.is_valid() else ""
         user_ids = request.POST.getlist("users")
         action = "remove" if "remove" in request.POST else "assign"
     if role_key not in service.OMNICHANNEL_ROLES:
