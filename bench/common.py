@@ -29,7 +29,6 @@ def setup_django(database_dir: str | None = None) -> None:
     folder = database_dir or tempfile.mkdtemp(prefix="studio-bench-")
     os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    os.environ["PORTAL_BENCH_URLS"] = "1"
     import django
     from django.conf import settings
 
@@ -114,6 +113,11 @@ def signed_in_client(username: str, groups: list[str]) -> Any:
 def floor_samples(client: Any, repeat: int) -> list[float]:
     """The floor: an authenticated request that renders only the base template."""
     return timed(lambda: client.get("/bench/floor/"), repeat)
+
+
+def web_api_requests(log: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Dataverse Web API requests in an emulator request log, without token and discovery requests."""
+    return [entry for entry in log if "/api/data/" in entry["path"]]
 
 
 def report(title: str, rows: list[tuple[str, str]]) -> None:

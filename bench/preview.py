@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,7 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import ROOT, p50, timed_together
+
 KEYSTROKES = 50
 SERVER_SAMPLES = 200
 
@@ -69,29 +69,9 @@ def free_port() -> int:
 # --- in-process part: database, users, floor view and server time ---------------------------------
 
 
-def floor(request):  # the cheapest authenticated page: base.html and nothing else
-    from django.shortcuts import render
-
-    return render(request, "base.html", {})
-
-
-def _urlpatterns():
-    from django.contrib.auth.decorators import permission_required
-    from django.urls import include, path
-
-    return [
-        path("bench/floor/", permission_required("wizard.view_channel", raise_exception=True)(floor)),
-        path("", include("portal.urls")),
-    ]
-
-
-def __getattr__(name: str):
-    if name == "urlpatterns":  # this module is the URLconf of the in-process measurement
-        return _urlpatterns()
-    raise AttributeError(name)
-
-
 def setup_database(workdir: Path) -> int:
+    # Not bench.common.setup_django: the browser signs in through a runserver process, which must be able
+    # to check the password hashed here, and the server times have always been taken with DEBUG on.
     os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["DJANGO_DEBUG"] = "1"
@@ -115,7 +95,7 @@ def server_times(channel_pk: int) -> dict[str, float]:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
-    settings.ROOT_URLCONF = "bench.preview"
+    settings.ROOT_URLCONF = "bench.urls"
     settings.ALLOWED_HOSTS = ["*"]
     client = Client()
     client.force_login(get_user_model().objects.get(username="author"))
@@ -123,20 +103,15 @@ def server_times(channel_pk: int) -> dict[str, float]:
     url = f"/channels/{channel_pk}/preview/"
     response = client.post(url, post)
     assert response.status_code == 200, response.status_code
-    size = len(response.content)
     assert client.get("/bench/floor/").status_code == 200
-    preview, floor_times = [], []
-    for _ in range(SERVER_SAMPLES):
-        start = time.perf_counter()
-        client.post(url, post)
-        preview.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        client.get("/bench/floor/")
-        floor_times.append((time.perf_counter() - start) * 1000)
+    samples = timed_together(
+        {"preview": lambda: client.post(url, post), "floor": lambda: client.get("/bench/floor/")},
+        SERVER_SAMPLES,
+    )
     return {
-        "preview_p50": statistics.median(preview),
-        "floor_p50": statistics.median(floor_times),
-        "fragment_kb": size / 1024,
+        "preview_p50": p50(samples["preview"]),
+        "floor_p50": p50(samples["floor"]),
+        "fragment_kb": len(response.content) / 1024,
     }
 
 

@@ -7,12 +7,11 @@ time, and the emulator's single-row retrieve p50.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time
 
-from bench.common import setup_django
+from bench.common import p50, setup_django, timed, web_api_requests
 
 
 def main(count: int = 100) -> None:
@@ -42,22 +41,22 @@ def main(count: int = 100) -> None:
         elapsed = time.perf_counter() - started
 
         states = list(PublishAttempt.objects.values_list("state", flat=True))
-        log = [entry for entry in knobs.log(seq)]
-        api = [entry for entry in log if "/api/data/" in entry["path"]]
-        token = [entry for entry in log if "/api/data/" not in entry["path"]]
+        log = knobs.log(seq)
+        api = web_api_requests(log)
+        token_requests = len(log) - len(api)
         emulator_ms = sum(float(entry["ms"]) for entry in log)
 
         # Single-row retrieve, measured client-side through the same client (warm token).
         widget_id = PublishAttempt.objects.filter(state="succeeded").first().result["widget_id"]
-        samples = []
-        for _ in range(200):
-            t0 = time.perf_counter()
+
+        def retrieve() -> None:
             knobs.client.retrieve("msdyn_livechatconfigs", widget_id, select=["msdyn_name"])
-            samples.append((time.perf_counter() - t0) * 1000)
+
+        samples = timed(retrieve, 200, warmup=0)
         seq_before = knobs.last_seq()
         for _ in range(50):
-            knobs.client.retrieve("msdyn_livechatconfigs", widget_id, select=["msdyn_name"])
-        server_ms = [float(e["ms"]) for e in knobs.log(seq_before) if "/api/data/" in e["path"]]
+            retrieve()
+        server_ms = [float(entry["ms"]) for entry in web_api_requests(knobs.log(seq_before))]
 
         print(
             f"publish: {count} channels in {elapsed:.2f} s = {count / elapsed:.1f} channels/s "
@@ -65,15 +64,15 @@ def main(count: int = 100) -> None:
         )
         print(
             f"publish: {len(api) / count:.2f} Web API requests per publish "
-            f"(read $batch + write $batch + read-back), {len(token)} token/discovery requests in total"
+            f"(read $batch + write $batch + read-back), {token_requests} token/discovery requests in total"
         )
         print(
             f"publish: portal total {elapsed * 1000:.0f} ms / emulator request time {emulator_ms:.0f} ms "
             f"= {elapsed * 1000 / emulator_ms:.2f}x"
         )
         print(
-            f"emulator: single-row retrieve p50 {statistics.median(server_ms):.2f} ms in the emulator, "
-            f"{statistics.median(samples):.2f} ms round trip through the client"
+            f"emulator: single-row retrieve p50 {p50(server_ms):.2f} ms in the emulator, "
+            f"{p50(samples):.2f} ms round trip through the client"
         )
     finally:
         server.stop()

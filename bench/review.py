@@ -9,41 +9,12 @@ the floor is a view that renders only ``base.html`` behind the same middleware, 
 
 from __future__ import annotations
 
-import os
-import statistics
 import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
+from bench.common import count_queries, p50, setup_django, timed
+
 RUNS = 40
-
-urlpatterns: list[Any] = []
-
-
-def _setup(directory: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-    os.environ.setdefault("PORTAL_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.shortcuts import render
-    from django.urls import path
-
-    import portal.urls
-
-    settings.DEBUG = False  # as in production; with DEBUG the query log is reset per request
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.ROOT_URLCONF = __name__
-    urlpatterns[:] = [
-        path("__floor__/", lambda request: render(request, "base.html")),
-        *portal.urls.urlpatterns,
-    ]
-    call_command("migrate", verbosity=0)
 
 
 def _channel_data(title: str) -> dict[str, Any]:
@@ -73,20 +44,11 @@ def _channel_data(title: str) -> dict[str, Any]:
 
 
 def _measure(client: Any, url: str) -> tuple[int, float, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client.get(url)  # warm up templates and caches
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = client.get(url)
-    count = len(queries)  # now: the captured list is read lazily from the connection's log
     assert response.status_code == 200, (url, response.status_code)
-    timings = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-    return count, statistics.median(timings), len(response.content)
+    return queries[0], p50(timed(lambda: client.get(url), RUNS, warmup=0)), len(response.content)
 
 
 def bench_review(client: Any, reviewer: Any) -> None:
@@ -121,7 +83,7 @@ def bench_review(client: Any, reviewer: Any) -> None:
     channel.published_revision = old
     channel.save()
     client.force_login(reviewer)
-    floor_queries, floor_ms, _ = _measure(client, "/__floor__/")
+    floor_queries, floor_ms, _ = _measure(client, "/bench/floor/")
     queries, review_ms, size = _measure(client, f"/channels/{channel.pk}/review/")
     print(f"review page (10 questions, 20 domains, 10 messages): {queries} SQL queries (budget 12)")
     print(
@@ -158,7 +120,7 @@ def bench_audit(client: Any) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
-        _setup(directory)
+        setup_django(directory)
         from django.test import Client
 
         from tests import factories

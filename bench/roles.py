@@ -5,26 +5,22 @@ Prints Web API requests (from the emulator's request log) and times; no pass/fai
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench.common import setup_django, web_api_requests
 
 USERS = 2000
 BULK = 200
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     with tempfile.TemporaryDirectory() as workdir:
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(workdir) / 'bench.sqlite3'}"
-        import django
+        setup_django(workdir)
+        from django.contrib.auth import get_user_model
 
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
         from emulator import start_emulator
         from emulator.usercount import seed_users
         from portal.services import roles
@@ -40,15 +36,12 @@ def main() -> None:
             client = client_for(environment)
             client.who_am_i()  # token and connection out of the way
 
-            def api_requests(after: int) -> list[dict]:
-                return [r for r in knobs.log(after) if "/api/data/" in r["path"]]
-
             for page_size in (roles.PAGE_SIZE, 1000):
                 mark = knobs.last_seq()
                 started = time.perf_counter()
                 users = list(roles.iter_users(client, page_size=page_size))
                 elapsed = time.perf_counter() - started
-                count = len(api_requests(mark))
+                count = len(web_api_requests(knobs.log(mark)))
                 per_thousand = 1000 / len(users)
                 print(
                     f"list {len(users)} users with roles (page size {page_size}): {count} requests, "
@@ -57,21 +50,23 @@ def main() -> None:
                 )
 
             targets = [u.id for u in users if u.fullname.startswith("Load User")][:BULK]
-            from django.contrib.auth import get_user_model
-
             actor = get_user_model().objects.create(username="bench")
+
+            def assign_agent() -> roles.ChangeReport:
+                return roles.change_role(
+                    client,
+                    environment=environment,
+                    actor=actor,
+                    user_ids=targets,
+                    role_key="agent",
+                    action="assign",
+                )
+
             mark = knobs.last_seq()
             started = time.perf_counter()
-            report = roles.change_role(
-                client,
-                environment=environment,
-                actor=actor,
-                user_ids=targets,
-                role_key="agent",
-                action="assign",
-            )
+            report = assign_agent()
             elapsed = time.perf_counter() - started
-            log = api_requests(mark)
+            log = web_api_requests(knobs.log(mark))
             batches = [r for r in log if r["path"].endswith("$batch")]
             print(
                 f"bulk assign Omnichannel agent to {len(targets)} users: {report.done} done, {report.failed} "
@@ -80,17 +75,10 @@ def main() -> None:
                 f"{len(log) / len(targets):.3f} requests per user, {elapsed:.2f} s"
             )
             mark = knobs.last_seq()
-            rerun = roles.change_role(
-                client,
-                environment=environment,
-                actor=actor,
-                user_ids=targets,
-                role_key="agent",
-                action="assign",
-            )
+            rerun = assign_agent()
             print(
-                f"rerun of the same assignment: {rerun.skipped} skipped, {len(api_requests(mark))} requests "
-                "(reads only)"
+                f"rerun of the same assignment: {rerun.skipped} skipped, "
+                f"{len(web_api_requests(knobs.log(mark)))} requests (reads only)"
             )
         finally:
             server.stop()

@@ -59,7 +59,7 @@ def record(
             channel=channel,
             revision=revision,
             environment=environment,
-            content_hash=content_hash or (getattr(revision, "content_hash", "") if revision else ""),
+            content_hash=content_hash or getattr(revision, "content_hash", ""),
             comment=comment,
             details=details or {},
             previous_hash=last.entry_hash if last else "",

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    from django.conf import settings
+    from portal.services import entra
 
-    return {"entra_sign_in_enabled": bool(getattr(settings, "ENTRA_CLIENT_ID", ""))}
+    # The same test as the sign-in views, so the button never leads to their 404.
+    return {"entra_sign_in_enabled": entra.is_enabled()}

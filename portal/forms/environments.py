@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Environment
+from portal.services.roles import ROLE_LABELS
 
 FIELDS = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle"]
 
@@ -86,11 +87,7 @@ class EnvironmentForm(forms.ModelForm):
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=[
-            ("administrator", _("Omnichannel administrator")),
-            ("supervisor", _("Omnichannel supervisor")),
-            ("agent", _("Omnichannel agent")),
-        ],
+        choices=list(ROLE_LABELS.items()),
         initial="agent",
         widget=forms.Select(attrs={"class": "form-select"}),
     )

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-import dataverse
 from portal.models import Environment
 from portal.services import roles
-from portal.services.environments import client_for, describe_failure
+from portal.services.environments import QUICK_RETRY, client_for, describe_failure
 
 logger = logging.getLogger(__name__)
 CACHE_SECONDS = 60
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,39 +45,44 @@ def forget(environment_pk: int) -> None:
     cache.delete(roles_cache_key(environment_pk))
 
 
+def _cached(key: str, ask: Callable[[], T]) -> T:
+    answer = cache.get(key)
+    if answer is None:
+        answer = ask()
+        cache.set(key, answer, CACHE_SECONDS)
+    return answer
+
+
 def checklist(environment: Environment, fallback_queue: str) -> list[ChecklistLine]:
     """At least one Omnichannel administrator and agent (directly assigned), and a fallback queue with
     members. Answers are cached for a minute; an unreachable environment gives one line saying so."""
     roles_url = reverse("environments:roles", args=[environment.pk])
+    connect = functools.cache(lambda: client_for(environment, retry=QUICK_RETRY))
     try:
-        holders = cache.get(roles_cache_key(environment.pk))
-        client = None
-        if holders is None:
-            client = client_for(
-                environment, retry=dataverse.RetryPolicy(max_attempts=2, max_total_seconds=10)
+        holders = _cached(
+            roles_cache_key(environment.pk),
+            lambda: {
+                "administrator": roles.has_direct_holder(connect(), roles.ADMINISTRATOR),
+                "agent": roles.has_direct_holder(connect(), roles.AGENT),
+            },
+        )
+        queue_answer = (
+            _cached(
+                queue_cache_key(environment.pk, fallback_queue),
+                lambda: roles.queue_members(connect(), fallback_queue),
             )
-            holders = {
-                "administrator": roles.has_direct_holder(client, roles.ADMINISTRATOR),
-                "agent": roles.has_direct_holder(client, roles.AGENT),
-            }
-            cache.set(roles_cache_key(environment.pk), holders, CACHE_SECONDS)
-        queue_answer = None
-        if fallback_queue:
-            queue_answer = cache.get(queue_cache_key(environment.pk, fallback_queue))
-            if queue_answer is None:
-                client = client or client_for(
-                    environment, retry=dataverse.RetryPolicy(max_attempts=2, max_total_seconds=10)
-                )
-                queue_answer = roles.queue_members(client, fallback_queue)
-                cache.set(queue_cache_key(environment.pk, fallback_queue), queue_answer, CACHE_SECONDS)
+            if fallback_queue
+            else None
+        )
     except Exception as error:  # noqa: BLE001 - the channel page must render even when Dataverse cannot
-        logger.info("Checklist for %s could not be read: %s", environment.name, error)
+        reason = describe_failure(error)
+        logger.info("Checklist for %s could not be read: %s", environment.name, reason)
         return [
             ChecklistLine(
                 "unreachable",
                 None,
                 _("The environment could not be reached"),
-                describe_failure(error),
+                reason,
                 reverse("environments:detail", args=[environment.pk]),
                 _("Check the environment's connection"),
             )

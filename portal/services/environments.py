@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 # Connection fields whose change must pass a connection test before it is saved.
 CREDENTIAL_FIELDS = ("org_url", "tenant_id", "client_id", "authority_host", "ca_bundle")
 ENV_ENVIRONMENT_NAME = "Dataverse (from environment variables)"
+# For answers someone waits for on a page: one retry, ten seconds at the most.
+QUICK_RETRY = dataverse.RetryPolicy(max_attempts=2, max_total_seconds=10)
 
 
 def register_emulator(connection: dict[str, Any], *, name: str) -> Environment:
@@ -247,7 +249,7 @@ def describe_failure(error: Exception, credentials: Credentials | None = None) -
 def run_connection_test(credentials: Credentials) -> ConnectionResult:
     """WhoAmI, then the business unit's and the application user's names."""
     try:
-        client = client_from(credentials, retry=dataverse.RetryPolicy(max_attempts=2, max_total_seconds=10))
+        client = client_from(credentials, retry=QUICK_RETRY)
         who = client.who_am_i()
         unit = client.retrieve("businessunits", who["BusinessUnitId"], select=["name"])
         user = client.retrieve("systemusers", who["UserId"], select=["fullname"])
@@ -390,3 +392,10 @@ def delete_or_archive(environment: Environment, *, actor: Any) -> str:
         audit.record(actor, "environment.archived", environment=environment, details={"name": name})
         return "archived"
     return "deleted"
+
+
+def restore(environment: Environment, *, actor: Any) -> None:
+    """Make an archived environment active again."""
+    environment.archived = False
+    environment.save(update_fields=["archived", "updated_at"])
+    audit.record(actor, "environment.restored", environment=environment, details={"name": environment.name})

@@ -144,7 +144,7 @@ def search_filter(text: str) -> str:
 
 
 def _looks_like_guid(text: str) -> bool:
-    # literal() leaves GUIDs bare; a search text is always a string.
+    # literal() leaves GUIDs bare and quotes every other text.
     return literal(text) == text
 
 
@@ -467,16 +467,6 @@ def _reason(error: dataverse.DataverseError) -> str:
 # -- checklist for the channel page
 
 
-@dataclass
-class ChecklistLine:
-    key: str
-    ok: bool | None  # None: could not be checked
-    label: str
-    detail: str
-    fix_url: str
-    fix_label: str
-
-
 def has_direct_holder(client: DataverseClient, role_name: str) -> bool:
     """Whether any enabled user holds a role of this name (in any business unit) directly."""
     for role in client.query(
@@ -494,7 +484,7 @@ def queue_members(client: DataverseClient, queue: str) -> tuple[str | None, int]
     """(queue id, number of members) for a queue id or name; id None when there is no such queue."""
     queue = queue.strip()
     queue_id: str | None = None
-    if literal(queue) == queue:  # a GUID
+    if _looks_like_guid(queue):
         queue_id = queue
     else:
         page = client.query_page("queues", select=["queueid"], filter=f"name eq {literal(queue)}", top=1)

@@ -153,7 +153,7 @@ def _csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
         # A leading = + - @ would make a spreadsheet evaluate the cell; prefix it with a quote.
         yield writer.writerow(
             [
-                "'" + value if isinstance(value, str) and value[:1] in "=+-@" and value else value
+                "'" + value if isinstance(value, str) and value.startswith(("=", "+", "-", "@")) else value
                 for value in _row(entry)
             ]
         )
@@ -174,7 +174,8 @@ def _json_chunks(entries: QuerySet[AuditEntry]) -> Iterator[str]:
 
 @permission_required(VIEW_AUDIT_LOG, raise_exception=True)
 def audit_export(request: AuthenticatedRequest, fmt: str) -> StreamingHttpResponse:
-    entries = filtered(filters_from(request.GET)).order_by("id")
+    filters = filters_from(request.GET)
+    entries = filtered(filters).order_by("id")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     if fmt == "json":
         response = StreamingHttpResponse(_json_chunks(entries), content_type="application/json")
@@ -184,7 +185,7 @@ def audit_export(request: AuthenticatedRequest, fmt: str) -> StreamingHttpRespon
     audit.record(
         request.user,
         "audit.exported",
-        details={"format": fmt, **{k: str(v) for k, v in filters_from(request.GET).items() if v}},
+        details={"format": fmt, **{k: str(v) for k, v in filters.items() if v}},
     )
     return response
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
@@ -70,7 +72,9 @@ def environment_new(request: AuthenticatedRequest) -> HttpResponse:
 @permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
 def environment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
-    form = EnvironmentForm(request.POST or None, instance=Environment.objects.get(pk=pk))
+    # Validating writes the posted values onto the form's instance; the service compares them with the
+    # stored ones, so the form works on a copy rather than reading the row a second time.
+    form = EnvironmentForm(request.POST or None, instance=copy.copy(environment))
     if request.method == "POST" and form.is_valid():
         response = _save(request, form, environment)
         if response is not None:
@@ -129,7 +133,6 @@ def environment_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def environment_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
-    environment.archived = False
-    environment.save(update_fields=["archived", "updated_at"])
+    service.restore(environment, actor=request.user)
     messages.success(request, _("“%(name)s” is active again.") % {"name": environment.name})
     return redirect("environments:detail", environment.pk)

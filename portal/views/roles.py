@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +24,6 @@ from portal.services import roles as service
 from portal.services.checklist import checklist
 from portal.services.checklist import forget as forget_checklist
 
-logger = logging.getLogger(__name__)
 PAGES_KEY = "roles-pages-{pk}"
 REPORT_KEY = "roles-report-{pk}"
 MAX_REMEMBERED_PAGES = 50
@@ -85,10 +83,7 @@ def roles_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         user_ids, action = [user_id], "assign"
     else:
         form = RoleChangeForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose a role."))
-            return redirect(back)
-        role_key = form.cleaned_data["role"]
+        role_key = form.cleaned_data["role"] if form.is_valid() else ""
         user_ids = request.POST.getlist("users")
         action = "remove" if "remove" in request.POST else "assign"
     if role_key not in service.OMNICHANNEL_ROLES:

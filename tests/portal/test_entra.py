@@ -46,3 +46,12 @@ def test_user_mapping_by_oid_creates_without_groups_unless_mapped(entra_settings
     assert admin.username != plain.username
     assert list(admin.groups.values_list("name", flat=True)) == ["Portal administrators"]
     assert EntraIdentity.objects.count() == 2
+
+
+def test_sign_in_page_offers_microsoft_only_when_fully_configured(client, settings):
+    settings.ENTRA_CLIENT_ID = "00000000-0000-0000-0000-0000000000c1"
+    settings.ENTRA_TENANT_ID = "00000000-0000-0000-0000-0000000000c2"
+    settings.ENTRA_CLIENT_SECRET = ""
+    assert "Sign in with Microsoft" not in client.get(reverse("login")).content.decode()
+    settings.ENTRA_CLIENT_SECRET = "configured"  # noqa: S105
+    assert "Sign in with Microsoft" in client.get(reverse("login")).content.decode()

@@ -295,3 +295,13 @@ def test_channel_page_includes_the_checklist(client):
     client.force_login(author())
     text = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
     assert reverse("environments:checklist", args=[environment.pk]) in text
+
+
+def test_restoring_an_archived_environment_is_audited(client):
+    environment = EnvironmentFactory(archived=True)
+    client.force_login(administrator(username="restorer"))
+    client.post(reverse("environments:restore", args=[environment.pk]))
+    environment.refresh_from_db()
+    assert not environment.archived
+    entry = AuditEntry.objects.get(action="environment.restored")
+    assert (entry.environment_id, entry.actor_name) == (environment.pk, "restorer")
