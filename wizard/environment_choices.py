@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from dataverse import DataverseClient, DataverseError, NotFoundError, RetryPolicy
 from portal.secrets import SecretUnreadable
+from portal.services import environments as environment_service
 from wizard.choices import DEFAULT_MESSAGING_QUEUE, BuiltinChoices, ChoiceList, Option
 from wizard.mapping import STREAM_SOURCE_LIVE_CHAT
 
@@ -43,11 +44,10 @@ def clear_cache(environment: Any) -> None:
 
 
 def _client(environment: Any) -> DataverseClient:
-    from wizard.services.publish import client_for
-
-    client = client_for(environment, timeout=CHOICE_TIMEOUT)
-    client.retry = RetryPolicy(max_attempts=1)
-    return client
+    # A wizard page must not wait on a slow environment: one short attempt, then the saved copy.
+    return environment_service.client_for(
+        environment, timeout=CHOICE_TIMEOUT, retry=RetryPolicy(max_attempts=1)
+    )
 
 
 def _rows(

@@ -61,12 +61,6 @@ class PublishError(Exception):
 # --- the client --------------------------------------------------------------------------------------
 
 
-def client_for(environment: Environment, *, timeout: Any = PUBLISH_TIMEOUT) -> DataverseClient:
-    """A Dataverse client for the environment, with the portal's shared session and token cache per
-    environment, so a second publish makes no token request."""
-    return environment_service.client_for(environment, timeout=timeout)
-
-
 # --- requesting a publish ------------------------------------------------------------------------------
 
 
@@ -302,10 +296,13 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
         details={"attempt": attempt.pk},
     )
     try:
-        client = client_for(environment)
-        retry = RetryPolicy(max_attempts=MAX_ATTEMPTS, on_retry=_on_retry(attempt, MAX_ATTEMPTS - 1))
-        client.retry = retry
-        client.sleep = sleep if sleep is not None else SLEEP
+        # The token provider (and its cache) is shared per environment: a second publish requests no token.
+        client = environment_service.client_for(
+            environment,
+            timeout=PUBLISH_TIMEOUT,
+            retry=RetryPolicy(max_attempts=MAX_ATTEMPTS, on_retry=_on_retry(attempt, MAX_ATTEMPTS - 1)),
+            sleep=sleep if sleep is not None else SLEEP,
+        )
         data = revision.data
         widget_id = mapping.widget_id(channel.pk, environment.pk)
         _progress(attempt, _("Reading the environment"))
