@@ -222,3 +222,17 @@ def test_summary_leaves_out_settings_whose_toggle_is_off():
     )
     applies = {getattr(entry, "name", None): entry.applies for entry in iter_entries(data, CHOICES)}
     assert applies["reconnect_time_limit"] and applies["offline_title"]
+
+
+def test_an_unsaved_step_shows_the_drafts_starting_rows_without_errors():
+    initial = step_values(
+        "behaviors",
+        prechat_enabled=True,
+        messages=[{"trigger": "192350017", "text": "Hello"}],
+        questions=[question("Email")],
+    )
+    form = BehaviorsForm(choices=CHOICES, context=StepContext(data=complete_data()), initial=initial)
+    assert not form.is_bound and form.errors == {}
+    assert [row.initial for row in form.rows["messages"].forms] == [{"trigger": "192350017", "text": "Hello"}]
+    assert form.rows["questions"].forms[0].initial["name"] == "Email"
+    assert form["prechat_enabled"].value() is True

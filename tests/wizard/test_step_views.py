@@ -249,3 +249,31 @@ def test_a_new_draft_shows_no_errors_until_its_step_is_saved(author_client):
     post_details(author_client, channel, name="")
     html = author_client.get(response["Location"]).content.decode()
     assert "This field is required" in html
+
+
+def test_a_new_draft_shows_its_starting_values_and_keeps_them_on_save(author_client):
+    from tests.factories import EnvironmentFactory
+
+    environment = EnvironmentFactory(name="Contoso production")
+    response = author_client.post(reverse("wizard:new"), {"token": str(uuid.uuid4())})
+    html = author_client.get(response["Location"]).content.decode()
+    assert f'<option value="{environment.pk}" selected>Contoso production</option>' in html
+    channel = Channel.objects.get()
+    post_details(author_client, channel, name="Chat", environment=str(environment.pk))
+    channel.refresh_from_db()
+    assert channel.environment == environment
+
+
+def test_the_environment_must_be_chosen_once_one_exists(author_client):
+    from tests.factories import EnvironmentFactory
+
+    channel = ChannelFactory(owner=author_client.user)
+    assert drafts_problems(channel) == []
+    EnvironmentFactory()
+    assert ("details", "Environment") in drafts_problems(channel)
+
+
+def drafts_problems(channel):
+    from wizard.services import drafts
+
+    return [(problem.step.slug, problem.label) for problem in drafts.validate_all(channel)]

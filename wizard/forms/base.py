@@ -62,19 +62,28 @@ class StepForm(forms.Form):
         *,
         choices: ChoiceProvider,
         context: StepContext | None = None,
+        initial: dict[str, Any] | None = None,
     ) -> None:
+        """Bound to ``values`` (what the draft stores for a saved step), or unbound showing ``initial``
+        (what a new draft starts with) and no errors."""
         self.choices = choices
         self.context = context or StepContext()
-        super().__init__(data=self._flat_data(values) if values is not None else None)
+        super().__init__(
+            data=self._flat_data(values) if values is not None else None,
+            initial=self._flat_data(initial) if values is None and initial else None,
+        )
         self.rows: dict[str, BaseFormSet] = {}
         for row_set in self.row_sets:
-            rows = (values or {}).get(row_set.name)
+            rows = (values if values is not None else initial or {}).get(row_set.name)
             rows = rows if isinstance(rows, list) else []
             data = self._formset_data(row_set, rows) if values is not None else None
-            initial = None if values is not None else self.initial_rows(row_set)
+            shown = None if values is not None else [row for row in rows if isinstance(row, dict)]
             # Every posted row is a real row: a blank one is an error, not silently dropped.
             self.rows[row_set.name] = row_set.formset_class()(
-                data=data, initial=initial, prefix=row_set.name, form_kwargs={"empty_permitted": False}
+                data=data,
+                initial=shown if shown else (None if values is not None else self.initial_rows(row_set)),
+                prefix=row_set.name,
+                form_kwargs={"empty_permitted": False},
             )
         self.helper = FormHelper()
         self.helper.form_tag = False

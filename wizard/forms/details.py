@@ -42,13 +42,14 @@ class DetailsForm(StepForm):
 
         languages = self.choices.languages()
         self.set_choices("language", languages.options)
-        self.set_choices(
-            "environment",
-            [("", _("No environment yet"))]
-            + [
-                (str(env.pk), env.name)
-                for env in Environment.objects.filter(archived=False).only("pk", "name")
-            ],
+        environments = [
+            (str(env.pk), env.name) for env in Environment.objects.filter(archived=False).only("pk", "name")
+        ]
+        self.set_choices("environment", [("", _("No environment yet")), *environments])
+        # A channel can only be published to an environment: once the portal has one, choosing it is required.
+        self.fields["environment"].required = bool(environments)
+        self.fields["environment"].error_messages["required"] = _(
+            "Choose the environment this channel will be published to."
         )
 
     @classmethod

@@ -100,11 +100,18 @@ def step_context(channel: Channel) -> StepContext:
 def bind_form(
     channel: Channel, step: Step, values: dict[str, Any] | None = None, choices: ChoiceProvider | None = None
 ) -> StepForm:
-    """The step's form bound to ``values`` (or to what the draft holds, if the step was ever saved)."""
+    """The step's form bound to ``values``, or to what the draft holds once the step was saved; a step
+    never saved shows the draft's starting values without errors."""
     assert step.form_class is not None
-    if values is None and step.slug in channel.data and step.slug in channel.saved_steps:
-        values = channel.step_data(step.slug)
-    return step.form_class(values, choices=choices or choices_for(channel), context=step_context(channel))
+    initial = None
+    if values is None and step.slug in channel.data:
+        if step.slug in channel.saved_steps:
+            values = channel.step_data(step.slug)
+        else:
+            initial = channel.step_data(step.slug)
+    return step.form_class(
+        values, choices=choices or choices_for(channel), context=step_context(channel), initial=initial
+    )
 
 
 def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
