@@ -236,3 +236,11 @@ def test_an_unsaved_step_shows_the_drafts_starting_rows_without_errors():
     assert [row.initial for row in form.rows["messages"].forms] == [{"trigger": "192350017", "text": "Hello"}]
     assert form.rows["questions"].forms[0].initial["name"] == "Email"
     assert form["prechat_enabled"].value() is True
+
+
+def test_distribution_mode_is_a_setting_of_a_new_workstream_only():
+    from wizard.steps import iter_entries
+
+    data = complete_data(workstream={"workstream_mode": "existing", "existing_workstream": "abc"})
+    applies = {getattr(entry, "name", None): entry.applies for entry in iter_entries(data, CHOICES)}
+    assert applies["distribution_mode"] is False

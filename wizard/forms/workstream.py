@@ -67,7 +67,8 @@ class WorkstreamForm(StepForm):
                 "workstream_mode",
                 ShowWhen("workstream_mode=new", Field("workstream_name", autocomplete="off")),
                 ShowWhen("workstream_mode=existing", "existing_workstream"),
-                "distribution_mode",
+                # An existing workstream keeps its own mode; the choice applies to a new one only.
+                ShowWhen("workstream_mode=new", "distribution_mode"),
                 "persistent_chat",
                 "fallback_queue_mode",
                 ShowWhen("fallback_queue_mode=new", Field("fallback_queue_name", autocomplete="off")),
