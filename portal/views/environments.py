@@ -38,14 +38,17 @@ def _save(
     )
     if not result.saved:
         message = result.connection.message if result.connection else _("Not saved.")
-        form.add_error(
-            None,
-            _(
+        if environment is None:
+            text = _(
+                "Not added: the connection test failed. %(reason)s Correct the settings, enter the client "
+                "secret again and retry."
+            )
+        else:
+            text = _(
                 "Not saved: the connection test with the new settings failed. %(reason)s The environment "
                 "keeps its previous settings."
             )
-            % {"reason": message},
-        )
+        form.add_error(None, text % {"reason": message})
         return None
     assert result.environment is not None
     if result.connection is not None:

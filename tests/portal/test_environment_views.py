@@ -305,3 +305,17 @@ def test_restoring_an_archived_environment_is_audited(client):
     assert not environment.archived
     entry = AuditEntry.objects.get(action="environment.restored")
     assert (entry.environment_id, entry.actor_name) == (environment.pk, "restorer")
+
+
+def test_a_new_environment_with_a_wrong_secret_is_not_added(client, emulator):
+    from portal.models import Environment
+
+    template = register_emulator(emulator.connection, name="Emu")
+    client.force_login(administrator())
+    response = client.post(
+        reverse("environments:new"),
+        _form(template, name="Contoso test org", client_secret="wrong-secret-value-123"),
+    )
+    text = response.content.decode()
+    assert "Not added: the connection test failed" in text and "enter the client secret again" in text
+    assert not Environment.objects.filter(name="Contoso test org").exists()
