@@ -57,7 +57,8 @@ def register_emulator(connection: dict[str, Any], *, name: str) -> Environment:
 
 def environment_from_env(environ: dict[str, str] | None = None) -> Environment | None:
     """Register (or update) the environment named by DATAVERSE_URL / AZURE_TENANT_ID / AZURE_CLIENT_ID /
-    AZURE_CLIENT_SECRET. Returns None when they are not all set. Called from ``runportal``, never at import."""
+    AZURE_CLIENT_SECRET. Returns None when they are not all set. Called from ``runportal`` and the
+    ``register_environment`` command, never at import."""
     env = os.environ if environ is None else environ
     values = {
         key: (env.get(key) or "").strip()

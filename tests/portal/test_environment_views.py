@@ -319,3 +319,21 @@ def test_a_new_environment_with_a_wrong_secret_is_not_added(client, emulator):
     text = response.content.decode()
     assert "Not added: the connection test failed" in text and "enter the client secret again" in text
     assert not Environment.objects.filter(name="Contoso test org").exists()
+
+
+def test_register_environment_command(monkeypatch, db):
+    from django.core.management import CommandError, call_command
+
+    from portal.models import Environment
+
+    for key in ("DATAVERSE_URL", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+    with pytest.raises(CommandError, match="Set DATAVERSE_URL"):
+        call_command("register_environment")
+    monkeypatch.setenv("DATAVERSE_URL", "https://contoso.crm.dynamics.com/")
+    monkeypatch.setenv("AZURE_TENANT_ID", "00000000-0000-0000-0000-0000000000aa")
+    monkeypatch.setenv("AZURE_CLIENT_ID", "11111111-1111-1111-1111-111111111111")
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "not-shown")
+    call_command("register_environment")
+    environment = Environment.objects.get(org_url="https://contoso.crm.dynamics.com")
+    assert environment.client_secret_encrypted and "not-shown" not in environment.client_secret_encrypted
