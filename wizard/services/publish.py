@@ -250,7 +250,7 @@ def _failure_text(error: BaseException, environment: Environment) -> tuple[str, 
         detail = error.message or _("the sign-in was refused")
         return (
             _(
-                "Signing in to %(env)s failed: %(detail)s. Check the environment's tenant, client ID and secret."
+                "Signing in to %(env)s failed: %(detail)s. Check the environment's org URL, tenant, client ID and secret."
             )
             % {"env": environment.name, "detail": detail},
             _("Sign-in"),

@@ -338,3 +338,42 @@ def test_a_reference_missing_from_the_environment_is_named(emulator_environment,
     assert attempt.state == "failed"
     assert attempt.failed_operation == "Operating hours “Weekend hours”"
     assert "not found" in attempt.error_message
+
+
+def test_an_untrusted_certificate_fails_clearly_and_writes_nothing(emulator_environment, knobs, no_sleep):
+    import certifi
+
+    bundle = open(certifi.where(), encoding="ascii").read()
+    first = bundle[
+        bundle.index("-----BEGIN CERTIFICATE-----") : bundle.index("-----END CERTIFICATE-----") + 25
+    ]
+    emulator_environment.ca_bundle = first + "\n"
+    emulator_environment.save()
+    forget_token_providers()
+    channel = approved_channel(emulator_environment, **FULL)
+    attempt = publish_now(channel)
+    assert attempt.state == "failed"
+    assert "certificate" in attempt.error_message.lower()
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.PUBLISH_FAILED
+    widget_id = mapping.widget_id(channel.pk, emulator_environment.pk)
+    assert (
+        list(knobs.client.query("msdyn_livechatconfigs", filter=f"msdyn_livechatconfigid eq {widget_id}"))
+        == []
+    )
+
+
+def test_an_org_url_nothing_answers_on_fails_clearly(emulator_environment, knobs, no_sleep):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    emulator_environment.org_url = f"https://127.0.0.1:{closed_port}"
+    emulator_environment.save()
+    forget_token_providers()
+    attempt = publish_now(approved_channel(emulator_environment, **FULL))
+    assert attempt.state == "failed"
+    assert attempt.failed_operation == "Sign-in"
+    assert f"https://127.0.0.1:{closed_port}" in attempt.error_message
+    assert "org URL" in attempt.error_message
