@@ -68,20 +68,18 @@ class StepForm(forms.Form):
         (what a new draft starts with) and no errors."""
         self.choices = choices
         self.context = context or StepContext()
-        super().__init__(
-            data=self._flat_data(values) if values is not None else None,
-            initial=self._flat_data(initial) if values is None and initial else None,
-        )
+        bound = values is not None
+        source = (values if bound else initial) or {}
+        flat = self._flat_data(source)
+        super().__init__(data=flat if bound else None, initial=None if bound else flat)
         self.rows: dict[str, BaseFormSet] = {}
         for row_set in self.row_sets:
-            rows = (values if values is not None else initial or {}).get(row_set.name)
+            rows = source.get(row_set.name)
             rows = rows if isinstance(rows, list) else []
-            data = self._formset_data(row_set, rows) if values is not None else None
-            shown = None if values is not None else [row for row in rows if isinstance(row, dict)]
             # Every posted row is a real row: a blank one is an error, not silently dropped.
             self.rows[row_set.name] = row_set.formset_class()(
-                data=data,
-                initial=shown if shown else (None if values is not None else self.initial_rows(row_set)),
+                data=self._formset_data(row_set, rows) if bound else None,
+                initial=None if bound else [row for row in rows if isinstance(row, dict)],
                 prefix=row_set.name,
                 form_kwargs={"empty_permitted": False},
             )
@@ -111,9 +109,6 @@ class StepForm(forms.Form):
     @classmethod
     def build_layout(cls) -> Any:
         return None
-
-    def initial_rows(self, row_set: RowSet) -> list[dict[str, Any]]:
-        return []
 
     def clean_rows(self) -> None:
         """Cross-row checks (unique names, limits); add errors with ``add_error(None, ...)``."""
