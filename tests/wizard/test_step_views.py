@@ -277,3 +277,18 @@ def drafts_problems(channel):
     from wizard.services import drafts
 
     return [(problem.step.slug, problem.label) for problem in drafts.validate_all(channel)]
+
+
+def test_step_wide_problems_show_above_the_form(author_client):
+    from tests.factories import complete_data
+
+    questions = [
+        {"name": f"Q{i}", "text": "t", "answer_type": "192350000", "options": "", "required": True}
+        for i in range(11)
+    ]
+    channel = ChannelFactory(
+        owner=author_client.user,
+        data=complete_data(behaviors={"prechat_enabled": True, "questions": questions}),
+    )
+    html = author_client.get(step_url(channel, "behaviors")).content.decode()
+    assert "at most 10 rows are allowed. Remove 1." in html
