@@ -174,25 +174,15 @@ def save_step(
     data = dict(channel.data)
     data[slug] = values
     notices = _apply_side_effects(data, slug)
-    visited = list(channel.visited_steps)
-    for name in (slug, current_step):
-        if name and name not in visited:
-            visited.append(name)
-    saved = list(channel.saved_steps)
-    if slug not in saved:
-        saved.append(slug)
-    editors = list(channel.editor_ids)
-    if user.pk not in editors:
-        editors.append(user.pk)
     update: dict[str, Any] = {
         "data": data,
         "version": F("version") + 1,
         "last_editor": user,
         "updated_at": timezone.now(),
-        "visited_steps": visited,
-        "saved_steps": saved,
+        "visited_steps": _with(channel.visited_steps, slug, current_step),
+        "saved_steps": _with(channel.saved_steps, slug),
         "current_step": current_step or slug,
-        "editor_ids": editors,
+        "editor_ids": _with(channel.editor_ids, user.pk),
     }
     if slug == "details":
         update["name"] = str(values.get("name") or "")[:100]
@@ -221,6 +211,15 @@ def save_step(
     return SaveResult(fresh, step, notices)
 
 
+def _with(items: list[Any], *new: Any) -> list[Any]:
+    """``items`` followed by those of ``new`` it doesn't hold yet (None and "" are skipped)."""
+    result = list(items)
+    for item in new:
+        if item not in (None, "") and item not in result:
+            result.append(item)
+    return result
+
+
 def _saved_copy(channel: Channel, update: dict[str, Any], expected_version: int) -> Channel:
     """The channel as the update just stored it, without reading it back."""
     saved = copy.copy(channel)
@@ -240,9 +239,7 @@ def _environment_from(value: Any) -> Environment | None:
 def move_to(channel: Channel, slug: str) -> None:
     """Remember the step the author is on, without touching the data or the version."""
     get_step(slug)
-    visited = list(channel.visited_steps)
-    if slug not in visited:
-        visited.append(slug)
+    visited = _with(channel.visited_steps, slug)
     Channel.objects.filter(pk=channel.pk).update(current_step=slug, visited_steps=visited)
     channel.current_step, channel.visited_steps = slug, visited
 
@@ -257,13 +254,14 @@ class Problem:
 def validate_all(channel: Channel, choices: ChoiceProvider | None = None) -> list[Problem]:
     """Every problem of every step, each tied to the step where it can be fixed."""
     choices = choices or choices_for(channel)
+    context = step_context(channel)
     problems: list[Problem] = []
     for step in FORM_STEPS:
         assert step.form_class is not None
         values = channel.data.get(step.slug)
         if not isinstance(values, dict):
             values = step.form_class.default_values()
-        form = step.form_class(values, choices=choices, context=step_context(channel))
+        form = step.form_class(values, choices=choices, context=context)
         for label, message in form.problems():
             problems.append(Problem(step, label, message))
     return problems
