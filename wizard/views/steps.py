@@ -118,6 +118,9 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             _("The page was missing its version, so nothing was saved. Reload the page and try again."),
         )
         return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=409)
+    # Next saves an invalid step too, but stays on it; decided before saving so the draft's position is
+    # written once.
+    blocked = nav == "next" and not row_action and not drafts.bind_form(channel, step, values).is_valid()
     try:
         result = drafts.save_step(
             channel,
@@ -125,7 +128,7 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             values,
             expected_version=version,
             user=request.user,
-            current_step=target.slug if not row_action else step.slug,
+            current_step=step.slug if row_action or blocked else target.slug,
         )
     except drafts.StaleDraftError as conflict:
         form = drafts.bind_form(channel, step, values)
@@ -137,12 +140,10 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         messages.warning(request, notice)
     if row_action:
         return redirect(reverse("wizard:step", args=[channel.pk, step.slug]) + "#rows")
-    if nav == "next" and not result.valid:
+    if blocked:
         messages.error(
             request, _("Saved. Fix the problems below to continue, or go to another step from the step list.")
         )
-        if result.channel.current_step != step.slug:
-            drafts.move_to(result.channel, step.slug)
         return redirect("wizard:step", channel.pk, step.slug)
     if nav == "save":
         messages.success(request, _("Draft saved."))
