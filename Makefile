@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench install worker clean
+.PHONY: run test lint bench install worker clean chromium reset
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,13 +14,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The portal queues publishes in the database and runportal starts the worker beside it, as in production.
+run: export PORTAL_TASK_BACKEND ?= django_tasks_db.DatabaseBackend
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	$(PY) manage.py runportal
 
-test: $(STAMP)
+chromium:
+	tools/ensure-chromium
+
+test: $(STAMP) chromium
 	$(PY) -m pytest
+
+# Forget every local channel, account and emulator org; the next `make run` starts from the demo state.
+reset:
+	rm -rf var
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -101,3 +101,10 @@ IDENTIFICATION_QUESTIONS: dict[str, Any] = {
     "Phone": _("What is your phone number?"),
     "CaseNumber": _("What is your case number?"),
 }
+# The buttons that add them, in plain words.
+IDENTIFICATION_SHORTCUTS: list[tuple[str, Any]] = [
+    ("Name", _("Ask for name")),
+    ("Email", _("Ask for email")),
+    ("Phone", _("Ask for phone number")),
+    ("CaseNumber", _("Ask for case number")),
+]

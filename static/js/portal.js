@@ -41,6 +41,9 @@
   }
 
   function init(root) {
+    root.querySelectorAll("[data-row-group]").forEach(function (group) {
+      rowsOf(group).forEach(applyRowConditions);
+    });
     root.querySelectorAll("form").forEach(function (form) {
       if (form.querySelector("[data-show-when]")) {
         applyConditions(form);
@@ -52,6 +55,181 @@
       }
     });
   }
+
+
+  // Repeating rows (domains, messages, questions): add, remove and reorder in the page. The buttons
+  // still post a row action when this script is absent; here they act on the DOM, and renumber()
+  // keeps the formset's field names, ids and management form in step with the rows' order.
+  function rowsOf(group) {
+    return Array.prototype.slice.call(group.querySelector("[data-rows]").children).filter(function (el) {
+      return el.hasAttribute("data-row");
+    });
+  }
+
+  function renumber(group) {
+    var prefix = group.getAttribute("data-row-group");
+    var pattern = new RegExp("^(id_)?" + prefix + "-(\\d+|__prefix__)-");
+    var rows = rowsOf(group);
+    rows.forEach(function (row, index) {
+      row.setAttribute("data-row-index", String(index));
+      row.querySelectorAll("[name],[id],[for],[aria-describedby]").forEach(function (el) {
+        ["name", "id", "for"].forEach(function (attr) {
+          var value = el.getAttribute(attr);
+          if (value && pattern.test(value)) {
+            el.setAttribute(attr, value.replace(pattern, "$1" + prefix + "-" + index + "-"));
+          }
+        });
+        var described = el.getAttribute("aria-describedby");
+        if (described) {
+          el.setAttribute("aria-describedby", described.split(" ").map(function (id) {
+            return id.replace(new RegExp("^(.*?)" + prefix + "-(\\d+|__prefix__)-"), "$1" + prefix + "-" + index + "-");
+          }).join(" "));
+        }
+      });
+      row.querySelectorAll("[data-row-number]").forEach(function (el) { el.textContent = String(index + 1); });
+      row.querySelectorAll('button[name="row_action"]').forEach(function (button) {
+        var verb = button.value.split(":")[0];
+        button.value = verb + ":" + prefix + ":" + index;
+      });
+      var up = row.querySelector('[data-row-move="up"]');
+      var down = row.querySelector('[data-row-move="down"]');
+      if (up) up.hidden = index === 0;
+      if (down) down.hidden = index === rows.length - 1;
+    });
+    var total = group.querySelector('input[name="' + prefix + '-TOTAL_FORMS"]');
+    if (total) total.value = String(rows.length);
+    var empty = group.querySelector("[data-rows-empty]");
+    if (empty) empty.hidden = rows.length > 0;
+    var max = parseInt(group.getAttribute("data-max-rows") || "0", 10);
+    group.querySelectorAll("[data-row-add],[data-identify]").forEach(function (button) {
+      button.disabled = max > 0 && rows.length >= max;
+    });
+    updateIdentify(group);
+    rows.forEach(applyRowConditions);
+  }
+
+  function updateIdentify(group) {
+    var names = rowsOf(group).map(function (row) {
+      var input = row.querySelector('[name$="-name"]');
+      return input ? input.value.trim().toLowerCase() : "";
+    });
+    group.querySelectorAll("[data-identify]").forEach(function (button) {
+      button.hidden = names.indexOf(button.getAttribute("data-identify").toLowerCase()) !== -1;
+    });
+  }
+
+  // Row fields shown only while another field of the same row has a value:
+  // data-row-show-when="options:answer_type=192350002;...".
+  function applyRowConditions(row) {
+    var rules = row.getAttribute("data-row-show-when");
+    if (!rules) return;
+    rules.split(";").forEach(function (rule) {
+      var target = rule.split(":")[0];
+      var condition = rule.slice(target.length + 1).split("=");
+      var control = row.querySelector('[name$="-' + condition[0] + '"]');
+      var holder = row.querySelector('[data-row-field="' + target + '"]');
+      if (control && holder) holder.hidden = control.value !== condition[1];
+    });
+  }
+
+  function addRow(group, values) {
+    var template = group.querySelector("template[data-row-template]");
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.replace(/__number__/g, "0");
+    var row = holder.firstElementChild;
+    while (row && !row.hasAttribute("data-row")) row = row.nextElementSibling;
+    group.querySelector("[data-rows]").appendChild(row);
+    Object.keys(values || {}).forEach(function (name) {
+      var control = row.querySelector('[name$="-' + name + '"]');
+      if (!control) return;
+      if (control.type === "checkbox") control.checked = !!values[name]; else control.value = values[name];
+    });
+    renumber(group);
+    return row;
+  }
+
+  function rowAction(button) {
+    var group = button.closest("[data-row-group]");
+    var form = button.form;
+    var row = button.closest("[data-row]");
+    var focus = null;
+    if (button.hasAttribute("data-row-add")) {
+      focus = addRow(group).querySelector("input,select,textarea");
+    } else if (button.hasAttribute("data-identify")) {
+      var added = addRow(group, { name: button.getAttribute("data-identify"), text: button.getAttribute("data-question-text") });
+      focus = added.querySelector("input,select,textarea");
+    } else if (button.hasAttribute("data-row-remove")) {
+      var next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      renumber(group);
+      focus = next ? next.querySelector("input,select,textarea") : group.querySelector("[data-row-add]");
+    } else if (button.hasAttribute("data-row-move")) {
+      var up = button.getAttribute("data-row-move") === "up";
+      var other = up ? row.previousElementSibling : row.nextElementSibling;
+      if (other) row.parentNode.insertBefore(row, up ? other : other.nextElementSibling);
+      renumber(group);
+      focus = row.querySelector('[data-row-move="' + (up ? "up" : "down") + '"]:not([hidden])') || row.querySelector("[data-row-remove]");
+    }
+    if (focus) focus.focus();
+    if (form) form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest('[data-row-group] button[name="row_action"]');
+    if (!button || button.disabled) return;
+    event.preventDefault();
+    rowAction(button);
+  });
+  document.addEventListener("input", function (event) {
+    var group = event.target.closest && event.target.closest("[data-row-group]");
+    if (group && /-name$/.test(event.target.name || "")) updateIdentify(group);
+  });
+  document.addEventListener("change", function (event) {
+    var row = event.target.closest && event.target.closest("[data-row]");
+    if (row) applyRowConditions(row);
+  });
+
+  // Field errors come from the server after the author acted (Next, Save). Once a marked field is
+  // changed and the browser finds nothing wrong with it, the stale message goes; a required field
+  // left empty gets the browser's message beside it when the author leaves it.
+  function fieldBox(control) {
+    return control.closest("[id^='div_id_'], .theme-color, .mb-3") || control.parentNode;
+  }
+
+  function clearError(control) {
+    var box = fieldBox(control);
+    box.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
+    box.querySelectorAll(".invalid-feedback").forEach(function (el) { el.remove(); });
+    control.removeAttribute("aria-invalid");
+  }
+
+  function showError(control, message) {
+    clearError(control);
+    control.classList.add("is-invalid");
+    control.setAttribute("aria-invalid", "true");
+    var feedback = document.createElement("div");
+    feedback.className = "invalid-feedback d-block";
+    feedback.setAttribute("data-client-error", "");
+    feedback.textContent = message;
+    control.insertAdjacentElement("afterend", feedback);
+  }
+
+  function checkField(event, leaving) {
+    var control = event.target;
+    if (!control.form || !control.form.hasAttribute("data-dirty-guard") || !control.name) return;
+    if (control.checkValidity && !control.checkValidity()) {
+      var form = control.form;
+      if (leaving) {
+        showError(control, control.validity.valueMissing && form.getAttribute("data-required-message")
+          ? form.getAttribute("data-required-message") : control.validationMessage);
+      }
+      return;
+    }
+    var box = fieldBox(control);
+    if (box.querySelector(".is-invalid, .invalid-feedback")) clearError(control);
+  }
+  document.addEventListener("input", function (event) { checkField(event, false); });
+  document.addEventListener("change", function (event) { checkField(event, true); });
 
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select[data-autosubmit]")) event.target.form.submit();

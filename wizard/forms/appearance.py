@@ -13,6 +13,7 @@ from wizard.options import (
     AGENT_FULL_NAME,
     DEFAULT_THEME,
     POSITION_BOTTOM_RIGHT,
+    THEME_BY_VALUE,
     THEME_COLORS,
     WIDGET_POSITIONS,
 )
@@ -29,6 +30,17 @@ class DomainRowForm(forms.Form):
 
     def clean_domain(self) -> str:
         return self.cleaned_data["domain"].strip().lower()
+
+
+class ThemeColorSelect(forms.RadioSelect):
+    """Theme colours as radio buttons, each option carrying its swatch colour (``option["swatch"]``,
+    a ``#RRGGBB`` from ``wizard.options.THEME_COLORS``) for the swatch template to draw."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        color = THEME_BY_VALUE.get(str(value))
+        option["swatch"] = color.hex if color else ""
+        return option
 
 
 class AppearanceForm(StepForm):
@@ -54,7 +66,10 @@ class AppearanceForm(StepForm):
         label=_("Subtitle"), max_length=100, required=False, initial=_("We're online.")
     )
     theme_color = forms.ChoiceField(
-        label=_("Theme color"), choices=[(c.value, c.label) for c in THEME_COLORS], initial=DEFAULT_THEME
+        label=_("Theme color"),
+        choices=[(c.value, c.label) for c in THEME_COLORS],
+        initial=DEFAULT_THEME,
+        widget=ThemeColorSelect(attrs={"class": "form-check-input"}),
     )
     logo_url = forms.CharField(
         label=_("Logo URL"),
@@ -132,7 +147,7 @@ class AppearanceForm(StepForm):
                 _("Header"),
                 Field("title", autocomplete="off"),
                 Field("subtitle", autocomplete="off"),
-                "theme_color",
+                Field("theme_color", template="wizard/widgets/theme_color.html"),
                 Field("logo_url", autocomplete="off"),
                 "agent_display_name",
                 "anonymize_agent",

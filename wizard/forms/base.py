@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms.formsets import BaseFormSet, formset_factory
+from django.forms.utils import ErrorDict
 from django.utils.functional import Promise
 
 from wizard.choices import ChoiceProvider
@@ -40,6 +41,13 @@ class RowSet:
 
     def field_names(self) -> list[str]:
         return list(self.form_class.base_fields)
+
+    @property
+    def row_conditions(self) -> str:
+        """The row form's ``show_when`` ({field: "other_field=value"}) as ``"field:condition;..."`` for
+        the page's script, which shows such a field only while the condition holds in the same row."""
+        show_when: dict[str, str] = getattr(self.form_class, "show_when", {})
+        return ";".join(f"{name}:{condition}" for name, condition in show_when.items())
 
 
 @dataclass
@@ -216,6 +224,13 @@ class StepForm(forms.Form):
         """Cleaned rows of a valid form."""
         formset = self.rows[name]
         return [row.cleaned_data for row in formset.forms if row.is_valid()]
+
+    def hush_row(self, name: str, index: int) -> None:
+        """Show row ``index`` of ``name`` without errors: a row just added, before the author typed."""
+        forms_ = self.rows[name].forms
+        if 0 <= index < len(forms_):
+            forms_[index]._errors = ErrorDict()
+            forms_[index].cleaned_data = {}
 
     def problems(self) -> list[tuple[str, str]]:
         """Every error of this step as (field label or row label, message), for the review page."""

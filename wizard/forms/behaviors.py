@@ -30,11 +30,17 @@ class MessageRowForm(forms.Form):
 
 
 class QuestionRowForm(forms.Form):
+    # Fields shown only while a condition on another field of the same row holds (see ShowWhen).
+    show_when = {"options": f"answer_type={ANSWER_OPTION_SET}"}
+
     name = forms.CharField(
         label=_("Question name"),
         max_length=100,
         validators=[validate_question_name],
-        help_text=_("Internal name. Name, Email, Phone and CaseNumber identify the customer automatically."),
+        help_text=_(
+            "Internal name, letters and digits. Questions named Name, Email, Phone or CaseNumber "
+            "identify the customer automatically."
+        ),
     )
     text = forms.CharField(label=_("Question text"), max_length=512, widget=forms.Textarea(attrs={"rows": 2}))
     answer_type = forms.ChoiceField(label=_("Answer type"), choices=ANSWER_TYPES, initial=ANSWER_SINGLE_LINE)
@@ -42,7 +48,7 @@ class QuestionRowForm(forms.Form):
         label=_("Options"),
         max_length=1000,
         required=False,
-        help_text=_("For an option set: the choices separated by semicolons, e.g. Sales;Support;Billing."),
+        help_text=_("The choices separated by semicolons, e.g. Sales;Support;Billing."),
     )
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
 
@@ -121,7 +127,13 @@ class BehaviorsForm(StepForm):
     )
 
     def setup_choices(self) -> None:
-        self.set_choices("survey", [("", _("Choose a survey"))] + self.choices.surveys().options)
+        surveys = self.choices.surveys().options
+        self.set_choices("survey", [("", _("Choose a survey"))] + surveys)
+        if not surveys:
+            self.fields["survey"].help_text = _(
+                "The environment has no Customer Voice surveys yet. Create one in Customer Voice and "
+                "reload the lists, or choose Microsoft Copilot Studio as the survey provider."
+            )
         self.set_choices(
             "authentication_settings", [("", _("None"))] + self.choices.authentication_settings().options
         )
@@ -179,6 +191,16 @@ class BehaviorsForm(StepForm):
                     ),
                 )
         if data.get("postchat_enabled"):
+            provider = data.get("survey_provider") or SURVEY_PROVIDER_CUSTOMER_VOICE
+            if (
+                provider == SURVEY_PROVIDER_CUSTOMER_VOICE
+                and not data.get("survey")
+                and "survey" not in self.errors
+            ):
+                self.add_error(
+                    "survey",
+                    _("Choose a Customer Voice survey, or turn off Post-conversation survey."),
+                )
             if data.get("survey_provider") == SURVEY_PROVIDER_COPILOT and not data.get("survey_url"):
                 if "survey_url" not in self.errors:
                     self.add_error("survey_url", _("Enter the https address of the Copilot Studio survey."))

@@ -7,6 +7,8 @@ from typing import Any
 from crispy_forms.layout import Div, Field, LayoutObject
 from django.template.loader import render_to_string
 
+from wizard.options import IDENTIFICATION_QUESTIONS, IDENTIFICATION_SHORTCUTS
+
 
 class Rows(LayoutObject):
     template = "wizard/partials/rows.html"
@@ -18,15 +20,31 @@ class Rows(LayoutObject):
     def render(self, form: Any, context: Any, template_pack: Any = None, **kwargs: Any) -> str:
         row_set = next(row_set for row_set in form.row_sets if row_set.name == self.name)
         flat = context.flatten() if hasattr(context, "flatten") else dict(context)
+        formset = form.rows[self.name]
         return render_to_string(
             self.template,
             {
                 "row_set": row_set,
-                "formset": form.rows[self.name],
+                "formset": formset,
                 "can_edit": flat.get("can_edit", True),
-                "identification": self.name == "questions",
+                "identification": identification_shortcuts(formset) if self.name == "questions" else [],
             },
         )
+
+
+def identification_shortcuts(formset: Any) -> list[dict[str, Any]]:
+    """The one-click questions that identify the customer, each marked ``present`` when a row already
+    has its name (the page then hides its button)."""
+    names = {str(row["name"].value() or "").strip().lower() for row in formset.forms}
+    return [
+        {
+            "name": name,
+            "label": label,
+            "text": IDENTIFICATION_QUESTIONS[name],
+            "present": name.lower() in names,
+        }
+        for name, label in IDENTIFICATION_SHORTCUTS
+    ]
 
 
 class ShowWhen(Div):

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+
 from wizard.forms import StepForm
+from wizard.forms.base import RowSet
 from wizard.options import ANSWER_SINGLE_LINE, IDENTIFICATION_QUESTIONS
 
 
@@ -24,7 +27,10 @@ def apply_row_action(form_class: type[StepForm], values: dict[str, Any], action:
         and "questions" in names
     ):
         rows = list(values.get("questions") or [])
-        if not any(isinstance(row, dict) and row.get("name") == parts[1] for row in rows):
+        wanted = parts[1].lower()
+        if not any(
+            isinstance(row, dict) and str(row.get("name", "")).strip().lower() == wanted for row in rows
+        ):
             rows.append(
                 {
                     "name": parts[1],
@@ -42,7 +48,7 @@ def apply_row_action(form_class: type[StepForm], values: dict[str, Any], action:
     row_set = names[parts[1]]
     rows = list(values.get(row_set.name) or [])
     if verb == "add":
-        rows.append({name: ("" if name != "required" else True) for name in row_set.field_names()})
+        rows.append(blank_row(row_set))
         if row_set.enabled_by:
             values[row_set.enabled_by] = True
     elif len(parts) == 3 and parts[2].isdigit():
@@ -56,3 +62,20 @@ def apply_row_action(form_class: type[StepForm], values: dict[str, Any], action:
                 rows[index + 1], rows[index] = rows[index], rows[index + 1]
     values[row_set.name] = rows
     return values
+
+
+def blank_row(row_set: RowSet) -> dict[str, Any]:
+    """A new row as the page shows it before anything is typed: each field's initial value, a choice
+    field without one at its first option (what its select shows), checkboxes as their initial."""
+    row: dict[str, Any] = {}
+    for name, row_field in row_set.form_class.base_fields.items():
+        initial = row_field.initial
+        if isinstance(row_field, forms.BooleanField):
+            row[name] = bool(initial)
+        elif initial is not None:
+            row[name] = str(initial)
+        elif isinstance(row_field, forms.ChoiceField) and list(row_field.choices):
+            row[name] = str(list(row_field.choices)[0][0])
+        else:
+            row[name] = ""
+    return row

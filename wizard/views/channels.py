@@ -34,7 +34,6 @@ def channel_list(request: AuthenticatedRequest) -> HttpResponse:
         "query": query,
         "status": status,
         "statuses": ChannelStatus.choices,
-        "new_token": uuid.uuid4(),
     }
     template = "wizard/channel_list.html#results" if request.htmx else "wizard/channel_list.html"
     return render(request, template, context)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedRequest
@@ -79,6 +80,11 @@ def _render(
         "choice_notes": _choice_notes(choices),
     }
     if step.has_form:
+        added = request.GET.get("added", "")
+        if form is None and added and step.form_class and added in {r.name for r in step.form_class.row_sets}:
+            # A row just added without JavaScript: shown blank, its errors wait until the author acts.
+            form = drafts.bind_form(channel, step, choices=choices)
+            form.hush_row(added, len(form.rows[added].forms) - 1)
         if form is None:
             # Built only when the cached rendering of the form is missing.
             form = SimpleLazyObject(partial(drafts.bind_form, channel, step, choices=choices))
@@ -139,10 +145,19 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
     for notice in result.notices:
         messages.warning(request, notice)
     if row_action:
-        return redirect(reverse("wizard:step", args=[channel.pk, step.slug]) + "#rows")
+        url = reverse("wizard:step", args=[channel.pk, step.slug])
+        verb, _sep, rest = row_action.partition(":")
+        row_set = rest.partition(":")[0]
+        if verb == "add":
+            return redirect(f"{url}?{urlencode({'added': row_set})}#rows-{row_set}")
+        return redirect(f"{url}#rows-{row_set or 'questions'}")
     if blocked:
         messages.error(
-            request, _("Saved. Fix the problems below to continue, or go to another step from the step list.")
+            request,
+            _(
+                "This step has problems: fix the fields marked below to continue. What you typed is kept "
+                "in the draft, and you can go to another step from the step list."
+            ),
         )
         return redirect("wizard:step", channel.pk, step.slug)
     if nav == "save":

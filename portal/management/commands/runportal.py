@@ -1,7 +1,10 @@
-"""Start the local Dataverse emulator, register it as an environment, and serve the portal.
+"""Start the local Dataverse emulator, register it as an environment, start the task worker and serve
+the portal.
 
 This is what `make run` runs. The emulator keeps its state in ``EMULATOR_STATE_DIR`` so channels
-published in one session are still there in the next.
+published in one session are still there in the next. When the task backend is the database one
+(``make run`` sets ``PORTAL_TASK_BACKEND``), ``manage.py db_worker`` runs beside the portal, so a publish
+is queued and shows its progress as in production; with the immediate backend it runs inside the request.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ class Command(BaseCommand):
             "--emulator-port", type=int, default=int(os.environ.get("PORTAL_EMULATOR_PORT", "8443"))
         )
         parser.add_argument("--no-emulator", action="store_true", help="Serve the portal only.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Don't start the task worker (manage.py db_worker)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_emulator"]:
@@ -46,11 +52,27 @@ class Command(BaseCommand):
         from_env = environment_from_env()
         if from_env is not None:
             self.stdout.write(f"Environment “{from_env.name}” registered from DATAVERSE_URL.")
+        if not options["no_worker"]:
+            self.start_worker()
         self.stdout.write(
             f"Portal at http://{options['addrport']}/ — sign in as author, reviewer, publisher or admin "
             "(password: changeme)."
         )
         call_command("runserver", options["addrport"], use_reloader=False)
+
+    def start_worker(self) -> None:
+        backend = settings.TASKS["default"]["BACKEND"]
+        if not backend.startswith("django_tasks_db."):
+            self.stdout.write(
+                "Publishing runs inside the request (immediate task backend); set "
+                "PORTAL_TASK_BACKEND=django_tasks_db.DatabaseBackend to queue it for a worker."
+            )
+            return
+        process = subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "db_worker", "--no-reload"],
+        )
+        atexit.register(process.terminate)
+        self.stdout.write("Task worker started (manage.py db_worker): publishes run in the background.")
 
     def start_emulator(self, state_dir: Path, port: int) -> dict[str, Any]:
         state_dir.mkdir(parents=True, exist_ok=True)
