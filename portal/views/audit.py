@@ -25,6 +25,7 @@ from portal import audit
 from portal.http import AuthenticatedRequest
 from portal.models import AuditEntry
 from portal.permissions import VIEW_AUDIT_LOG
+from portal.services import audit_entries
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -95,7 +96,7 @@ def _query(filters: dict[str, Any], **extra: Any) -> str:
 @require_http_methods(["GET", "POST"])
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     filters = filters_from(request.GET)
-    entries = filtered(filters).select_related("channel", "revision")
+    entries = filtered(filters).select_related("channel", "revision", "environment")
     before, after = _int(request.GET.get("before")), _int(request.GET.get("after"))
     if after is not None:
         rows = list(entries.filter(id__gt=after).order_by("id")[: PAGE_SIZE + 1])
@@ -110,10 +111,14 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
         rows = rows[:PAGE_SIZE]
         has_newer = before is not None
     check = audit.verify_chain() if request.method == "POST" else None
+    for row in rows:
+        row.action_label = audit_entries.action_label(row.action)  # type: ignore[attr-defined]
+        row.summary = audit_entries.summary(row)  # type: ignore[attr-defined]
+    codes = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
     context = {
         "entries": rows,
         "filters": filters,
-        "actions": AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct(),
+        "actions": [(code, audit_entries.action_label(code)) for code in codes],
         "older_query": _query(filters, before=rows[-1].id) if rows and has_older else "",
         "newer_query": _query(filters, after=rows[0].id) if rows and has_newer else "",
         "filter_query": _query(filters),

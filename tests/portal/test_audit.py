@@ -131,3 +131,34 @@ def test_json_export(client, admin_user):
     assert [item["id"] for item in data] == [e.pk for e in entries]
     assert data[1]["previous_hash"] == entries[0].entry_hash
     assert AuditEntry.objects.filter(action="audit.exported").exists()
+
+
+def test_role_changes_show_who_got_which_role_where_and_by_whom(client, admin_user):
+    environment = factories.EnvironmentFactory(name="Contoso prod")
+    details = {
+        "user_id": "u1",
+        "user": "Dana Agent",
+        "email": "dana@contoso.com",
+        "role": "Omnichannel agent",
+    }
+    audit.record(admin_user, "roles.assigned", environment=environment, details=details)
+    audit.record(
+        admin_user,
+        "roles.removed",
+        environment=environment,
+        details=dict(details, role="Omnichannel supervisor"),
+    )
+    client.force_login(admin_user)
+    html = client.get(reverse("audit_log")).content.decode()
+    assert "Omnichannel agent assigned to Dana Agent (dana@contoso.com)" in html
+    assert "Omnichannel supervisor removed from Dana Agent (dana@contoso.com)" in html
+    assert "Contoso prod" in html and "auditor" in html
+    assert "Security role assigned" in html
+
+
+def test_role_change_details_are_escaped(client, admin_user):
+    details = {"user": "<script>x()</script>", "role": "<b>r</b>"}
+    audit.record(admin_user, "roles.assigned", details=details)
+    client.force_login(admin_user)
+    html = client.get(reverse("audit_log")).content.decode()
+    assert "<script>x()</script>" not in html and "&lt;script&gt;" in html

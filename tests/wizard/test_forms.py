@@ -244,3 +244,43 @@ def test_distribution_mode_is_a_setting_of_a_new_workstream_only():
     data = complete_data(workstream={"workstream_mode": "existing", "existing_workstream": "abc"})
     applies = {getattr(entry, "name", None): entry.applies for entry in iter_entries(data, CHOICES)}
     assert applies["distribution_mode"] is False
+
+
+def test_post_conversation_survey_with_customer_voice_needs_a_survey():
+    form = bind(
+        BehaviorsForm, step_values("behaviors", postchat_enabled=True, survey_provider="600990000", survey="")
+    )
+    assert not form.is_valid()
+    assert "Choose a Customer Voice survey" in form.errors["survey"][0]
+
+
+def test_an_empty_survey_list_is_explained_under_the_field():
+    form = bind(BehaviorsForm, step_values("behaviors"))
+    assert "no Customer Voice surveys" in str(form.fields["survey"].help_text)
+
+
+def test_copilot_survey_does_not_need_a_customer_voice_survey():
+    values = step_values(
+        "behaviors",
+        postchat_enabled=True,
+        survey_provider="600990001",
+        survey="",
+        survey_url="https://x.contoso.com/s",
+    )
+    form = bind(BehaviorsForm, values)
+    assert "survey" not in form.errors
+
+
+def test_theme_color_options_carry_their_swatch_from_the_one_colour_table():
+    from wizard.options import THEME_COLORS
+
+    form = bind(AppearanceForm, step_values("appearance"))
+    swatches = {option.data["value"]: option.data["swatch"] for option in form["theme_color"]}
+    assert swatches == {color.value: color.hex for color in THEME_COLORS}
+
+
+def test_options_are_shown_only_for_the_option_set_answer_type():
+    from wizard.forms.behaviors import BehaviorsForm as Form
+
+    questions = next(row_set for row_set in Form.row_sets if row_set.name == "questions")
+    assert questions.row_conditions == f"options:answer_type={ANSWER_OPTION_SET}"

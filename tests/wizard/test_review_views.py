@@ -252,3 +252,30 @@ def test_home_review_queue_excludes_own_and_edited(client, author, reviewer, sub
     response = client.get("/")
     assert response.context["awaiting_count"] == 1
     assert [c.pk for c in response.context["awaiting"]] == [channel.pk]
+
+
+def test_resubmitted_revision_offers_changes_since_it_was_sent_back(client, author, reviewer, submitted):
+    channel, first = submitted
+    client.force_login(reviewer)
+    _post(client, "request_changes", channel, first, comment="Change the title")
+    channel.refresh_from_db()
+    channel.data["appearance"]["title"] = "Second title"
+    channel.save()
+    workflow.submit(channel, author)
+    url = reverse("wizard:review", args=[channel.pk])
+    whole = client.get(url).content.decode()
+    assert "?against=returned" in whole and "Changes (never published before)" in whole
+    since = client.get(url + "?against=returned").content.decode()
+    assert f"Changes since you sent back revision {first.number}" in since
+    assert "1 field changed" in since and "Second title" in since
+    # The decision box comes before the diff in the page, so it is in reach without scrolling.
+    assert "review-aside" in since
+    toggled = client.get(url + "?against=returned&all=1").content.decode()
+    assert "against=returned" in toggled[toggled.index("Hide unchanged fields") - 300 :]
+
+
+def test_against_returned_is_ignored_when_nothing_was_sent_back(client, reviewer, submitted):
+    channel, _ = submitted
+    client.force_login(reviewer)
+    html = client.get(reverse("wizard:review", args=[channel.pk]) + "?against=returned").content.decode()
+    assert "Changes (never published before)" in html and "Compare with:" not in html

@@ -292,3 +292,87 @@ def test_step_wide_problems_show_above_the_form(author_client):
     )
     html = author_client.get(step_url(channel, "behaviors")).content.decode()
     assert "at most 10 rows are allowed. Remove 1." in html
+
+
+def test_enter_in_a_text_box_submits_next_not_a_step_tab(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    html = author_client.get(step_url(channel, "appearance")).content.decode()
+    # The form's default button is the first submit button tied to it in the page.
+    first = html.index('form="step-form"')
+    default = html[html.rindex("<button", 0, first) : html.index(">", first)]
+    assert 'value="next"' in default
+    assert html.index(default) < html.index('value="goto:')
+
+
+def test_a_refused_next_does_not_say_saved(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = post_details(author_client, channel, name="", nav="next")
+    assert response["Location"].endswith(step_url(channel, "details"))
+    html = author_client.get(response["Location"]).content.decode()
+    alert = html[html.index('class="alert alert-danger"') :][:400]
+    assert "Saved" not in alert and "fix the fields marked below" in alert
+
+
+def test_a_row_added_without_javascript_shows_no_errors_until_the_author_acts(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "behaviors")
+    values = {"version": channel.version, "row_action": "add:messages", "messages-TOTAL_FORMS": "0"}
+    response = author_client.post(url, values)
+    assert "added=messages" in response["Location"]
+    channel.refresh_from_db()
+    # The new row holds what its fields show: the first trigger, not a blank that reads as missing.
+    assert channel.data["behaviors"]["messages"] == [{"trigger": "192350017", "text": ""}]
+    html = author_client.get(response["Location"]).content.decode()
+    assert 'name="messages-0-text"' in html and "This field is required" not in html
+    # Without the marker (the author left it blank and came back) the error shows.
+    assert "This field is required" in author_client.get(url).content.decode()
+
+
+def test_identification_shortcuts_are_plain_words_and_hide_once_present(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    channel.data["behaviors"]["prechat_enabled"] = True
+    channel.data["behaviors"]["questions"] = [
+        {"name": "name", "text": "Your name?", "answer_type": "192350000", "options": "", "required": True}
+    ]
+    channel.saved_steps = ["behaviors"]
+    channel.save()
+    html = author_client.get(step_url(channel, "behaviors")).content.decode()
+    assert "CaseNumber question" not in html and "Ask for case number" in html
+    name_button = html[html.index('data-identify="Name"') :][:200]
+    email_button = html[html.index('data-identify="Email"') :][:200]
+    assert " hidden>" in name_button.split("</button>")[0]
+    assert " hidden>" not in email_button.split("</button>")[0]
+
+
+def test_rows_have_a_template_of_the_empty_row_for_the_page_script(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    html = author_client.get(step_url(channel, "behaviors")).content.decode()
+    template = html[html.index("<template data-row-template>") : html.index("</template>")]
+    assert 'name="questions-__prefix__-name"' in template or 'name="messages-__prefix__-text"' in template
+    assert "is-invalid" not in template
+
+
+def test_new_channel_is_one_click_from_home_and_the_channel_list(author_client):
+    for url in (reverse("home"), reverse("wizard:channels")):
+        html = author_client.get(url).content.decode()
+        form = html[html.index(f'action="{reverse("wizard:new")}"') - 40 :][:400]
+        assert 'method="post"' in form and 'name="token"' in form
+
+
+def test_the_review_step_lists_a_missing_customer_voice_survey(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    channel.data["behaviors"].update(postchat_enabled=True, survey_provider="600990000", survey="")
+    channel.save()
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    assert "Choose a Customer Voice survey" in html
+    assert "Every step is complete" not in html
+
+
+def test_error_pages_use_the_portal_layout_with_a_way_back(author_client):
+    response = author_client.get("/channels/999999/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert 'href="/"' in html and "Page not found" in html and "navbar" in html
+    forbidden = author_client.get(reverse("audit_log"))
+    assert forbidden.status_code == 403
+    assert "navbar" in forbidden.content.decode() and 'href="/"' in forbidden.content.decode()

@@ -473,6 +473,20 @@ def mark_published(revision: Revision, user: User | None, environment: Any = Non
         audit.record(user, "revision.published", channel=channel, revision=revision, environment=environment)
 
 
+def sent_back_before(revision: Revision) -> Revision | None:
+    """The latest earlier revision of the same channel that a reviewer sent back with "Request
+    changes", the base of "changes since you sent it back"; None when there is none."""
+    return (
+        Revision.objects.filter(
+            channel_id=revision.channel_id,
+            number__lt=revision.number,
+            state=Revision.State.CHANGES_REQUESTED,
+        )
+        .order_by("-number")
+        .first()
+    )
+
+
 def history(channel: Channel) -> QuerySet[Revision]:
     """The channel's revisions, newest first, with who submitted and reviewed them."""
     return channel.revisions.select_related("created_by", "reviewed_by").order_by("-number")

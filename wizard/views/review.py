@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,15 +29,23 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     user = request.user
     published = channel.published_revision
     base = published if published is not None and published.pk != revision.pk else None
+    returned = workflow.sent_back_before(revision)
+    against_returned = returned is not None and request.GET.get("against") == "returned"
     choices = drafts.choices_for(channel)
     show_unchanged = request.GET.get("all") == "1"
     in_review = revision.state == Revision.State.IN_REVIEW and channel.status == ChannelStatus.IN_REVIEW
     refusal = workflow.approval_refusal(revision, user) if in_review else None
-    result = diffs.diff(base.data if base else None, revision.data, choices, show_unchanged=show_unchanged)
+    compared = returned if against_returned else base
+    result = diffs.diff(
+        compared.data if compared else None, revision.data, choices, show_unchanged=show_unchanged
+    )
+    against = {"against": "returned"} if against_returned else {}
     return {
         "channel": channel,
         "revision": revision,
         "published": base,
+        "returned": returned,
+        "against_returned": against_returned,
         "diff": result,
         "entries": result.new_entries,
         "comments": list(revision.comments.select_related("author")),
@@ -48,8 +57,12 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "preview_new": build_preview(revision.data, key="pv-revision"),
         "preview_old": build_preview(base.data, key="pv-published") if base else None,
         "show_unchanged": show_unchanged,
-        "toggle_query": "" if show_unchanged else "all=1",
-        "old_label": _("Published"),
+        "toggle_query": urlencode(against if show_unchanged else {**against, "all": "1"}),
+        "old_label": (
+            _("Sent back (revision %(number)d)") % {"number": returned.number}
+            if against_returned and returned
+            else _("Published")
+        ),
         "new_label": _("This revision"),
     }
 
