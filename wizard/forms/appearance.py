@@ -126,7 +126,11 @@ class AppearanceForm(StepForm):
         help_text=_("When off, the widget is hidden outside operating hours."),
     )
     offline_title = forms.CharField(
-        label=_("Offline title"), max_length=4000, required=False, initial=_("We're offline")
+        label=_("Offline title"),
+        max_length=4000,
+        required=False,
+        initial=_("We're offline"),
+        help_text=_("The title in the widget header outside operating hours."),
     )
     offline_subtitle = forms.CharField(
         label=_("Offline subtitle"),
