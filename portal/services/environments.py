@@ -131,7 +131,27 @@ class Credentials:
         )
 
 
+class IncompleteCredentials(Exception):
+    """An environment without an org URL, tenant, client id or client secret; ``str()`` says which."""
+
+
 def client_from(credentials: Credentials, **client_kwargs: Any) -> dataverse.DataverseClient:
+    """A client for ``credentials``; raises ``IncompleteCredentials`` when a part is missing."""
+    missing = [
+        str(label)
+        for label, value in (
+            (_("Dataverse org URL"), credentials.org_url),
+            (_("Tenant ID"), credentials.tenant_id),
+            (_("Client ID"), credentials.client_id),
+            (_("Client secret"), credentials.client_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise IncompleteCredentials(
+            _("The environment's settings are incomplete (%(missing)s): complete them on its page.")
+            % {"missing": ", ".join(missing)}
+        )
     session = dataverse.build_session(ca_file_for(credentials.ca_bundle))
     provider = dataverse.token_provider_for(
         key=credentials.key or f"candidate-{credentials.client_id}",
@@ -192,7 +212,7 @@ def _scrub(text: str, secret: str) -> str:
 def describe_failure(error: Exception, credentials: Credentials | None = None) -> str:
     """One sentence saying exactly why the connection failed; never contains the secret."""
     secret = credentials.client_secret if credentials else ""
-    if isinstance(error, secrets.SecretUnreadable):
+    if isinstance(error, (secrets.SecretUnreadable, IncompleteCredentials)):
         return str(error)
     if isinstance(error, dataverse.TransportError):
         if error.tls_failure:

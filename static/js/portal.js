@@ -190,8 +190,8 @@
   });
 
   // Field errors come from the server after the author acted (Next, Save). Once a marked field is
-  // changed and the browser finds nothing wrong with it, the stale message goes; a required field
-  // left empty gets the browser's message beside it when the author leaves it.
+  // changed and the browser finds nothing wrong with it, the stale message goes; a required field the
+  // author emptied gets a message beside it when they leave it.
   function fieldBox(control) {
     return control.closest("[id^='div_id_'], .theme-color, .mb-3") || control.parentNode;
   }
@@ -228,8 +228,18 @@
     var box = fieldBox(control);
     if (box.querySelector(".is-invalid, .invalid-feedback")) clearError(control);
   }
-  document.addEventListener("input", function (event) { checkField(event, false); });
-  document.addEventListener("change", function (event) { checkField(event, true); });
+  document.addEventListener("input", function (event) {
+    if (event.target.dataset) event.target.dataset.touched = "1";
+    checkField(event, false);
+  });
+  document.addEventListener("change", function (event) { checkField(event, false); });
+  document.addEventListener("focusout", function (event) {
+    // Not when focus moves to a submit button: the message would shift the button under the pointer,
+    // and the server answers that click with the same message anyway.
+    var next = event.relatedTarget;
+    if (next && next.type === "submit") return;
+    if (event.target.dataset && event.target.dataset.touched) checkField(event, true);
+  });
 
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select[data-autosubmit]")) event.target.form.submit();

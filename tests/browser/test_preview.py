@@ -61,7 +61,7 @@ def test_position_moves_the_launcher_and_theme_changes_colour(page, channel):
     wait_for_fragment(page, lambda: page.locator('[name="widget_position"][value="192236011"]').check())
     left = launcher.bounding_box()["x"]
     assert left < right - 100
-    page.locator("#id_theme_color").select_option(label="Red")
+    page.get_by_label("Red", exact=True).check()
     page.wait_for_function(
         "() => getComputedStyle(document.querySelector('#pv-body .pv-header')).backgroundColor"
         " === 'rgb(186, 30, 39)'",

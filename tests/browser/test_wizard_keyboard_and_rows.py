@@ -1,0 +1,153 @@
+"""The wizard by keyboard and mouse as a newcomer uses it: Enter, rows in the page, errors that come
+and go, and a refused Next that never claims to have saved."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import field, screenshot, sign_in
+from tests.factories import ChannelFactory, author
+from wizard.models import Channel
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def channel():
+    user = author(username="author")
+    return ChannelFactory(
+        owner=user, visited_steps=["details", "workstream", "appearance", "behaviors", "features"]
+    )
+
+
+def open_step(page, channel, slug):
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/{slug}/")
+    # A marker that a page load would wipe out: rows must come and go without one.
+    page.evaluate("() => { window.__samePage = true; }")
+
+
+def same_page(page):
+    return page.evaluate("() => window.__samePage === true")
+
+
+def test_enter_in_a_text_box_means_next_never_a_step_tab(page, channel):
+    open_step(page, channel, "workstream")
+    field(page, "Workstream name").fill("Contoso chat workstream")
+    field(page, "Workstream name").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chat widget")
+    # On a step with a problem Enter keeps the step, with the problem beside its field.
+    field(page, "Title").fill("")
+    field(page, "Subtitle").press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chat widget")
+    expect(page.locator("#div_id_title .invalid-feedback")).to_be_visible()
+    assert Channel.objects.get(pk=channel.pk).current_step == "appearance"
+
+
+def test_adding_three_questions_keeps_every_typed_value_without_a_page_load(page, channel):
+    open_step(page, channel, "behaviors")
+    page.get_by_role("checkbox", name="Pre-conversation survey").check()
+    add = page.get_by_role("button", name="Add question")
+    typed = [("Topic", "What is it about?"), ("Order", "Your order number?"), ("Store", "Which store?")]
+    for index, (name, text) in enumerate(typed):
+        add.click()
+        page.locator(f'[name="questions-{index}-name"]').fill(name)
+        page.locator(f'[name="questions-{index}-text"]').fill(text)
+    assert same_page(page)
+    expect(page.locator('[name="questions-TOTAL_FORMS"]')).to_have_value("3")
+    for index, (name, text) in enumerate(typed):
+        expect(page.locator(f'[name="questions-{index}-name"]')).to_have_value(name)
+        expect(page.locator(f'[name="questions-{index}-text"]')).to_have_value(text)
+    # A new row is not marked as missing anything before the author acted.
+    expect(page.get_by_text("This field is required.")).to_have_count(0)
+
+    # Reorder and remove in the page: the formset is renumbered, nothing typed is lost.
+    page.get_by_role("button", name="Move up Question 3").click()
+    page.get_by_role("button", name="Remove Question 1").click()
+    assert same_page(page)
+    expect(page.locator('[name="questions-TOTAL_FORMS"]')).to_have_value("2")
+    expect(page.locator('[name="questions-0-name"]')).to_have_value("Store")
+    expect(page.locator('[name="questions-1-name"]')).to_have_value("Order")
+
+    # "Options" shows only for the option set answer type.
+    options = page.locator('[data-row-field="options"]').first
+    expect(options).to_be_hidden()
+    page.locator('[name="questions-0-answer_type"]').select_option(label="Option set")
+    expect(options).to_be_visible()
+
+    # The one-click identification question appears once, then its button goes.
+    page.get_by_role("button", name="Ask for email").click()
+    expect(page.locator('[name="questions-2-name"]')).to_have_value("Email")
+    expect(page.get_by_role("button", name="Ask for email")).to_be_hidden()
+    expect(page.get_by_role("button", name="Ask for name")).to_be_visible()
+    assert same_page(page)
+    screenshot(page, "wizard-rows-in-page")
+
+    page.locator('[name="questions-0-options"]').fill("North;South")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    stored = Channel.objects.get(pk=channel.pk).data["behaviors"]["questions"]
+    assert [(q["name"], q["text"]) for q in stored] == [
+        ("Store", "Which store?"),
+        ("Order", "Your order number?"),
+        ("Email", "What is your email address?"),
+    ]
+    assert stored[0]["options"] == "North;South"
+
+
+def test_errors_appear_after_the_author_acted_and_clear_when_fixed(page, channel):
+    open_step(page, channel, "appearance")
+    title = field(page, "Title")
+    expect(page.locator(".invalid-feedback")).to_have_count(0)
+    title.fill("")
+    page.get_by_role("button", name="Next").click()
+    error = page.locator("#div_id_title .invalid-feedback")
+    expect(error).to_be_visible()
+    expect(title).to_have_class(re.compile(r"\bis-invalid\b"))
+    screenshot(page, "wizard-error-beside-field")
+    field(page, "Title").fill("Chat with Contoso")
+    expect(error).to_have_count(0)
+    expect(field(page, "Title")).not_to_have_class(re.compile(r"\bis-invalid\b"))
+    # A required field emptied again gets its message when the author leaves it.
+    field(page, "Title").fill("")
+    field(page, "Subtitle").focus()
+    expect(page.locator("#div_id_title [data-client-error]")).to_be_visible()
+
+
+def test_a_refused_next_never_says_saved(page, channel):
+    open_step(page, channel, "appearance")
+    field(page, "Title").fill("")
+    page.get_by_role("button", name="Next").click()
+    alert = page.locator(".messages .alert")
+    expect(alert).to_be_visible()
+    expect(alert).not_to_contain_text("Saved")
+    expect(alert).to_contain_text("fix the fields marked below")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chat widget")
+
+
+def test_a_survey_needs_a_customer_voice_survey_and_says_why_the_list_is_empty(page, channel):
+    open_step(page, channel, "behaviors")
+    page.get_by_role("checkbox", name="Post-conversation survey").check()
+    expect(page.get_by_text("The environment has no Customer Voice surveys yet")).to_be_visible()
+    page.get_by_role("button", name="Next").click()
+    expect(
+        page.get_by_text("Choose a Customer Voice survey, or turn off Post-conversation survey.")
+    ).to_be_visible()
+
+
+def test_theme_colours_are_swatches(page, channel):
+    open_step(page, channel, "appearance")
+    red = page.get_by_label("Red", exact=True)
+    red.check()
+    fill = page.locator("label[for='%s'] rect" % red.get_attribute("id")).get_attribute("fill")
+    assert fill.upper() == "#BA1E27"
+
+
+def test_new_channel_starts_the_draft_in_one_click_from_home(page):
+    author(username="author")
+    sign_in(page, "author")
+    page.goto("/")
+    page.get_by_role("button", name="New channel").dblclick()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Channel details")
+    assert Channel.objects.count() == 1
