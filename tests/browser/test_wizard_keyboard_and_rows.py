@@ -140,7 +140,7 @@ def test_theme_colours_are_swatches(page, channel):
     open_step(page, channel, "appearance")
     red = page.get_by_label("Red", exact=True)
     red.check()
-    fill = page.locator("label[for='%s'] rect" % red.get_attribute("id")).get_attribute("fill")
+    fill = page.locator(f"label[for='{red.get_attribute('id')}'] rect").get_attribute("fill")
     assert fill.upper() == "#BA1E27"
 
 
