@@ -62,9 +62,8 @@ def new_context(browser, live_server):
     contexts = []
 
     def make(**kwargs):
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1400, "height": 1000}, **kwargs
-        )
+        kwargs.setdefault("viewport", {"width": 1400, "height": 1000})
+        context = browser.new_context(base_url=live_server.url, **kwargs)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context

@@ -55,7 +55,7 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "approval_refusal": refusal,
         "can_withdraw": in_review and workflow.can_withdraw(revision, user),
         "preview_new": build_preview(revision.data, key="pv-revision"),
-        "preview_old": build_preview(base.data, key="pv-published") if base else None,
+        "preview_old": build_preview(compared.data, key="pv-published") if compared else None,
         "show_unchanged": show_unchanged,
         "toggle_query": urlencode(against if show_unchanged else {**against, "all": "1"}),
         "old_label": (
