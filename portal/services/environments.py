@@ -131,7 +131,7 @@ class Credentials:
         )
 
 
-class IncompleteCredentials(Exception):
+class IncompleteCredentials(ValueError):
     """An environment without an org URL, tenant, client id or client secret; ``str()`` says which."""
 
 

@@ -7,10 +7,18 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from tests.factories import ChannelFactory, author
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _back_to_english():
+    """A Korean request leaves Korean active in this thread; later tests expect the default."""
+    yield
+    translation.deactivate()
 
 
 def test_wizard_labels_are_translated_to_korean(client):

@@ -74,8 +74,12 @@ def blank_row(row_set: RowSet) -> dict[str, Any]:
             row[name] = bool(initial)
         elif initial is not None:
             row[name] = str(initial)
-        elif isinstance(row_field, forms.ChoiceField) and list(row_field.choices):
-            row[name] = str(list(row_field.choices)[0][0])
+        elif isinstance(row_field, forms.ChoiceField) and (choices := _choices(row_field)):
+            row[name] = str(choices[0][0])
         else:
             row[name] = ""
     return row
+
+
+def _choices(choice_field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+    return list(choice_field.choices)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Stopped with SIGTERM, exit normally so atexit stops the emulator and the worker too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         if not options["no_emulator"]:
             connection = self.start_emulator(Path(settings.EMULATOR_STATE_DIR), options["emulator_port"])
             from portal.services.environments import register_emulator
