@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 Option = tuple[str, str]
 
@@ -44,12 +45,12 @@ class ChoiceProvider(Protocol):
 
 # Locale ids are the values msdyn_oclanguages / msdyn_chatwidgetlanguages carry in msdyn_localeid.
 BUILTIN_LANGUAGES: list[Option] = [
-    ("1033", "English (United States)"),
-    ("1042", "Korean"),
-    ("1031", "German"),
-    ("1036", "French"),
-    ("3082", "Spanish"),
-    ("1041", "Japanese"),
+    ("1033", gettext_noop("English (United States)")),
+    ("1042", gettext_noop("Korean")),
+    ("1031", gettext_noop("German")),
+    ("1036", gettext_noop("French")),
+    ("3082", gettext_noop("Spanish")),
+    ("1041", gettext_noop("Japanese")),
 ]
 DEFAULT_LANGUAGE = "1033"
 DEFAULT_MESSAGING_QUEUE = "Default messaging queue"
@@ -62,7 +63,8 @@ class BuiltinChoices:
     note: str = field(default="")
 
     def languages(self) -> ChoiceList:
-        return ChoiceList(list(BUILTIN_LANGUAGES))
+        # Names in the reader's language; an environment's own list comes in the org's language.
+        return ChoiceList([(value, str(_(label))) for value, label in BUILTIN_LANGUAGES])
 
     def workstreams(self) -> ChoiceList:
         return ChoiceList([])

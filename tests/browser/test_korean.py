@@ -89,6 +89,25 @@ def test_korean_pages_have_no_english_left(korean):
     channel.data["details"]["name"] = "콘토소 지원 채팅"
     channel.save()
     workflow.submit(channel, admin, "검토 부탁드립니다")
+    draft = ChannelFactory(
+        owner=admin,
+        name="콘토소 초안",
+        visited_steps=["details", "workstream", "appearance", "behaviors", "features"],
+    )
+    draft.data["details"]["name"] = "콘토소 초안"
+    draft.data["behaviors"].update(
+        prechat_enabled=True,
+        questions=[
+            {
+                "name": "Name",
+                "text": "성함이 어떻게 되세요?",
+                "answer_type": "192350000",
+                "options": "",
+                "required": True,
+            }
+        ],
+    )
+    draft.save()
     environment = EnvironmentFactory(name="콘토소 테스트")
     type(channel).objects.filter(pk=channel.pk).update(environment=environment)
     audit.record(
@@ -97,7 +116,16 @@ def test_korean_pages_have_no_english_left(korean):
         environment=environment,
         details={"user": "김민지", "email": "minji@contoso.example", "role": "Omnichannel agent"},
     )
+    # The draft's values (typed by an author, here in English) and the question names Dataverse
+    # matches on are data, not UI; so is the sample agent name the preview shows.
+    typed = [value for step in draft.data.values() for value in step.values() if isinstance(value, str)]
     data = [
+        *typed,
+        "Name",
+        "Email",
+        "Phone",
+        "CaseNumber",
+        "Jordan Lee",
         "admin",
         "콘토소",
         environment.org_url,
@@ -115,7 +143,10 @@ def test_korean_pages_have_no_english_left(korean):
         "environments": "/environments/",
         "environment": f"/environments/{environment.pk}/",
         "environment-new": "/environments/new/",
+        "review": f"/channels/{channel.pk}/review/",
     }
+    for slug in ("details", "workstream", "appearance", "behaviors", "features", "review"):
+        pages[f"step-{slug}"] = f"/channels/{draft.pk}/steps/{slug}/"
     found = {}
     for name, url in pages.items():
         page.goto(url)
@@ -124,4 +155,4 @@ def test_korean_pages_have_no_english_left(korean):
         words = english_left(page, data)
         if words:
             found[name] = words
-    assert found == {}
+    assert found == {}, repr(found)
