@@ -244,3 +244,62 @@ def test_distribution_mode_is_a_setting_of_a_new_workstream_only():
     data = complete_data(workstream={"workstream_mode": "existing", "existing_workstream": "abc"})
     applies = {getattr(entry, "name", None): entry.applies for entry in iter_entries(data, CHOICES)}
     assert applies["distribution_mode"] is False
+
+
+# --- what the Dataverse columns hold ---------------------------------------------------------------------
+
+
+def test_automated_message_text_holds_what_its_column_holds():
+    def messages(text):
+        return step_values("behaviors", messages=[{"trigger": "192350017", "text": text}])
+
+    assert bind(BehaviorsForm, messages("x" * 2000)).is_valid()
+    assert not bind(BehaviorsForm, messages("x" * 2001)).is_valid()
+    # 1,000 emoji are 1,000 characters to Python but 2,000 UTF-16 units to Dataverse: still fits.
+    assert bind(BehaviorsForm, messages("😀" * 1000)).is_valid()
+    form = bind(BehaviorsForm, messages("😀" * 1000 + "x"))
+    assert not form.is_valid()
+    assert any("at most 2000 characters" in message for _, message in form.problems())
+    assert any("count as two" in message for _, message in form.problems())
+
+
+def test_every_chat_trigger_of_the_admin_center_is_offered():
+    from wizard.forms.behaviors import MessageRowForm
+
+    offered = dict(MessageRowForm.base_fields["trigger"].choices)
+    assert len(offered) == 18
+    for value, label in [
+        ("192350017", "Agent assigned to conversation"),
+        ("192350021", "Customer's position in queue"),
+        ("192350030", "Average wait time for customers: Minutes"),
+        ("192350036", "Out of operating hours"),
+        ("192350002", "Transfer to agent accepted"),
+        ("192350015", "Session ended"),
+        ("192350035", "Holiday message to customer"),
+    ]:
+        assert str(offered[value]) == label
+    assert "192350073" not in offered  # "Offer customer callback" is a voice trigger
+
+
+def test_question_text_counts_emoji_as_dataverse_does():
+    fits = step_values("behaviors", prechat_enabled=True, questions=[question("Name", text="😀" * 256)])
+    assert bind(BehaviorsForm, fits).is_valid()
+    over = step_values("behaviors", prechat_enabled=True, questions=[question("Name", text="😀" * 257)])
+    assert not bind(BehaviorsForm, over).is_valid()
+
+
+def test_option_set_options_fit_their_column_and_ignore_repeats():
+    def topic(options):
+        return step_values(
+            "behaviors",
+            prechat_enabled=True,
+            questions=[question("Topic", answer_type=ANSWER_OPTION_SET, options=options)],
+        )
+
+    assert bind(BehaviorsForm, topic("Sales; Support ;;Billing")).is_valid()
+    # The same option twice (ignoring case) is one option: not enough for an option set.
+    assert any("two options" in m for _, m in bind(BehaviorsForm, topic("Sales;sales")).problems())
+    form = bind(BehaviorsForm, topic("Sales;" + "y" * 101))
+    assert any("at most 100 characters" in m for _, m in form.problems())
+    html = bind(BehaviorsForm, topic("<b>Sales</b>;<script>x</script>"))
+    assert html.is_valid()  # kept as text; escaped wherever it is shown
