@@ -34,9 +34,13 @@ Decisions on the reference's unverified points (``dataverse-model.md``, "Open qu
    typed (unique name / address). Dependent fields are cleared (null) when their toggle is off.
 7. Pre-chat questions: one ``msdyn_surveyquestion`` per question, owned by the channel's workstream,
    and one ``msdyn_questionsequence`` per question (type 192350001, pre-chat unauthenticated) pointing
-   at the widget. The widget's ``msdyn_prechatquestionnaire*`` lookups are left alone, and option-set
-   answers (the ``options`` text) are not written: how the admin center stores them
-   (``msdyn_chatansweroption``) is unverified.
+   at the widget. The options of an option-set question (typed separated by semicolons) are one
+   ``msdyn_chatansweroption`` row each, linked to the question by ``msdyn_AnswerOptionsId``; each
+   question also gets the Text context variable (``msdyn_ocliveworkstreamcontextvariable``) the admin
+   center adds to the workstream. Both keep deterministic ids and are deleted when a newer revision
+   drops them. The widget's ``msdyn_prechatquestionnaire*`` lookups are left alone. Whether Dataverse
+   itself adds the context variable when a question is created through the Web API is UNVERIFIED; if
+   it did, the workstream would show the variable twice.
 8. An existing workstream is linked, never modified: the distribution mode, persistent-chat and
    fallback-queue choices apply only to a workstream the channel creates. Workstreams and queues
    are never deleted by a publish (other channels or routing rules may use them); only the widget's
@@ -55,7 +59,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from wizard.options import SURVEY_MODE_LINK, SURVEY_PROVIDER_COPILOT, SURVEY_PROVIDER_CUSTOMER_VOICE
+from wizard.options import (
+    ANSWER_OPTION_SET,
+    SURVEY_MODE_LINK,
+    SURVEY_PROVIDER_COPILOT,
+    SURVEY_PROVIDER_CUSTOMER_VOICE,
+    answer_options,
+)
+from wizard.validators import fit_dataverse_length
 
 NAMESPACE = uuid.UUID("5d0c7a8e-2f53-4c54-9b0e-6f1d3c1a7e21")
 
@@ -70,6 +81,9 @@ RULE_INCLUDE = 100000000
 QUESTIONNAIRE_PRECHAT_UNAUTHENTICATED = 192350001
 MESSAGE_TYPE_AUTOMATED = 2
 MESSAGE_TO_CUSTOMER = 192350001
+CONTEXT_VARIABLE_TEXT = 192350000
+
+NAME_MAX = 100  # msdyn_name of the widget's child rows: String, MaxLength 100 (entity references)
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -135,6 +149,20 @@ AUTH_SETTINGS = Table(
     "Authentication settings",
 )
 SURVEY = Table("msfp_survey", "msfp_surveies", "msfp_surveyid", "msfp_name", "Customer Voice survey")
+ANSWER_OPTION = Table(
+    "msdyn_chatansweroption",
+    "msdyn_chatansweroptions",
+    "msdyn_chatansweroptionid",
+    "msdyn_name",
+    "Answer option",
+)
+CONTEXT_VARIABLE = Table(
+    "msdyn_ocliveworkstreamcontextvariable",
+    "msdyn_ocliveworkstreamcontextvariables",
+    "msdyn_ocliveworkstreamcontextvariableid",
+    "msdyn_name",
+    "Context variable",
+)
 
 # The widget's child rows, with the lookup column that links each to the widget (read back as
 # ``_<column>_value``). Used to find rows a newer revision dropped.
@@ -281,7 +309,8 @@ HANDLED_FIELDS: dict[str, dict[str, str]] = {
     },
     "behaviors": {
         "messages": "one msdyn_ocsystemmessage row per message",
-        "questions": "one msdyn_surveyquestion and one msdyn_questionsequence row per question",
+        "questions": "one msdyn_surveyquestion, msdyn_questionsequence and context variable per question, "
+        "one msdyn_chatansweroption per option of an option set",
         "survey": "widget msdyn_PostConversationSurvey → msfp_surveies (Customer Voice)",
         "survey_url": "widget msdyn_mcssurveyurl (Copilot Studio)",
         "authentication_settings": "widget msdyn_AuthsettingsId → msdyn_authenticationsettingses",
@@ -344,6 +373,80 @@ def references(data: Mapping[str, Any]) -> list[Reference]:
     ):
         refs.append(_ref("survey", SURVEY, behaviors.get("survey")))
     return [ref for ref in refs if ref is not None]
+
+
+# --- pre-chat answers: answer options and context variables -------------------------------------------
+
+
+def question_keys(data: Mapping[str, Any]) -> list[str]:
+    """The keys (lower-case names) of the pre-chat questions a revision writes; each question's row,
+    its answer options and its context variable take their ids from it."""
+    behaviors = _step(data, "behaviors")
+    if not boolean(behaviors.get("prechat_enabled")):
+        return []
+    return [
+        str(text(q.get("name"))).lower()
+        for q in behaviors.get("questions") or []
+        if isinstance(q, Mapping) and text(q.get("name"))
+    ]
+
+
+def question_id(channel_pk: int, environment_pk: int, key: str) -> str:
+    return row_id(channel_pk, environment_pk, QUESTION, key)
+
+
+def context_variable_id(channel_pk: int, environment_pk: int, key: str) -> str:
+    return row_id(channel_pk, environment_pk, CONTEXT_VARIABLE, key)
+
+
+def _answer_option_ops(
+    question: Mapping[str, Any], question_row: str, rid: Callable[[Table, str], str]
+) -> list[Operation]:
+    """One msdyn_chatansweroption row per option of an option-set question, linked to the question
+    through msdyn_AnswerOptionsId, as the admin center stores them (the live-chat sample schema in
+    microsoft/Dynamics365-Apps-Samples exports the options by their question; the entity reference
+    ce/customer-service/develop/reference/entities/msdyn_chatansweroption.md: "Stores the answer options
+    for a question of type option set"). The author types them separated by semicolons (S19)."""
+    if str(question.get("answer_type")) != ANSWER_OPTION_SET:
+        return []
+    key = str(text(question.get("name"))).lower()
+    return [
+        Operation(
+            "upsert",
+            ANSWER_OPTION,
+            rid(ANSWER_OPTION, f"{key}:{option.casefold()}"),
+            {
+                "msdyn_name": fit_dataverse_length(option, NAME_MAX),
+                "msdyn_AnswerOptionsId@odata.bind": bind(QUESTION, question_row),
+            },
+            _quoted("Answer option", option),
+        )
+        for option in answer_options(question.get("options"))
+    ]
+
+
+def _context_variable_op(qname: str, workstream_id: str, rid: Callable[[Table, str], str]) -> Operation:
+    """The context variable the admin center adds to the workstream for a pre-chat question ("After you
+    add the survey questions, corresponding context variables are created and displayed in the
+    Advanced settings > Context variables section of the workstream": ce/customer-service/administer/
+    configure-pre-chat-survey.md). Answers are text, so the variable's type is Text."""
+    return Operation(
+        "upsert",
+        CONTEXT_VARIABLE,
+        rid(CONTEXT_VARIABLE, qname.lower()),
+        {
+            "msdyn_name": fit_dataverse_length(qname, NAME_MAX),
+            "msdyn_displayname": fit_dataverse_length(qname, NAME_MAX),
+            "msdyn_datatype": CONTEXT_VARIABLE_TEXT,
+            "msdyn_liveworkstreamid@odata.bind": bind(WORKSTREAM, workstream_id),
+        },
+        _quoted("Context variable", qname),
+    )
+
+
+# Rows the channel owns that hang off its questions or workstream rather than the widget: read by id
+# (see the publish's read), dropped when a newer revision no longer writes them.
+QUESTION_CHILDREN: tuple[Table, ...] = (ANSWER_OPTION, CONTEXT_VARIABLE)
 
 
 # --- the plan ---------------------------------------------------------------------------------------
@@ -410,7 +513,8 @@ def build_plan(
     """The ordered upserts and deletes for one publish.
 
     ``resolved`` maps each :func:`references` slot to the row id found in the org. ``existing_children``
-    maps a child table's logical name to the ids of its rows that point at the widget now;
+    maps a child table's logical name to the ids of its rows that point at the widget now (for
+    :data:`QUESTION_CHILDREN`: the rows of this channel's questions, found by id);
     ``dropped_question_ids`` maps a question sequence id to the survey question it points at, so a
     dropped sequence takes its question with it.
     """
@@ -497,6 +601,8 @@ def build_plan(
                 _quoted("Survey question", qname),
             )
         )
+        ops.extend(_answer_option_ops(question, rid(QUESTION, qname.lower()), rid))
+        ops.append(_context_variable_op(qname, workstream_id, rid))
 
     # The widget.
     wid = widget_id(channel_pk, environment_pk)
@@ -603,8 +709,13 @@ def build_plan(
         for existing_id in sorted(existing_children.get(table.logical, ())):
             if existing_id not in planned:
                 deletes.append(Operation("delete", table, existing_id, label=f"{table.label} {existing_id}"))
+    # Answer options before the questions they point at.
+    for table in QUESTION_CHILDREN:
+        for existing_id in sorted(existing_children.get(table.logical, ())):
+            if existing_id not in planned:
+                deletes.append(Operation("delete", table, existing_id, label=f"{table.label} {existing_id}"))
     for op in list(deletes):
-        question_id = dropped_question_ids.get(op.id) if op.table is SEQUENCE else None
-        if question_id and question_id not in planned:
-            deletes.append(Operation("delete", QUESTION, question_id, label=f"Survey question {question_id}"))
+        dropped = dropped_question_ids.get(op.id) if op.table is SEQUENCE else None
+        if dropped and dropped not in planned:
+            deletes.append(Operation("delete", QUESTION, dropped, label=f"Survey question {dropped}"))
     return Plan(wid, ops + deletes)

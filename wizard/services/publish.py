@@ -181,7 +181,29 @@ class _Current:
     sequence_questions: dict[str, str]
 
 
-def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str) -> _Current:
+def _question_children_queries(
+    channel_pk: int, environment_pk: int, keys: list[str]
+) -> list[tuple[mapping.Table, str]]:
+    """Queries for the answer options and context variables of the channel's questions (those of this
+    revision and of the last published one, so dropped ones are found), by the ids the mapping gives them."""
+    if not keys:
+        return []
+    questions = " or ".join(
+        f"_msdyn_answeroptionsid_value eq {mapping.question_id(channel_pk, environment_pk, k)}" for k in keys
+    )
+    variables = " or ".join(
+        f"{mapping.CONTEXT_VARIABLE.primary_id} eq {mapping.context_variable_id(channel_pk, environment_pk, k)}"
+        for k in keys
+    )
+    return [(mapping.ANSWER_OPTION, questions), (mapping.CONTEXT_VARIABLE, variables)]
+
+
+def _read_current(
+    client: DataverseClient,
+    data: dict[str, Any],
+    widget_id: str,
+    question_children: list[tuple[mapping.Table, str]] | None = None,
+) -> _Current:
     """One read ``$batch``: the reference rows and what the widget has in the org now."""
     refs = mapping.references(data)
     batch = Batch()
@@ -205,6 +227,8 @@ def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str)
         if table is mapping.SEQUENCE:
             select.append("_msdyn_surveyquestion_value")
         batch.get(_query(table, select=select, filter=f"_{link}_value eq {widget_id}"), label=table.label)
+    for table, flt in question_children or []:
+        batch.get(_query(table, select=[table.primary_id], filter=flt), label=table.label)
     response = client.execute_batch(batch)
     parts = [part.json or {} for part in response.responses]
     resolved: dict[str, str] = {}
@@ -217,7 +241,10 @@ def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str)
     widget_rows = (rest[0] if rest else {}).get("value") or []
     children: dict[str, list[str]] = {}
     sequence_questions: dict[str, str] = {}
-    for (table, _link), body in zip(mapping.CHILD_LINKS, rest[1:], strict=False):
+    links = len(mapping.CHILD_LINKS)
+    for (table, _flt), body in zip(question_children or [], rest[1 + links :], strict=False):
+        children[table.logical] = [str(row[table.primary_id]) for row in body.get("value") or []]
+    for (table, _link), body in zip(mapping.CHILD_LINKS, rest[1 : 1 + links], strict=False):
         rows = body.get("value") or []
         children[table.logical] = [str(row[table.primary_id]) for row in rows]
         if table is mapping.SEQUENCE:
@@ -306,7 +333,13 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
         data = revision.data
         widget_id = mapping.widget_id(channel.pk, environment.pk)
         _progress(attempt, _("Reading the environment"))
-        current = _read_current(client, data, widget_id)
+        previous = _previous_success(attempt)
+        keys = mapping.question_keys(data)
+        if previous is not None:
+            keys += [k for k in mapping.question_keys(previous.revision.data) if k not in keys]
+        current = _read_current(
+            client, data, widget_id, _question_children_queries(channel.pk, environment.pk, keys)
+        )
         try:
             plan = mapping.build_plan(
                 data,

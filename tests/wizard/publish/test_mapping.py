@@ -155,3 +155,69 @@ def test_a_missing_reference_is_a_mapping_error():
 
     with pytest.raises(mapping.MappingError):
         mapping.build_plan(data(), channel_pk=1, environment_pk=1, resolved={})
+
+
+# --- pre-chat answers ------------------------------------------------------------------------------------
+
+TOPIC = {
+    "name": "Topic",
+    "text": "What is it about?",
+    "answer_type": "192350002",
+    "options": "Sales; Support;;sales;Billing",
+    "required": True,
+}
+
+
+def with_topic(**behaviors):
+    questions = [*FULL["behaviors"]["questions"], TOPIC]
+    return data(behaviors={"questions": questions, **behaviors})
+
+
+def test_option_set_answers_become_answer_option_rows_of_their_question():
+    result = plan(with_topic())
+    topic = next(op for op in result.upserts(mapping.QUESTION) if op.data["msdyn_name"] == "Topic")
+    options = result.upserts(mapping.ANSWER_OPTION)
+    assert [op.data["msdyn_name"] for op in options] == ["Sales", "Support", "Billing"]
+    assert {op.data["msdyn_AnswerOptionsId@odata.bind"] for op in options} == {
+        f"/msdyn_surveyquestions({topic.id})"
+    }
+    tables = [op.table for op in result.operations]
+    assert tables.index(mapping.QUESTION) < tables.index(mapping.ANSWER_OPTION)
+    assert [op.id for op in plan(with_topic()).upserts(mapping.ANSWER_OPTION)] == [op.id for op in options]
+    # Only option sets have options: the single-line questions have none.
+    assert len(options) == 3
+
+
+def test_each_question_gets_a_text_context_variable_on_the_workstream():
+    result = plan(with_topic())
+    workstream = result.find(mapping.WORKSTREAM)
+    variables = result.upserts(mapping.CONTEXT_VARIABLE)
+    assert [op.data["msdyn_name"] for op in variables] == ["Name", "Email", "Topic"]
+    for op in variables:
+        assert op.data["msdyn_datatype"] == mapping.CONTEXT_VARIABLE_TEXT
+        assert op.data["msdyn_liveworkstreamid@odata.bind"] == f"/msdyn_liveworkstreams({workstream.id})"
+    assert [op.id for op in variables] == [
+        mapping.context_variable_id(7, 3, key) for key in mapping.question_keys(with_topic())
+    ]
+    assert not plan(data(behaviors={"prechat_enabled": False})).upserts(mapping.CONTEXT_VARIABLE)
+
+
+def test_dropped_answer_options_and_variables_are_deleted_before_their_questions():
+    current = plan(with_topic())
+    kept = [op.id for op in current.upserts(mapping.ANSWER_OPTION)]
+    stale_option, stale_variable, stale_sequence, stale_question = (str(uuid.uuid4()) for _ in range(4))
+    result = plan(
+        with_topic(),
+        existing_children={
+            "msdyn_chatansweroption": [*kept, stale_option],
+            "msdyn_ocliveworkstreamcontextvariable": [stale_variable],
+            "msdyn_questionsequence": [stale_sequence],
+        },
+        dropped_question_ids={stale_sequence: stale_question},
+    )
+    assert [(op.table.logical, op.id) for op in result.deletes()] == [
+        ("msdyn_questionsequence", stale_sequence),
+        ("msdyn_chatansweroption", stale_option),
+        ("msdyn_ocliveworkstreamcontextvariable", stale_variable),
+        ("msdyn_surveyquestion", stale_question),
+    ]

@@ -197,7 +197,8 @@ def test_newer_revision_updates_in_place_and_drops_removed_children(emulator_env
         )
         == []
     )
-    assert second.result["deletes"] == 4  # one domain, one sequence and its question, one message
+    # One domain, one sequence with its question and the question's context variable, one message.
+    assert second.result["deletes"] == 5
     assert counts(knobs, wid)["workstreams"] == 1
 
 
@@ -377,3 +378,56 @@ def test_an_org_url_nothing_answers_on_fails_clearly(emulator_environment, knobs
     assert attempt.failed_operation == "Sign-in"
     assert f"https://127.0.0.1:{closed_port}" in attempt.error_message
     assert "org URL" in attempt.error_message
+
+
+def test_option_set_answers_and_context_variables_are_written_and_follow_the_revision(
+    emulator_environment, knobs, no_sleep
+):
+    topic = {
+        "name": "Topic",
+        "text": "What is it about?",
+        "answer_type": "192350002",
+        "options": "Sales;Support;Billing",
+        "required": True,
+    }
+    behaviors = {**FULL["behaviors"], "questions": [*FULL["behaviors"]["questions"], topic]}
+    channel = approved_channel(emulator_environment, **{**FULL, "behaviors": behaviors})
+    attempt = publish_now(channel)
+    assert attempt.state == "succeeded", (attempt.error_message, attempt.failed_operation)
+    env = emulator_environment.pk
+    question = mapping.question_id(channel.pk, env, "topic")
+
+    def options() -> list[str]:
+        found = knobs.client.query(
+            "msdyn_chatansweroptions", filter=f"_msdyn_answeroptionsid_value eq {question}"
+        )
+        return sorted(row["msdyn_name"] for row in found)
+
+    def variables() -> list[str]:
+        ws = mapping.row_id(channel.pk, env, mapping.WORKSTREAM, "workstream")
+        found = knobs.client.query(
+            "msdyn_ocliveworkstreamcontextvariables", filter=f"_msdyn_liveworkstreamid_value eq {ws}"
+        )
+        return sorted(row["msdyn_name"] for row in found)
+
+    assert options() == ["Billing", "Sales", "Support"]
+    assert variables() == ["Email", "Name", "Topic"]
+
+    # A newer revision drops an option and a question: their rows go, the rest stay as they were.
+    data = {step: dict(values) for step, values in channel.data.items()}
+    data["behaviors"]["questions"] = [
+        FULL["behaviors"]["questions"][0],
+        {**topic, "options": "Sales;Billing"},
+    ]
+    approve_revision(channel, data)
+    second = publish_now(channel)
+    assert second.state == "succeeded", (second.error_message, second.failed_operation)
+    assert options() == ["Billing", "Sales"]
+    assert variables() == ["Name", "Topic"]
+
+    # Turning the survey off removes the questions, their options and their variables.
+    data["behaviors"]["prechat_enabled"] = False
+    approve_revision(channel, data)
+    third = publish_now(channel)
+    assert third.state == "succeeded", (third.error_message, third.failed_operation)
+    assert options() == [] and variables() == []
