@@ -84,6 +84,7 @@ MESSAGE_TO_CUSTOMER = 192350001
 CONTEXT_VARIABLE_TEXT = 192350000
 
 NAME_MAX = 100  # msdyn_name of the widget's child rows: String, MaxLength 100 (entity references)
+QUEUE_NAME_MAX = 200  # queue.name: String, MaxLength 200 (powerapps-docs reference/entities/queue.md)
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -375,6 +376,17 @@ def references(data: Mapping[str, Any]) -> list[Reference]:
     return [ref for ref in refs if ref is not None]
 
 
+# --- derived names -------------------------------------------------------------------------------------
+
+
+def derived_name(base: str, suffix: str = "", limit: int = NAME_MAX) -> str:
+    """``base`` + ``suffix`` within a column's MaxLength as Dataverse counts it (UTF-16 code units, see
+    :func:`wizard.validators.dataverse_length`): the base is shortened, the suffix that tells rows apart
+    is kept whole. Over-long text is refused by Dataverse with 0x80044331 ("The length of the ...
+    attribute ... exceeded the maximum allowed length"), so a name the portal makes up must never be."""
+    return fit_dataverse_length(base, max(limit - len(suffix), 0)).rstrip() + suffix
+
+
 # --- pre-chat answers: answer options and context variables -------------------------------------------
 
 
@@ -540,7 +552,9 @@ def build_plan(
         workstream_id = needed("workstream")
     else:
         if workstream.get("fallback_queue_mode", "existing") == "new":
-            queue_name = text(workstream.get("fallback_queue_name")) or f"{name} queue"
+            queue_name = derived_name(
+                text(workstream.get("fallback_queue_name")) or f"{name} queue", limit=QUEUE_NAME_MAX
+            )
             queue_id = rid(QUEUE, "fallback")
             ops.append(
                 Operation(
@@ -558,7 +572,7 @@ def build_plan(
             )
         else:
             queue_id = needed("queue")
-        workstream_name = text(workstream.get("workstream_name")) or f"{name} workstream"
+        workstream_name = derived_name(text(workstream.get("workstream_name")) or f"{name} workstream")
         workstream_id = rid(WORKSTREAM, "workstream")
         ops.append(
             Operation(
@@ -593,7 +607,7 @@ def build_plan(
                 QUESTION,
                 rid(QUESTION, qname.lower()),
                 {
-                    "msdyn_name": qname,
+                    "msdyn_name": derived_name(qname),
                     "msdyn_questiontext": text(question.get("text")),
                     "msdyn_answertype": choice(question.get("answer_type")),
                     "msdyn_LiveWorkStreamToChatQuestion@odata.bind": bind(WORKSTREAM, workstream_id),
@@ -644,7 +658,7 @@ def build_plan(
                     DOMAIN,
                     rid(DOMAIN, domain),
                     {
-                        "msdyn_name": domain[:100],
+                        "msdyn_name": derived_name(domain),
                         "msdyn_domainvalue": domain,
                         "msdyn_ruletype": RULE_INCLUDE,
                         "msdyn_livechatconfigid@odata.bind": bind(WIDGET, wid),
@@ -662,7 +676,7 @@ def build_plan(
                 SEQUENCE,
                 rid(SEQUENCE, qname.lower()),
                 {
-                    "msdyn_name": qname,
+                    "msdyn_name": derived_name(qname),
                     "msdyn_chatquestionnairetype": QUESTIONNAIRE_PRECHAT_UNAUTHENTICATED,
                     "sequencenumber": number,
                     "msdyn_questionrequired": boolean(question.get("required")),
@@ -687,7 +701,7 @@ def build_plan(
                 MESSAGE,
                 rid(MESSAGE, key),
                 {
-                    "msdyn_name": f"{name} {trigger}.{counts[trigger]}"[:100],
+                    "msdyn_name": derived_name(name, f" {trigger}.{counts[trigger]}"),
                     "msdyn_streamsource": STREAM_SOURCE_LIVE_CHAT,
                     "msdyn_messagetype": MESSAGE_TYPE_AUTOMATED,
                     "msdyn_messagereceiver": MESSAGE_TO_CUSTOMER,

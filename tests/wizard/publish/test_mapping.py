@@ -221,3 +221,27 @@ def test_dropped_answer_options_and_variables_are_deleted_before_their_questions
         ("msdyn_ocliveworkstreamcontextvariable", stale_variable),
         ("msdyn_surveyquestion", stale_question),
     ]
+
+
+# --- derived names ---------------------------------------------------------------------------------------
+
+
+def test_derived_names_fit_their_columns_as_dataverse_counts_them():
+    from wizard.validators import dataverse_length
+
+    for channel_name in ("x" * 100, "😀" * 50, "한" * 100):
+        values = data(
+            details={"name": channel_name},
+            behaviors={
+                "messages": [
+                    {"trigger": "192350017", "text": "Hello"},
+                    {"trigger": "192350017", "text": "Hello again"},
+                    {"trigger": "192350021", "text": "You are next"},
+                ]
+            },
+        )
+        names = [op.data["msdyn_name"] for op in plan(values).upserts(mapping.MESSAGE)]
+        assert all(dataverse_length(name) <= 100 for name in names), names
+        assert len(set(names)) == 3  # the trigger and count that tell them apart are kept
+        assert names[0].endswith(" 192350017.1") and names[2].endswith(" 192350021.1")
+    assert mapping.derived_name("ab😀", limit=3) == "ab"  # never half a character
