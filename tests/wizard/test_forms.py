@@ -303,3 +303,19 @@ def test_option_set_options_fit_their_column_and_ignore_repeats():
     assert any("at most 100 characters" in m for _, m in form.problems())
     html = bind(BehaviorsForm, topic("<b>Sales</b>;<script>x</script>"))
     assert html.is_valid()  # kept as text; escaped wherever it is shown
+
+
+@pytest.mark.parametrize(
+    ("form_class", "step", "field"),
+    [
+        (DetailsForm, "details", "name"),
+        (WorkstreamForm, "workstream", "workstream_name"),
+        (WorkstreamForm, "workstream", "fallback_queue_name"),
+    ],
+)
+def test_names_count_emoji_as_dataverse_does(form_class, step, field):
+    extra = {"fallback_queue_mode": "new"} if field == "fallback_queue_name" else {}
+    assert bind(form_class, step_values(step, **extra, **{field: "😀" * 50})).is_valid()
+    form = bind(form_class, step_values(step, **extra, **{field: "😀" * 51}))
+    assert not form.is_valid()
+    assert "count as two" in form.errors[field][0]

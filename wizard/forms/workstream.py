@@ -10,6 +10,7 @@ from wizard.choices import DEFAULT_MESSAGING_QUEUE
 from wizard.forms.base import StepForm
 from wizard.forms.layout import ShowWhen
 from wizard.options import DISTRIBUTION_MODES, DISTRIBUTION_PUSH
+from wizard.validators import DataverseMaxLengthValidator
 
 NEW = "new"
 EXISTING = "existing"
@@ -22,7 +23,12 @@ class WorkstreamForm(StepForm):
         initial=NEW,
         widget=forms.RadioSelect,
     )
-    workstream_name = forms.CharField(label=_("Workstream name"), max_length=100, required=False)
+    workstream_name = forms.CharField(
+        label=_("Workstream name"),
+        max_length=100,
+        required=False,
+        validators=[DataverseMaxLengthValidator(100)],
+    )
     existing_workstream = forms.ChoiceField(label=_("Existing workstream"), required=False)
     distribution_mode = forms.ChoiceField(
         label=_("Work distribution mode"),
@@ -49,7 +55,12 @@ class WorkstreamForm(StepForm):
         widget=forms.RadioSelect,
         help_text=_("Chats go here when no route-to-queue rule matches or routing fails."),
     )
-    fallback_queue_name = forms.CharField(label=_("Fallback queue name"), max_length=100, required=False)
+    fallback_queue_name = forms.CharField(
+        label=_("Fallback queue name"),
+        max_length=100,
+        required=False,
+        validators=[DataverseMaxLengthValidator(100)],
+    )
     existing_queue = forms.ChoiceField(
         label=_("Existing queue"), required=False, initial=DEFAULT_MESSAGING_QUEUE
     )
