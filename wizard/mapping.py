@@ -20,7 +20,15 @@ Decisions on the reference's unverified points (``dataverse-model.md``, "Open qu
    ``msdyn_language`` choice (only Auto-detect/English) are not written.
 2. Fallback queue = the workstream's ``msdyn_defaultqueue``. A new fallback queue is an Omnichannel
    messaging queue (``msdyn_isomnichannelqueue`` true, ``msdyn_queuetype`` 192350000) with priority
-   ``QUEUE_PRIORITY``.
+   ``QUEUE_PRIORITY``: unified routing serves a queue with a smaller number first
+   (ce/customer-service/administer/queues-omnichannel.md, "Configure queue prioritization"). The
+   admin center's "Create a queue" dialog asks for the number and the workstream dialog's "Create new"
+   fallback queue does not; no page states the number it then stores (UNVERIFIED). 10,000, the
+   priority of the out-of-the-box queues in the emulator's seed, keeps a new fallback queue from being
+   served before every queue the org already has, as priority 1 (the highest) would.
+   Only an active Omnichannel messaging queue can be a chat workstream's fallback queue
+   ("for routing rules for a live chat workstream, only messaging type queues are shown", same page);
+   the wizard offers only those and the publish refuses any other (see ``fallback_queue_problem``).
 3. "Show widget only during operating hours" binds ``msdyn_operatinghourid``;
    ``msdyn_showwidgetduringofflinehours`` is true only when the author chose to show the widget with
    an offline message outside those hours (false = hidden outside hours). With the toggle off the
@@ -61,6 +69,7 @@ from typing import Any, Literal
 
 from wizard.options import (
     ANSWER_OPTION_SET,
+    DISTRIBUTION_PICK,
     SURVEY_MODE_LINK,
     SURVEY_PROVIDER_COPILOT,
     SURVEY_PROVIDER_CUSTOMER_VOICE,
@@ -76,7 +85,7 @@ DIRECTION_INBOUND = 0
 CONVERSATION_LIVE = 192350000
 CONVERSATION_PERSISTENT = 192350001
 QUEUE_TYPE_MESSAGING = 192350000
-QUEUE_PRIORITY = 1
+QUEUE_PRIORITY = 10_000
 RULE_INCLUDE = 100000000
 QUESTIONNAIRE_PRECHAT_UNAUTHENTICATED = 192350001
 MESSAGE_TYPE_AUTOMATED = 2
@@ -297,7 +306,8 @@ HANDLED_FIELDS: dict[str, dict[str, str]] = {
         "workstream_name": "workstream msdyn_name",
         "existing_workstream": "widget msdyn_liveworkstreamid → existing workstream",
         "distribution_mode": "workstream msdyn_workdistributionmode",
-        "persistent_chat": "workstream and widget msdyn_conversationmode, workstream msdyn_enableagentaffinity",
+        "persistent_chat": "workstream and widget msdyn_conversationmode, workstream msdyn_enableagentaffinity "
+        "(Push only)",
         "fallback_queue_mode": "create the queue row, or bind an existing one",
         "fallback_queue_name": "queue name",
         "existing_queue": "workstream msdyn_defaultqueue → existing queue",
@@ -374,6 +384,21 @@ def references(data: Mapping[str, Any]) -> list[Reference]:
     ):
         refs.append(_ref("survey", SURVEY, behaviors.get("survey")))
     return [ref for ref in refs if ref is not None]
+
+
+# --- settings of Push workstreams --------------------------------------------------------------------
+
+
+def _push_only_settings(workstream: Mapping[str, Any], persistent: bool) -> dict[str, Any]:
+    """Workstream columns that apply only to Push distribution, left out of a Pick workstream.
+
+    "Keep same agent for entire conversation" (``msdyn_enableagentaffinity``): "Agent affinity is
+    applicable only for push type of work distribution"; persistent chat asks for it (same page,
+    ce/customer-service/administer/create-workstreams.md).
+    """
+    if str(workstream.get("distribution_mode")) == DISTRIBUTION_PICK:
+        return {}
+    return {"msdyn_enableagentaffinity": persistent}
 
 
 # --- derived names -------------------------------------------------------------------------------------
@@ -586,7 +611,7 @@ def build_plan(
                     "msdyn_direction": DIRECTION_INBOUND,
                     "msdyn_workdistributionmode": choice(workstream.get("distribution_mode")),
                     "msdyn_conversationmode": conversation_mode,
-                    "msdyn_enableagentaffinity": persistent,
+                    **_push_only_settings(workstream, persistent),
                     "msdyn_defaultqueue@odata.bind": bind(QUEUE, queue_id),
                 },
                 _quoted("Workstream", workstream_name),

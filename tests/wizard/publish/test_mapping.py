@@ -245,3 +245,22 @@ def test_derived_names_fit_their_columns_as_dataverse_counts_them():
         assert len(set(names)) == 3  # the trigger and count that tell them apart are kept
         assert names[0].endswith(" 192350017.1") and names[2].endswith(" 192350021.1")
     assert mapping.derived_name("ab😀", limit=3) == "ab"  # never half a character
+
+
+# --- new fallback queue and Push-only settings ------------------------------------------------------------
+
+
+def test_a_new_fallback_queue_is_not_served_before_every_other_queue():
+    queue = plan().find(mapping.QUEUE)
+    assert queue is not None
+    assert queue.data["msdyn_priority"] == mapping.QUEUE_PRIORITY == 10_000
+    assert queue.data["msdyn_isomnichannelqueue"] is True
+    assert queue.data["msdyn_queuetype"] == mapping.QUEUE_TYPE_MESSAGING
+
+
+def test_agent_affinity_is_written_for_push_workstreams_only():
+    push = plan(data(workstream={"distribution_mode": "192350000", "persistent_chat": True}))
+    assert push.find(mapping.WORKSTREAM).data["msdyn_enableagentaffinity"] is True
+    pick = plan(data(workstream={"distribution_mode": "192350001", "persistent_chat": True}))
+    assert "msdyn_enableagentaffinity" not in pick.find(mapping.WORKSTREAM).data
+    assert pick.find(mapping.WORKSTREAM).data["msdyn_conversationmode"] == mapping.CONVERSATION_PERSISTENT

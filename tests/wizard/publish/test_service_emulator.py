@@ -103,11 +103,12 @@ def test_publish_writes_every_column(emulator_environment, knobs, no_sleep):
     assert workstream["msdyn_streamsource"] == 192360000
     assert workstream["msdyn_workdistributionmode"] == 192350001
     assert workstream["msdyn_conversationmode"] == 192350001
-    assert workstream["msdyn_enableagentaffinity"] is True
+    assert not workstream.get("msdyn_enableagentaffinity")  # a Push-only setting; this workstream is Pick
     queue = knobs.client.retrieve("queues", workstream["_msdyn_defaultqueue_value"])
     assert queue["name"] == "Contoso chat fallback"
     assert queue["msdyn_isomnichannelqueue"] is True
     assert queue["msdyn_queuetype"] == 192350000
+    assert queue["msdyn_priority"] == mapping.QUEUE_PRIORITY
 
     domains = rows(knobs, mapping.DOMAIN, "msdyn_livechatconfigid", wid)
     assert sorted(d["msdyn_domainvalue"] for d in domains) == ["*.contoso.example", "contoso.example"]
