@@ -67,6 +67,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
+
 from wizard.options import (
     ANSWER_OPTION_SET,
     DISTRIBUTION_PICK,
@@ -484,6 +486,41 @@ def _context_variable_op(qname: str, workstream_id: str, rid: Callable[[Table, s
 # Rows the channel owns that hang off its questions or workstream rather than the widget: read by id
 # (see the publish's read), dropped when a newer revision no longer writes them.
 QUESTION_CHILDREN: tuple[Table, ...] = (ANSWER_OPTION, CONTEXT_VARIABLE)
+
+
+# --- fallback queue -------------------------------------------------------------------------------------
+
+QUEUE_ACTIVE = 0
+# The ``resolved`` key under which the publish passes an existing workstream's msdyn_conversationmode.
+WORKSTREAM_CONVERSATION_MODE = "workstream_conversation_mode"
+# What the publish reads of the reference rows besides their id: the fallback queue's kind and state,
+# the existing workstream's conversation mode.
+REFERENCE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "queue": ("name", "statecode", "msdyn_isomnichannelqueue", "msdyn_queuetype"),
+    "workstream": ("msdyn_conversationmode",),
+}
+
+
+def fallback_queue_problem(row: Mapping[str, Any]) -> str | None:
+    """Why a queue row can't be a chat workstream's fallback queue, in words the author can act on, or
+    None. A chat workstream routes only to active Omnichannel queues of type Messaging
+    (``statecode`` 0, ``msdyn_isomnichannelqueue`` true, ``msdyn_queuetype`` 192350000): "for routing
+    rules for a live chat workstream, only messaging type queues are shown for selection"
+    (ce/customer-service/administer/queues-omnichannel.md); ``msdyn_isomnichannelqueue`` marks a queue
+    "used as Omnichannel queue for work distribution" (ce/developer/reference/entities/queue.md)."""
+    reasons = []
+    if row.get("statecode") not in (None, QUEUE_ACTIVE):
+        reasons.append(_("it is inactive"))
+    if row.get("msdyn_isomnichannelqueue") is not True:
+        reasons.append(_("it is not an Omnichannel queue"))
+    elif row.get("msdyn_queuetype") != QUEUE_TYPE_MESSAGING:
+        reasons.append(_("it routes records or calls, not messaging conversations"))
+    if not reasons:
+        return None
+    return _(
+        "The fallback queue “%(name)s” can't take chats: %(reasons)s. Choose an active Omnichannel "
+        "messaging queue on the Workstream step, or create a new fallback queue there."
+    ) % {"name": row.get("name") or row.get("queueid") or "?", "reasons": _(" and ").join(reasons)}
 
 
 # --- the plan ---------------------------------------------------------------------------------------

@@ -215,7 +215,8 @@ def _read_current(
             flt = f"msdyn_localeid eq {int(ref.value)}"
         else:
             flt = f"{table.primary_name} eq {literal(ref.value)}"
-        batch.get(_query(table, select=[table.primary_id], filter=flt, top=2), label=ref.label)
+        select = [table.primary_id, *mapping.REFERENCE_COLUMNS.get(ref.slot, ())]
+        batch.get(_query(table, select=select, filter=flt, top=2), label=ref.label)
     batch.get(
         _query(
             mapping.WIDGET, select=list(WIDGET_READ_BACK), filter=f"msdyn_livechatconfigid eq {widget_id}"
@@ -237,6 +238,7 @@ def _read_current(
         if not rows:
             raise _Failure(_("%(what)s was not found in the environment.") % {"what": ref.label}, ref.label)
         resolved[ref.slot] = str(rows[0][ref.table.primary_id])
+        _check_reference(ref, rows[0], resolved)
     rest = parts[len(refs) :]
     widget_rows = (rest[0] if rest else {}).get("value") or []
     children: dict[str, list[str]] = {}
@@ -252,6 +254,17 @@ def _read_current(
                 if row.get("_msdyn_surveyquestion_value"):
                     sequence_questions[str(row[table.primary_id])] = str(row["_msdyn_surveyquestion_value"])
     return _Current(resolved, widget_rows[0] if widget_rows else None, children, sequence_questions)
+
+
+def _check_reference(ref: mapping.Reference, row: dict[str, Any], resolved: dict[str, str]) -> None:
+    """Refuse a fallback queue a chat workstream can't use; note an existing workstream's conversation
+    mode, which the widget follows."""
+    if ref.slot == "queue":
+        problem = mapping.fallback_queue_problem(row)
+        if problem:
+            raise _Failure(problem, ref.label)
+    if ref.slot == "workstream" and row.get("msdyn_conversationmode") is not None:
+        resolved[mapping.WORKSTREAM_CONVERSATION_MODE] = str(row["msdyn_conversationmode"])
 
 
 def _previous_success(attempt: PublishAttempt) -> PublishAttempt | None:

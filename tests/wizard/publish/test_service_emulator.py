@@ -432,3 +432,34 @@ def test_option_set_answers_and_context_variables_are_written_and_follow_the_rev
     third = publish_now(channel)
     assert third.state == "succeeded", (third.error_message, third.failed_operation)
     assert options() == [] and variables() == []
+
+
+@pytest.mark.parametrize(
+    ("queue", "reason"),
+    [
+        ("Default entity queue", "routes records or calls"),
+        ("Closed chat queue", "inactive"),
+    ],
+)
+def test_a_fallback_queue_a_chat_workstream_cant_use_is_refused_by_name(
+    emulator_environment, knobs, no_sleep, queue, reason
+):
+    if queue == "Closed chat queue":
+        found = list(knobs.client.query("queues", filter="name eq 'Closed chat queue'"))
+        queue_id = found[0]["queueid"] if found else None
+        if queue_id is None:
+            queue_id = str(
+                knobs.client.create(
+                    "queues",
+                    {"name": queue, "msdyn_isomnichannelqueue": True, "msdyn_queuetype": 192350000},
+                )
+            )
+        knobs.client.update("queues", queue_id, {"statecode": 1, "statuscode": 2})
+    workstream = {**FULL["workstream"], "fallback_queue_mode": "existing", "existing_queue": queue}
+    channel = approved_channel(emulator_environment, **{**FULL, "workstream": workstream})
+    attempt = publish_now(channel)
+    assert attempt.state == "failed"
+    assert f"“{queue}”" in attempt.error_message and reason in attempt.error_message
+    assert "Workstream step" in attempt.error_message
+    wid = mapping.widget_id(channel.pk, emulator_environment.pk)
+    assert counts(knobs, wid)["widgets"] == 0 and counts(knobs, wid)["workstreams"] == 0
