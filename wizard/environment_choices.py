@@ -21,7 +21,7 @@ from dataverse import DataverseClient, DataverseError, NotFoundError, RetryPolic
 from portal.secrets import SecretUnreadable
 from portal.services import environments as environment_service
 from wizard.choices import DEFAULT_MESSAGING_QUEUE, BuiltinChoices, ChoiceList, Option
-from wizard.mapping import STREAM_SOURCE_LIVE_CHAT
+from wizard.mapping import QUEUE_ACTIVE, QUEUE_TYPE_MESSAGING, STREAM_SOURCE_LIVE_CHAT
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,15 @@ def _languages(client: DataverseClient) -> list[Option]:
 def _queues(client: DataverseClient) -> list[Option]:
     # The out-of-the-box messaging queue keeps its stable name as the value, so drafts made before an
     # environment was chosen (the builtin lists) stay valid; the publish resolves names and ids alike.
-    options = _rows(client, "queues", "queueid", "name", "msdyn_isomnichannelqueue eq true")
+    # Only queues a chat workstream can route to (see wizard.mapping.fallback_queue_problem).
+    options = _rows(
+        client,
+        "queues",
+        "queueid",
+        "name",
+        f"statecode eq {QUEUE_ACTIVE} and msdyn_isomnichannelqueue eq true "
+        f"and msdyn_queuetype eq {QUEUE_TYPE_MESSAGING}",
+    )
     return [
         (DEFAULT_MESSAGING_QUEUE, label) if label == DEFAULT_MESSAGING_QUEUE else (v, label)
         for v, label in options
