@@ -403,6 +403,34 @@ def _push_only_settings(workstream: Mapping[str, Any], persistent: bool) -> dict
     return {"msdyn_enableagentaffinity": persistent}
 
 
+# --- persistent chat -------------------------------------------------------------------------------------
+
+
+def _chats_are_persistent(workstream: Mapping[str, Any], resolved: Mapping[str, str]) -> bool:
+    """Persistent chat is a setting of the workstream ("Make chats persistent" when it is created,
+    ce/customer-service/administer/create-workstreams.md): a widget on an existing workstream follows
+    that workstream's msdyn_conversationmode as read from the org, whatever the draft says."""
+    if workstream.get("workstream_mode") == "existing" and WORKSTREAM_CONVERSATION_MODE in resolved:
+        return resolved[WORKSTREAM_CONVERSATION_MODE] == str(CONVERSATION_PERSISTENT)
+    return boolean(workstream.get("persistent_chat"))
+
+
+def _apply_persistent_chat_rules(widget: dict[str, Any], *, has_authentication: bool) -> None:
+    """Persistent chat needs authentication settings ("Prerequisites: Make sure that the authentication
+    settings are configured") and "doesn't display default messages about average wait time and queue
+    positions" (ce/customer-service/administer/persistent-chat.md), however the chats became persistent."""
+    widget["msdyn_positioninqueue_enabled"] = False
+    widget["msdyn_averagewaittime_enabled"] = False
+    if not has_authentication:
+        raise MappingError(
+            _(
+                "This channel's chats are persistent (its workstream keeps conversations), and persistent "
+                "chat needs authentication settings: choose them on the Behaviors step, then submit the "
+                "channel for review again."
+            )
+        )
+
+
 # --- derived names -------------------------------------------------------------------------------------
 
 
@@ -605,7 +633,7 @@ def build_plan(
     details, workstream = _step(data, "details"), _step(data, "workstream")
     appearance, behaviors = _step(data, "appearance"), _step(data, "behaviors")
     name = text(details.get("name")) or "Chat"
-    persistent = boolean(workstream.get("persistent_chat"))
+    persistent = _chats_are_persistent(workstream, resolved)
     conversation_mode = CONVERSATION_PERSISTENT if persistent else CONVERSATION_LIVE
     ops: list[Operation] = []
 
@@ -694,6 +722,8 @@ def build_plan(
     if text(behaviors.get("authentication_settings")) and auth is None:
         needed("authentication_settings")
     widget["msdyn_AuthsettingsId@odata.bind"] = bind(AUTH_SETTINGS, auth)
+    if persistent:
+        _apply_persistent_chat_rules(widget, has_authentication=auth is not None)
     postchat = boolean(behaviors.get("postchat_enabled"))
     provider = behaviors.get("survey_provider") or SURVEY_PROVIDER_CUSTOMER_VOICE
     survey = resolved.get("survey") if postchat and provider == SURVEY_PROVIDER_CUSTOMER_VOICE else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from django import forms
 
 from tests.wizard.publish.helpers import FULL
@@ -131,6 +132,7 @@ def test_toggles_off_clear_their_dependent_columns_and_rows():
         },
         behaviors={"prechat_enabled": False, "postchat_enabled": False, "authentication_settings": ""},
         features={"transcript_email": False, "screen_sharing": False, "cobrowse": False},
+        workstream={"persistent_chat": False},  # persistent chat would need the authentication settings
     )
     result = plan(values)
     widget = result.find(mapping.WIDGET).data
@@ -264,3 +266,35 @@ def test_agent_affinity_is_written_for_push_workstreams_only():
     pick = plan(data(workstream={"distribution_mode": "192350001", "persistent_chat": True}))
     assert "msdyn_enableagentaffinity" not in pick.find(mapping.WORKSTREAM).data
     assert pick.find(mapping.WORKSTREAM).data["msdyn_conversationmode"] == mapping.CONVERSATION_PERSISTENT
+
+
+# --- persistent chat belongs to the workstream ------------------------------------------------------------
+
+
+def existing(mode, **behaviors):
+    ws = str(uuid.uuid4())
+    values = data(
+        workstream={"workstream_mode": "existing", "existing_workstream": ws, "persistent_chat": False},
+        behaviors={"show_queue_position": True, "show_wait_time": True, **behaviors},
+    )
+    resolved = {**RESOLVED, "workstream": ws, mapping.WORKSTREAM_CONVERSATION_MODE: str(mode)}
+    return mapping.build_plan(values, channel_pk=7, environment_pk=3, resolved=resolved)
+
+
+def test_a_widget_on_an_existing_workstream_follows_its_conversation_mode():
+    widget = existing(mapping.CONVERSATION_PERSISTENT).find(mapping.WIDGET).data
+    assert widget["msdyn_conversationmode"] == mapping.CONVERSATION_PERSISTENT
+    # Persistent chats show neither the position in queue nor the wait time, whatever the draft said.
+    assert widget["msdyn_positioninqueue_enabled"] is False
+    assert widget["msdyn_averagewaittime_enabled"] is False
+    live = existing(mapping.CONVERSATION_LIVE).find(mapping.WIDGET).data
+    assert live["msdyn_conversationmode"] == mapping.CONVERSATION_LIVE
+    assert live["msdyn_positioninqueue_enabled"] is True
+
+
+def test_persistent_chat_without_authentication_settings_is_refused_however_it_was_chosen():
+    with pytest.raises(mapping.MappingError, match="authentication settings"):
+        existing(mapping.CONVERSATION_PERSISTENT, authentication_settings="")
+    new = data(workstream={"persistent_chat": True}, behaviors={"authentication_settings": ""})
+    with pytest.raises(mapping.MappingError, match="Behaviors step"):
+        plan(new)

@@ -463,3 +463,41 @@ def test_a_fallback_queue_a_chat_workstream_cant_use_is_refused_by_name(
     assert "Workstream step" in attempt.error_message
     wid = mapping.widget_id(channel.pk, emulator_environment.pk)
     assert counts(knobs, wid)["widgets"] == 0 and counts(knobs, wid)["workstreams"] == 0
+
+
+def test_a_widget_on_an_existing_persistent_workstream_is_persistent(emulator_environment, knobs, no_sleep):
+    import uuid
+
+    name = f"Persistent chat workstream {uuid.uuid4().hex[:8]}"
+    knobs.client.create(
+        "msdyn_liveworkstreams",
+        {
+            "msdyn_name": name,
+            "msdyn_streamsource": 192360000,
+            "msdyn_workdistributionmode": 192350000,
+            "msdyn_mode": 717210001,
+            "msdyn_direction": 0,
+            "msdyn_conversationmode": 192350001,
+        },
+    )
+    # The draft says live chat (made before the workstream changed, say): the workstream decides.
+    workstream = {"workstream_mode": "existing", "existing_workstream": name, "persistent_chat": False}
+    behaviors = {**FULL["behaviors"], "show_queue_position": True, "show_wait_time": True}
+    channel = approved_channel(
+        emulator_environment, **{**FULL, "workstream": workstream, "behaviors": behaviors}
+    )
+    attempt = publish_now(channel)
+    assert attempt.state == "succeeded", (attempt.error_message, attempt.failed_operation)
+    widget = knobs.client.retrieve(
+        "msdyn_livechatconfigs", mapping.widget_id(channel.pk, emulator_environment.pk)
+    )
+    assert widget["msdyn_conversationmode"] == 192350001
+    assert widget["msdyn_positioninqueue_enabled"] is False
+    assert widget["msdyn_averagewaittime_enabled"] is False
+
+    # Without authentication settings the publish stops and says what to do.
+    behaviors = {**behaviors, "authentication_settings": ""}
+    approve_revision(channel, {**channel.data, "behaviors": behaviors})
+    refused = publish_now(channel)
+    assert refused.state == "failed"
+    assert "authentication settings" in refused.error_message and "Behaviors step" in refused.error_message
