@@ -319,3 +319,64 @@ def test_names_count_emoji_as_dataverse_does(form_class, step, field):
     form = bind(form_class, step_values(step, **extra, **{field: "😀" * 51}))
     assert not form.is_valid()
     assert "count as two" in form.errors[field][0]
+
+
+# --- persistent chat belongs to the workstream --------------------------------------------------------------
+
+
+class WithWorkstreams(BuiltinChoices):
+    def workstreams(self):
+        from wizard.choices import ChoiceList
+
+        return ChoiceList([("ws-live", "Sales chat"), ("ws-kept", "Support chat")])
+
+    def persistent_workstreams(self):
+        from wizard.choices import ChoiceList
+
+        return ChoiceList([("ws-kept", "Support chat")])
+
+
+def bind_with_workstreams(form_class, values, data):
+    return form_class(values, choices=WithWorkstreams(), context=StepContext(data=data, published_data=None))
+
+
+def test_an_existing_workstream_shows_its_conversation_mode_and_decides_it():
+    values = step_values(
+        "workstream", workstream_mode="existing", existing_workstream="ws-kept", persistent_chat=False
+    )
+    form = bind_with_workstreams(WorkstreamForm, values, complete_data())
+    labels = dict(form.fields["existing_workstream"].choices)
+    assert labels["ws-kept"] == "Support chat (persistent chat)" and labels["ws-live"] == "Sales chat"
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["persistent_chat"] is True  # follows the workstream, not the stale toggle
+    live = {**values, "existing_workstream": "ws-live", "persistent_chat": True}
+    form = bind_with_workstreams(WorkstreamForm, live, complete_data())
+    assert form.is_valid() and form.cleaned_data["persistent_chat"] is False
+
+
+def test_the_persistent_toggle_is_offered_for_a_new_workstream_only():
+    from wizard.forms.layout import ShowWhen
+
+    def conditions(layout, found=None):
+        found = {} if found is None else found
+        for item in getattr(layout, "fields", []):
+            if isinstance(item, ShowWhen):
+                for name in item.fields:
+                    if isinstance(name, str):
+                        found[name] = item
+            conditions(item, found)
+        return found
+
+    layout = WorkstreamForm.build_layout()
+    shown = conditions(layout)
+    assert shown["persistent_chat"].condition == "workstream_mode=new"
+
+
+def test_behaviors_of_an_existing_persistent_workstream_need_authentication_settings():
+    data = complete_data(
+        workstream={"workstream_mode": "existing", "existing_workstream": "ws-kept", "persistent_chat": False}
+    )
+    values = {**data["behaviors"], "authentication_settings": "", "show_wait_time": True}
+    form = bind_with_workstreams(BehaviorsForm, values, data)
+    assert "Persistent chat needs authentication settings" in form.errors["authentication_settings"][0]
+    assert form.fields["show_wait_time"].disabled

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import RowSet, StepForm
 from wizard.forms.layout import Rows, ShowWhen
+from wizard.forms.workstream import chats_are_persistent
 from wizard.options import (
     ANSWER_OPTION_MAX,
     ANSWER_OPTION_SET,
@@ -158,7 +159,7 @@ class BehaviorsForm(StepForm):
 
     @property
     def persistent_chat(self) -> bool:
-        return bool((self.context.data.get("workstream") or {}).get("persistent_chat"))
+        return chats_are_persistent(self.context.data, self.choices)
 
     @classmethod
     def build_layout(cls) -> Any:

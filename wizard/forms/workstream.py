@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wizard.choices import DEFAULT_MESSAGING_QUEUE
+from wizard.choices import DEFAULT_MESSAGING_QUEUE, ChoiceProvider
 from wizard.forms.base import StepForm
 from wizard.forms.layout import ShowWhen
 from wizard.options import DISTRIBUTION_MODES, DISTRIBUTION_PUSH
@@ -29,7 +30,14 @@ class WorkstreamForm(StepForm):
         required=False,
         validators=[DataverseMaxLengthValidator(100)],
     )
-    existing_workstream = forms.ChoiceField(label=_("Existing workstream"), required=False)
+    existing_workstream = forms.ChoiceField(
+        label=_("Existing workstream"),
+        required=False,
+        help_text=_(
+            "The chat widget follows the workstream's conversation mode: chats on a workstream marked "
+            "(persistent chat) are persistent and need authentication settings."
+        ),
+    )
     distribution_mode = forms.ChoiceField(
         label=_("Work distribution mode"),
         choices=DISTRIBUTION_MODES,
@@ -67,7 +75,13 @@ class WorkstreamForm(StepForm):
 
     def setup_choices(self) -> None:
         workstreams = self.choices.workstreams()
-        self.set_choices("existing_workstream", [("", _("Choose a workstream"))] + workstreams.options)
+        persistent = persistent_workstream_ids(self.choices)
+        # The widget follows an existing workstream's conversation mode: say which mode each one has.
+        options = [
+            (value, _("%(name)s (persistent chat)") % {"name": label} if value in persistent else label)
+            for value, label in workstreams.options
+        ]
+        self.set_choices("existing_workstream", [("", _("Choose a workstream"))] + options)
         self.set_choices("existing_queue", [("", _("Choose a queue"))] + self.choices.queues().options)
 
     @classmethod
@@ -80,7 +94,8 @@ class WorkstreamForm(StepForm):
                 ShowWhen("workstream_mode=existing", "existing_workstream"),
                 # An existing workstream keeps its own mode; the choice applies to a new one only.
                 ShowWhen("workstream_mode=new", "distribution_mode"),
-                "persistent_chat",
+                # An existing workstream's chats are persistent or not already: the widget follows it.
+                ShowWhen("workstream_mode=new", "persistent_chat"),
                 "fallback_queue_mode",
                 ShowWhen("fallback_queue_mode=new", Field("fallback_queue_name", autocomplete="off")),
                 ShowWhen("fallback_queue_mode=existing", "existing_queue"),
@@ -93,6 +108,8 @@ class WorkstreamForm(StepForm):
             self.add_error("workstream_name", _("Enter a name for the new workstream."))
         if data.get("workstream_mode") == EXISTING and not data.get("existing_workstream"):
             self.add_error("existing_workstream", _("Choose the workstream to use, or create a new one."))
+        if data.get("workstream_mode") == EXISTING and data.get("existing_workstream"):
+            data["persistent_chat"] = data["existing_workstream"] in persistent_workstream_ids(self.choices)
         if data.get("fallback_queue_mode") == NEW and not data.get("fallback_queue_name"):
             self.add_error("fallback_queue_name", _("Enter a name for the new fallback queue."))
         if data.get("fallback_queue_mode") == EXISTING and not data.get("existing_queue"):
@@ -113,3 +130,19 @@ class WorkstreamForm(StepForm):
                 ),
             )
         return data
+
+
+def persistent_workstream_ids(choices: ChoiceProvider) -> set[str]:
+    """Ids (or names, in the builtin lists) of the environment's chat workstreams whose chats are
+    persistent (msdyn_conversationmode 192350001)."""
+    return {value for value, _label in choices.persistent_workstreams().options}
+
+
+def chats_are_persistent(data: Mapping[str, Any], choices: ChoiceProvider) -> bool:
+    """Whether the channel's chats are persistent: chosen for a new workstream, the existing
+    workstream's own mode otherwise (read from the environment, so a draft saved before the workstream
+    changed still follows it)."""
+    workstream = data.get("workstream") or {}
+    if workstream.get("workstream_mode") == EXISTING and workstream.get("existing_workstream"):
+        return str(workstream["existing_workstream"]) in persistent_workstream_ids(choices)
+    return workstream.get("persistent_chat") in (True, "on", "true", "True")
