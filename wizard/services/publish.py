@@ -280,6 +280,33 @@ def _previous_success(attempt: PublishAttempt) -> PublishAttempt | None:
     )
 
 
+# A plug-in on the table refused the write: 0x80040265 (ISVAborted, -2147220891), HTTP 400, with the
+# plug-in's own message (the "Web service error codes" list in MicrosoftDocs/powerapps-docs).
+PLUGIN_ERROR_CODES = frozenset({"0x80040265", "-2147220891"})
+
+
+def _plugin_failure_text(error: DataverseError, environment: Environment) -> str:
+    """What a plug-in refusal means for a chat channel and what to do.
+
+    The Omnichannel tables (chat widget, workstream, queue settings) are served by plug-ins that need
+    the Omnichannel for Customer Service provisioning of the environment
+    (ce/customer-service/administer/omnichannel-provision-license.md): an environment where the
+    solutions are installed but provisioning never ran or has not finished refuses these writes
+    through those plug-ins. The exact message differs between versions (UNVERIFIED), so it is shown as
+    Dataverse gave it, after the explanation."""
+    return _(
+        "%(env)s refused %(what)s in one of its plug-ins: “%(detail)s”. This usually means Omnichannel "
+        "for Customer Service is installed in the environment but not provisioned, or its provisioning "
+        "hasn't finished. Ask an administrator to provision Omnichannel for Customer Service for this "
+        "environment (Customer Service admin center or Power Platform admin center), wait until it "
+        "finishes, then publish again. Nothing was written."
+    ) % {
+        "env": environment.name,
+        "what": error.operation_label or _("the write"),
+        "detail": error.message or _("no details"),
+    }
+
+
 def _failure_text(error: BaseException, environment: Environment) -> tuple[str, str]:
     """(message, failed operation) for an error, without secrets or tokens."""
     if isinstance(error, _Failure):
@@ -307,6 +334,8 @@ def _failure_text(error: BaseException, environment: Environment) -> tuple[str, 
             _("Dataverse could not be reached: %(detail)s") % {"detail": error.message or str(error)},
             error.operation_label or "",
         )
+    if isinstance(error, DataverseError) and (error.code or "").lower() in PLUGIN_ERROR_CODES:
+        return _plugin_failure_text(error, environment), error.operation_label or ""
     if isinstance(error, DataverseError):
         status = f" (HTTP {error.status})" if error.status else ""
         message = error.message or str(error)

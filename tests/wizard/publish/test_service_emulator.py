@@ -501,3 +501,35 @@ def test_a_widget_on_an_existing_persistent_workstream_is_persistent(emulator_en
     refused = publish_now(channel)
     assert refused.state == "failed"
     assert "authentication settings" in refused.error_message and "Behaviors step" in refused.error_message
+
+
+def test_a_plugin_refusal_says_omnichannel_is_not_provisioned_and_what_to_do(
+    emulator_environment, knobs, no_sleep, monkeypatch
+):
+    """The emulator's fault knob can't send a plug-in's body, so the client answers for the write."""
+    from dataverse import DataverseClient, DataverseError
+
+    real = DataverseClient.execute_batch
+    calls = []
+
+    def execute_batch(self, batch, *args, **kwargs):
+        calls.append(batch)
+        if len(calls) == 2:  # the write: refused by the widget's plug-in, as an unprovisioned org does
+            raise DataverseError(
+                "Omnichannel is not provisioned for this organization.",
+                status=400,
+                code="0x80040265",
+                operation_label="Chat widget “Contoso support chat”",
+            )
+        return real(self, batch, *args, **kwargs)
+
+    monkeypatch.setattr(DataverseClient, "execute_batch", execute_batch)
+    channel = approved_channel(emulator_environment, **FULL)
+    attempt = publish_now(channel)
+    assert attempt.state == "failed"
+    assert attempt.failed_operation == "Chat widget “Contoso support chat”"
+    message = attempt.error_message
+    assert "Omnichannel for Customer Service is installed in the environment but not provisioned" in message
+    assert "provision Omnichannel for Customer Service" in message and "publish again" in message
+    assert "“Omnichannel is not provisioned for this organization.”" in message
+    assert emulator_environment.name in message
