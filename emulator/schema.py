@@ -608,7 +608,8 @@ CONTEXTVARIABLE = _table(
 )
 
 # Every trigger of global choice msdyn_ocsystemmessageeventtype that the chat wizard offers, and the
-# message text's length (Memo, MaxLength 2000): ce/developer/reference/entities/msdyn_ocsystemmessage.md.
+# message text's length (Memo, MaxLength 2000) and msdyn_instanceid (Memo, MaxLength 2000):
+# ce/developer/reference/entities/msdyn_ocsystemmessage.md.
 OCSYSTEMMESSAGE.columns["msdyn_systemmessageeventtype"] = pick(
     {
         192350000: "Agent joined conversation",
@@ -632,6 +633,7 @@ OCSYSTEMMESSAGE.columns["msdyn_systemmessageeventtype"] = pick(
     }
 )
 OCSYSTEMMESSAGE.columns["msdyn_messagetext"] = memo(2000)
+OCSYSTEMMESSAGE.columns["msdyn_instanceid"] = memo(2000)
 
 TABLES: dict[str, Table] = {
     t.logical: t
