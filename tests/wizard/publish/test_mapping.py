@@ -298,3 +298,10 @@ def test_persistent_chat_without_authentication_settings_is_refused_however_it_w
     new = data(workstream={"persistent_chat": True}, behaviors={"authentication_settings": ""})
     with pytest.raises(mapping.MappingError, match="Behaviors step"):
         plan(new)
+
+
+def test_automated_messages_point_at_their_widget_as_the_admin_center_does():
+    result = plan()
+    for op in result.upserts(mapping.MESSAGE):
+        assert op.data["msdyn_widgetid@odata.bind"] == f"/msdyn_livechatconfigs({result.widget_id})"
+        assert op.data["msdyn_instanceid"] == result.widget_id
