@@ -290,16 +290,16 @@ def _plugin_failure_text(error: DataverseError, environment: Environment) -> str
 
     The Omnichannel tables (chat widget, workstream, queue settings) are served by plug-ins that need
     the Omnichannel for Customer Service provisioning of the environment
-    (ce/customer-service/administer/omnichannel-provision-license.md): an environment where the
-    solutions are installed but provisioning never ran or has not finished refuses these writes
-    through those plug-ins. The exact message differs between versions (UNVERIFIED), so it is shown as
+    (ce/customer-service/administer/omnichannel-provision-license.md, whose steps the message repeats):
+    an environment where the solutions are installed but provisioning never ran or has not finished
+    refuses these writes through those plug-ins. The exact message differs between versions (UNVERIFIED), so it is shown as
     Dataverse gave it, after the explanation."""
     return _(
         "%(env)s refused %(what)s in one of its plug-ins: “%(detail)s”. This usually means Omnichannel "
         "for Customer Service is installed in the environment but not provisioned, or its provisioning "
-        "hasn't finished. Ask an administrator to provision Omnichannel for Customer Service for this "
-        "environment (Customer Service admin center or Power Platform admin center), wait until it "
-        "finishes, then publish again. Nothing was written."
+        "hasn't finished. Ask an administrator to provision it: in the Power Platform admin center, "
+        "Resources > Dynamics 365 apps > Omnichannel for Customer Service > Manage, add this environment "
+        "with Chat turned on. Setup takes several minutes; then publish again. Nothing was written."
     ) % {
         "env": environment.name,
         "what": error.operation_label or _("the write"),

@@ -530,6 +530,7 @@ def test_a_plugin_refusal_says_omnichannel_is_not_provisioned_and_what_to_do(
     assert attempt.failed_operation == "Chat widget “Contoso support chat”"
     message = attempt.error_message
     assert "Omnichannel for Customer Service is installed in the environment but not provisioned" in message
-    assert "provision Omnichannel for Customer Service" in message and "publish again" in message
+    assert "Dynamics 365 apps > Omnichannel for Customer Service > Manage" in message
+    assert "publish again" in message
     assert "“Omnichannel is not provisioned for this organization.”" in message
     assert emulator_environment.name in message
