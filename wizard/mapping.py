@@ -23,9 +23,9 @@ Decisions on the reference's unverified points (``dataverse-model.md``, "Open qu
    ``QUEUE_PRIORITY``: unified routing serves a queue with a smaller number first
    (ce/customer-service/administer/queues-omnichannel.md, "Configure queue prioritization"). The
    admin center's "Create a queue" dialog asks for the number and the workstream dialog's "Create new"
-   fallback queue does not; no page states the number it then stores (UNVERIFIED). 10,000, the
-   priority of the out-of-the-box queues in the emulator's seed, keeps a new fallback queue from being
-   served before every queue the org already has, as priority 1 (the highest) would.
+   fallback queue does not; no page states the number it then stores (UNVERIFIED). A large number
+   (10,000, which the emulator also gives its out-of-the-box queues) keeps a new fallback queue from
+   being served before every queue the org already has, as priority 1 (the highest) would.
    Only an active Omnichannel messaging queue can be a chat workstream's fallback queue
    ("for routing rules for a live chat workstream, only messaging type queues are shown", same page);
    the wizard offers only those and the publish refuses any other (see ``fallback_queue_problem``).
@@ -50,10 +50,12 @@ Decisions on the reference's unverified points (``dataverse-model.md``, "Open qu
    itself adds the context variable when a question is created through the Web API is UNVERIFIED; if
    it did, the workstream would show the variable twice.
 8. An existing workstream is linked, never modified: the distribution mode, persistent-chat and
-   fallback-queue choices apply only to a workstream the channel creates. Workstreams and queues
-   are never deleted by a publish (other channels or routing rules may use them); only the widget's
-   child rows (domains, question sequences and their questions, automated messages) that a newer
-   revision dropped are deleted.
+   fallback-queue choices apply only to a workstream the channel creates, and the widget follows the
+   existing workstream's conversation mode. The channel's own rows still go on it (its pre-chat
+   questions and their context variables). Workstreams and queues are never deleted by a publish
+   (other channels or routing rules may use them); only the channel's child rows (domains, question
+   sequences and their questions, answer options and context variables, automated messages) that a
+   newer revision dropped are deleted.
 9. Automated messages are addressed to the customer (``msdyn_messagereceiver`` 192350001), type
    Automated Message (2), in the widget's language, linked to the widget by ``msdyn_widgetid`` and,
    as the admin center does, by the widget's id in ``msdyn_instanceid`` ("ID of the instance this
@@ -481,7 +483,8 @@ def _answer_option_ops(
     through msdyn_AnswerOptionsId, as the admin center stores them (the live-chat sample schema in
     microsoft/Dynamics365-Apps-Samples exports the options by their question; the entity reference
     ce/customer-service/develop/reference/entities/msdyn_chatansweroption.md: "Stores the answer options
-    for a question of type option set"). The author types them separated by semicolons (S19)."""
+    for a question of type option set"). The author types them separated by semicolons
+    (ce/customer-service/administer/configure-pre-chat-survey.md)."""
     if str(question.get("answer_type")) != ANSWER_OPTION_SET:
         return []
     key = str(text(question.get("name"))).lower()
