@@ -376,3 +376,29 @@ def test_error_pages_use_the_portal_layout_with_a_way_back(author_client):
     forbidden = author_client.get(reverse("audit_log"))
     assert forbidden.status_code == 403
     assert "navbar" in forbidden.content.decode() and 'href="/"' in forbidden.content.decode()
+
+
+@pytest.mark.parametrize(
+    "action", ["remove:questions:99", "up:nope:1", "identify:<script>", "add:", "down:messages:-1"]
+)
+def test_malformed_row_actions_change_nothing(author_client, action):
+    channel = ChannelFactory(owner=author_client.user)
+    before = channel.data["behaviors"]
+    values = {
+        "version": channel.version,
+        "row_action": action,
+        "messages-TOTAL_FORMS": "0",
+        "questions-TOTAL_FORMS": "0",
+    }
+    response = author_client.post(step_url(channel, "behaviors"), values)
+    assert response.status_code == 302 and "<script>" not in response["Location"]
+    channel.refresh_from_db()
+    assert channel.data["behaviors"]["messages"] == before["messages"] == []
+    assert channel.data["behaviors"]["questions"] == before["questions"] == []
+
+
+@pytest.mark.parametrize("added", ["nope", "<b>x</b>", "questions"])
+def test_the_added_marker_is_ignored_unless_it_names_a_row_set_with_rows(author_client, added):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.get(step_url(channel, "behaviors") + f"?added={added}")
+    assert response.status_code == 200 and "<b>x</b>" not in response.content.decode()
