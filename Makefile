@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench install worker clean chromium reset
+.PHONY: run test lint bench install worker clean chromium reset messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ chromium:
 
 test: $(STAMP) chromium
 	$(PY) -m pytest
+
+# Refresh the Korean catalogue from the code and templates, then compile it; the i18n tests name what is
+# left untranslated.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l ko --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=build
+	$(PY) manage.py compilemessages -l ko
 
 # Forget every local channel, account and emulator org; the next `make run` starts from the demo state.
 reset:
