@@ -22,6 +22,7 @@ from .errors import (
     not_found,
     segment_not_found,
 )
+from .expand_rules import check_expand
 from .http_types import Call, Response, json_response
 from .query import (
     ExpandItem,
@@ -64,6 +65,15 @@ def parse_prefer(header: str) -> dict[str, str]:
         key, _, value = item.partition("=")
         prefs[key.strip().lower()] = value.strip().strip('"')
     return prefs
+
+
+def utf16_length(text: str) -> int:
+    """Length as Dataverse counts it: .NET strings are UTF-16, so a character outside the BMP counts twice.
+
+    Source: StringAttributeMetadata.MaxLength is checked against System.String.Length, the number of UTF-16
+    code units (learn.microsoft.com/dotnet/api/system.string.length).
+    """
+    return len(text.encode("utf-16-le")) // 2
 
 
 def read_name(table: Table, column: str) -> str:
@@ -277,6 +287,7 @@ class WebApi:
         select = parse_select(call.params.get("$select"))
         self.check_select(table, select)
         expand = parse_expand(call.params.get("$expand"))
+        check_expand(table.logical, expand)
         ann = Annotations(prefer)
         rows = self.apply_query(table, rows, call.params)
         if call.params.get("$top"):
@@ -315,7 +326,9 @@ class WebApi:
         """One row as answered for `GET set(id)` or `Prefer: return=representation`, `@odata.context` first."""
         select = parse_select(call.params.get("$select"))
         self.check_select(table, select)
-        body = self.render(table, row, select, parse_expand(call.params.get("$expand")), ann)
+        expand = parse_expand(call.params.get("$expand"))
+        check_expand(table.logical, expand)
+        body = self.render(table, row, select, expand, ann)
         return {"@odata.context": self._context(table.entity_set, select) + "/$entity", **body}
 
     def _skiptoken(self, token: str | None) -> int:
@@ -354,7 +367,7 @@ class WebApi:
         if kind in (schema.STRING, schema.MEMO):
             if not isinstance(value, str):
                 raise bad_request(f"Cannot convert the literal '{value}' to the expected type 'Edm.String'.")
-            if column.max_length and len(value) > column.max_length:
+            if column.max_length and utf16_length(value) > column.max_length:
                 raise ODataError(
                     400,
                     "0x80044331",
@@ -375,13 +388,20 @@ class WebApi:
                     f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'. "
                     f"Property '{name}'."
                 )
-            if column.options and value not in column.options:
+            out_of_range = (column.min_value is not None and value < column.min_value) or (
+                column.max_value is not None and value > column.max_value
+            )
+            if (column.options and value not in column.options) or out_of_range:
                 raise ODataError(
                     400,
                     "0x8004431a",
                     f"A validation error occurred. The value {value} of '{name}' on record of type "
                     f"'{table.logical}' is outside the valid range. Accepted Values: "
-                    f"{','.join(str(o) for o in column.options)}",
+                    + (
+                        ",".join(str(o) for o in column.options)
+                        if column.options
+                        else f"{column.min_value} to {column.max_value}"
+                    ),
                 )
             return value
         if kind == schema.MULTISELECT:

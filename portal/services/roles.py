@@ -52,11 +52,16 @@ USER_SELECT = [
     "accessmode",
     "isdisabled",
 ]
+# Dataverse refuses an N:N expanded together with an N:1 (businessunitid) and an N:N nested in an N:N
+# (teammembership_association → teamroles_association), so a page of users is read in two supported queries:
+# the users with their two N:N navigation properties (the business unit name comes as the lookup's formatted
+# value), then the roles of the teams those users belong to.
 USER_EXPAND = [
-    "businessunitid($select=name)",
     "systemuserroles_association($select=roleid,name)",
-    "teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))",
+    "teammembership_association($select=teamid,name)",
 ]
+FORMATTED = "OData.Community.Display.V1.FormattedValue"
+TEAM_EXPAND = "teamroles_association($select=roleid,name)"
 PAGE_SIZE = 50
 IDS_PER_QUERY = 40  # users fetched by id per request, keeping the URL short
 USERS_PER_BATCH = 500  # changesets per $batch (the limit is 1,000 operations)
@@ -114,23 +119,48 @@ class DirectoryUser:
         return sorted(name for name in self.direct_roles if name in OMNICHANNEL_ROLES.values())
 
 
-def _user_from_row(row: dict[str, Any]) -> DirectoryUser:
-    unit = row.get("businessunitid") or {}
+def _user_from_row(row: dict[str, Any], team_roles: dict[str, list[str]]) -> DirectoryUser:
+    """One user from a ``systemusers`` row; ``team_roles`` maps team id (lower case) → role names."""
     user = DirectoryUser(
         id=str(row.get("systemuserid", "")),
         fullname=str(row.get("fullname") or ""),
         email=str(row.get("internalemailaddress") or ""),
         business_unit_id=str(row.get("_businessunitid_value") or ""),
-        business_unit=str(unit.get("name") or "") if isinstance(unit, dict) else "",
+        business_unit=str(row.get(f"_businessunitid_value@{FORMATTED}") or ""),
         access_mode=row.get("accessmode"),
         disabled=bool(row.get("isdisabled")),
     )
     for role in row.get("systemuserroles_association") or []:
         user.direct_roles[str(role.get("name"))] = str(role.get("roleid"))
     for team in row.get("teammembership_association") or []:
-        for role in team.get("teamroles_association") or []:
-            user.team_roles.setdefault(str(role.get("name")), []).append(str(team.get("name") or ""))
+        for name in team_roles.get(str(team.get("teamid") or "").lower(), []):
+            user.team_roles.setdefault(name, []).append(str(team.get("name") or ""))
     return user
+
+
+def _users_from_rows(client: DataverseClient, rows: list[dict[str, Any]]) -> list[DirectoryUser]:
+    """Users of one page, with the roles of their teams read in one query per few dozen teams."""
+    team_ids = {
+        str(team.get("teamid") or "").lower()
+        for row in rows
+        for team in row.get("teammembership_association") or []
+        if team.get("teamid")
+    }
+    return [_user_from_row(row, team_role_names(client, team_ids)) for row in rows]
+
+
+def team_role_names(client: DataverseClient, team_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Team id (lower case) → names of the roles the team holds; one request per ``IDS_PER_QUERY`` teams."""
+    ids = sorted(set(team_ids))
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        chunk = ids[start : start + IDS_PER_QUERY]
+        condition = " or ".join(f"teamid eq {literal(i)}" for i in chunk)
+        for row in client.query("teams", select=["teamid"], filter=condition, expand=TEAM_EXPAND):
+            found[str(row.get("teamid")).lower()] = [
+                str(role.get("name")) for role in row.get("teamroles_association") or []
+            ]
+    return found
 
 
 def search_filter(text: str) -> str:
@@ -164,7 +194,7 @@ def list_users(
     """One page of enabled users with their roles (direct and through teams), ordered by name."""
     page_size = page_size or PAGE_SIZE
     if next_link:
-        page = client.follow(next_link, page_size=page_size)
+        page = client.follow(next_link, page_size=page_size, include_annotations=FORMATTED)
     else:
         page = client.query_page(
             "systemusers",
@@ -173,8 +203,9 @@ def list_users(
             orderby="fullname",
             expand=USER_EXPAND,
             page_size=page_size,
+            include_annotations=FORMATTED,
         )
-    return UserPage([_user_from_row(row) for row in page.rows], page.next_link)
+    return UserPage(_users_from_rows(client, page.rows), page.next_link)
 
 
 def iter_users(
@@ -197,10 +228,17 @@ def fetch_users(client: DataverseClient, user_ids: Iterable[str]) -> dict[str, D
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = ids[start : start + IDS_PER_QUERY]
         condition = " or ".join(f"systemuserid eq {literal(i)}" for i in chunk)
-        for row in client.query(
-            "systemusers", select=USER_SELECT, filter=condition, expand=USER_EXPAND, page_size=1000
-        ):
-            user = _user_from_row(row)
+        rows = list(
+            client.query(
+                "systemusers",
+                select=USER_SELECT,
+                filter=condition,
+                expand=USER_EXPAND,
+                page_size=1000,
+                include_annotations=FORMATTED,
+            )
+        )
+        for user in _users_from_rows(client, rows):
             found[user.id.lower()] = user
     return found
 
