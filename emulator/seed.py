@@ -8,7 +8,7 @@ from typing import Any
 from . import schema
 from .identity import Identity
 from .store import Store
-from .webapi import now_iso
+from .wire import now_iso
 
 ROOT_BU = "contoso"
 CHILD_BU = "Contoso Support EU"
