@@ -71,6 +71,22 @@ def test_many_to_many_nested_in_many_to_many_is_refused(api):
     assert nested.ok, nested.text
 
 
+def test_top_beside_a_nested_collection_expand_is_refused(api):
+    # Source: join-tables.md ($orderby and $top "Not supported with nested $expand" on collection-valued
+    # navigation properties).
+    answer = api.get(
+        api.url(
+            "systemusers?$select=fullname&$expand=teammembership_association($select=name;$top=1;"
+            "$expand=businessunitid($select=name))"
+        )
+    )
+    assert error(answer)[:2] == (400, EXPAND_ERROR)
+    plain = api.get(
+        api.url("systemusers?$select=fullname&$expand=teammembership_association($select=name;$top=1)")
+    )
+    assert plain.ok, plain.text
+
+
 def test_more_than_fifteen_expands_is_refused(api):
     # Source: join-tables.md ("You can include up to 15 $expand options in a query").
     def chain(depth: int) -> str:
