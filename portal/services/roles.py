@@ -61,7 +61,7 @@ USER_EXPAND = [
     "teammembership_association($select=teamid,name)",
 ]
 FORMATTED = "OData.Community.Display.V1.FormattedValue"
-TEAM_EXPAND = "teamroles_association($select=roleid,name)"
+TEAM_EXPAND = "teamroles_association($select=teamid)"
 PAGE_SIZE = 50
 IDS_PER_QUERY = 40  # users fetched by id per request, keeping the URL short
 USERS_PER_BATCH = 500  # changesets per $batch (the limit is 1,000 operations)
@@ -138,29 +138,36 @@ def _user_from_row(row: dict[str, Any], team_roles: dict[str, list[str]]) -> Dir
     return user
 
 
-def _users_from_rows(client: DataverseClient, rows: list[dict[str, Any]]) -> list[DirectoryUser]:
-    """Users of one page, with the roles of their teams read in one query per few dozen teams."""
-    team_ids = {
-        str(team.get("teamid") or "").lower()
-        for row in rows
-        for team in row.get("teammembership_association") or []
-        if team.get("teamid")
-    }
-    return [_user_from_row(row, team_role_names(client, team_ids)) for row in rows]
+class TeamRoles:
+    """Which Omnichannel roles each team holds, read once (one request) and only when a listed user is in a team.
 
+    Read from the role side (``roles`` with their ``teamroles_association``): one single N:N expansion, a shape
+    Dataverse supports, whatever the number of teams.
+    """
 
-def team_role_names(client: DataverseClient, team_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Team id (lower case) → names of the roles the team holds; one request per ``IDS_PER_QUERY`` teams."""
-    ids = sorted(set(team_ids))
-    found: dict[str, list[str]] = {}
-    for start in range(0, len(ids), IDS_PER_QUERY):
-        chunk = ids[start : start + IDS_PER_QUERY]
-        condition = " or ".join(f"teamid eq {literal(i)}" for i in chunk)
-        for row in client.query("teams", select=["teamid"], filter=condition, expand=TEAM_EXPAND):
-            found[str(row.get("teamid")).lower()] = [
-                str(role.get("name")) for role in row.get("teamroles_association") or []
-            ]
-    return found
+    def __init__(self, client: DataverseClient) -> None:
+        self.client = client
+        self._by_team: dict[str, list[str]] | None = None
+
+    def by_team(self) -> dict[str, list[str]]:
+        """Team id (lower case) → names of the Omnichannel roles (and API access) the team holds."""
+        if self._by_team is None:
+            names = [*OMNICHANNEL_ROLES.values(), API_ACCESS]
+            condition = " or ".join(f"name eq {literal(name)}" for name in names)
+            found: dict[str, list[str]] = {}
+            for role in self.client.query("roles", select=["name"], filter=condition, expand=TEAM_EXPAND):
+                for team in role.get("teamroles_association") or []:
+                    team_roles = found.setdefault(str(team.get("teamid") or "").lower(), [])
+                    if role.get("name") not in team_roles:
+                        team_roles.append(str(role.get("name")))
+            self._by_team = found
+        return self._by_team
+
+    def users(self, rows: list[dict[str, Any]]) -> list[DirectoryUser]:
+        """Users of ``systemusers`` rows; team roles are read only if one of them is in a team."""
+        in_teams = any(row.get("teammembership_association") for row in rows)
+        by_team = self.by_team() if in_teams else {}
+        return [_user_from_row(row, by_team) for row in rows]
 
 
 def search_filter(text: str) -> str:
@@ -190,8 +197,12 @@ def list_users(
     search: str = "",
     next_link: str | None = None,
     page_size: int | None = None,
+    team_roles: TeamRoles | None = None,
 ) -> UserPage:
-    """One page of enabled users with their roles (direct and through teams), ordered by name."""
+    """One page of enabled users with their roles (direct and through teams), ordered by name.
+
+    Requests: one for the page, plus one for the roles of teams unless ``team_roles`` has read them already.
+    """
     page_size = page_size or PAGE_SIZE
     if next_link:
         page = client.follow(next_link, page_size=page_size, include_annotations=FORMATTED)
@@ -205,16 +216,19 @@ def list_users(
             page_size=page_size,
             include_annotations=FORMATTED,
         )
-    return UserPage(_users_from_rows(client, page.rows), page.next_link)
+    return UserPage((team_roles or TeamRoles(client)).users(page.rows), page.next_link)
 
 
 def iter_users(
     client: DataverseClient, *, search: str = "", page_size: int = 1000
 ) -> Iterable[DirectoryUser]:
-    """Every enabled user with roles, page by page."""
+    """Every enabled user with roles, page by page (team roles are read once for all pages)."""
+    team_roles = TeamRoles(client)
     next_link: str | None = None
     while True:
-        page = list_users(client, search=search, next_link=next_link, page_size=page_size)
+        page = list_users(
+            client, search=search, next_link=next_link, page_size=page_size, team_roles=team_roles
+        )
         yield from page.users
         if not page.next_link:
             return
@@ -225,6 +239,7 @@ def fetch_users(client: DataverseClient, user_ids: Iterable[str]) -> dict[str, D
     """The current state of these users (disabled ones included), a few dozen ids per request."""
     ids = list(dict.fromkeys(str(i) for i in user_ids))
     found: dict[str, DirectoryUser] = {}
+    team_roles = TeamRoles(client)
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = ids[start : start + IDS_PER_QUERY]
         condition = " or ".join(f"systemuserid eq {literal(i)}" for i in chunk)
@@ -238,7 +253,7 @@ def fetch_users(client: DataverseClient, user_ids: Iterable[str]) -> dict[str, D
                 include_annotations=FORMATTED,
             )
         )
-        for user in _users_from_rows(client, rows):
+        for user in team_roles.users(rows):
             found[user.id.lower()] = user
     return found
 
