@@ -59,6 +59,7 @@ def test_position_moves_the_launcher_and_theme_changes_colour(page, channel):
     launcher = preview.locator(".pv-launcher")
     right = launcher.bounding_box()["x"]
     wait_for_fragment(page, lambda: page.locator('[name="widget_position"][value="192236011"]').check())
+    launcher.wait_for()  # the fragment swap may still be settling under load
     left = launcher.bounding_box()["x"]
     assert left < right - 100
     page.get_by_label("Red", exact=True).check()
