@@ -38,6 +38,14 @@ export function safeLogoUrl(value) {
   }
 }
 
+const HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+// For the one prop a component renders as HTML: OutOfOfficeHoursPane puts titleText through
+// dangerouslySetInnerHTML (after turning http(s) URLs into links), so author text is escaped first.
+export function escapeHtml(value) {
+  return String(value).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
+}
+
 export function format(template, values) {
   return String(template).replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
 }
@@ -209,7 +217,7 @@ export function toProps(values, context, overrides = {}) {
       operatingHoursOnly,
       showOffline,
       hiddenWhenOffline: operatingHoursOnly && !showOffline,
-      pane: { controlProps: { titleText: offlineSubtitle || t.offline_body } },
+      pane: { controlProps: { titleText: escapeHtml(offlineSubtitle || t.offline_body), openLinkInNewTab: true } },
     },
     prechat: {
       enabled: flag(behaviors.prechat_enabled),
