@@ -1,12 +1,11 @@
 // Live widget preview. The widget is drawn by Microsoft's chat components inside a same-origin frame
 // (static/preview/widget.js, fed the draft's values as JSON); this page drives it through the frame's
-// window.chatPreview: the state and width switches, the step form's values as the author types (the
-// header fields in the same frame as the keystroke, nothing waits for the server), the checks the
+// window.chatPreview: the state and width switches, the step form's values as the author types (drawn
+// in the same frame as the keystroke, nothing waits for the server), the checks the
 // server computes (contrast, logo, title length), the logo load check and the embed snippet builder.
 (function () {
   "use strict";
 
-  var FAST_FIELDS = { title: 1, subtitle: 1, theme_color: 1, widget_position: 1 };
   var CHECKED_FIELDS = { title: 1, theme_color: 1, logo_url: 1 };
   var MANAGEMENT = /-(TOTAL_FORMS|INITIAL_FORMS|MIN_NUM_FORMS|MAX_NUM_FORMS)$/;
   var ROW_FIELD = /^(.+)-(\d+)-([^-]+)$/;
@@ -61,12 +60,12 @@
     return sync ? document.getElementById(sync.getAttribute("data-pv-for") || "pv") : null;
   }
 
-  function pushForm(fast) {
+  function pushForm() {
     var sync = syncElement();
     var form = document.getElementById("step-form");
     var api = frameApi(syncedPreview());
     if (!sync || !form || !api) return;
-    api.setStep(sync.getAttribute("data-pv-step"), stepValues(form), { sync: !!fast });
+    api.setStep(sync.getAttribute("data-pv-step"), stepValues(form), { sync: true });
   }
 
   // --- states and width -------------------------------------------------------------------------
@@ -96,7 +95,7 @@
     var pv = frame && previewOf(frame);
     if (!pv) return;
     applySwitches(pv);
-    if (pv === syncedPreview()) pushForm(true);
+    if (pv === syncedPreview()) pushForm();
     var builder = pv.closest("[data-snippet-builder]");
     if (builder && builder.pvUpdate) builder.pvUpdate();
   });
@@ -120,7 +119,7 @@
     var control = event.target;
     if (!control || !control.name || !control.form || control.form.id !== "step-form" || !syncElement()) return;
     inputSeq += 1;
-    pushForm(!!FAST_FIELDS[control.name]);
+    pushForm();
     requestChecks(control);
   }
   document.addEventListener("input", onInput, true);
@@ -129,7 +128,7 @@
   document.addEventListener("click", function (event) {
     var button = event.target instanceof Element && event.target.closest("button, [role=button]");
     if (!button || !button.closest("#step-form") || !syncElement()) return;
-    setTimeout(function () { pushForm(false); }, 0);
+    setTimeout(pushForm, 0);
   });
 
   // Checks computed before the latest keystroke would show stale warnings: drop them, the request
