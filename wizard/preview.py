@@ -127,20 +127,6 @@ class Preview:
     frame_url: str = ""
 
     @property
-    def fingerprint(self) -> str:
-        """Changes whenever anything the widget shows changes: every such value is a field above, so
-        this and the language are a complete key for a cached rendering."""
-        return repr(self)
-
-    @property
-    def theme_class(self) -> str:
-        return f"pv-theme-{self.theme.value}"
-
-    @property
-    def position_class(self) -> str:
-        return f"pv-pos-{self.position}"
-
-    @property
     def contrast_text(self) -> str:
         return contrast.format_ratio(self.contrast_ratio)
 

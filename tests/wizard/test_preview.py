@@ -52,7 +52,6 @@ def test_garbage_data_does_not_crash(data):
 def test_unknown_colour_falls_back_to_default_theme():
     preview = build_preview(data_with(appearance={"theme_color": "#ff0000; background:url(x)"}))
     assert preview.theme.value == DEFAULT_THEME
-    assert preview.theme_class == f"pv-theme-{DEFAULT_THEME}"
 
 
 def test_position_left():
