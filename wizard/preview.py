@@ -284,7 +284,8 @@ def preview_context() -> dict[str, Any]:
     """What the bundle's mapping (frontend/preview/src/mapping.js) needs besides the values.
 
     Shape: ``{"themes": {option value: "#RRGGBB"}, "default_theme": value, "options": {...},
-    "sample_agents": {option value: name, "default": name}, "text": {key: translated text}}``.
+    "sample_agents": {option value: name, "default": name}, "states": [state, ...],
+    "text": {key: translated text}}``.
     Colours and option values come from ``wizard.options``, so the bundle repeats none of them.
     """
     return {
@@ -298,6 +299,7 @@ def preview_context() -> dict[str, Any]:
             "answer_kinds": dict(ANSWER_KINDS),
         },
         "sample_agents": {**SAMPLE_AGENT, "default": SAMPLE_AGENT[AGENT_FULL_NAME]},
+        "states": [value for value, _label in STATES],
         "text": _sample_texts(),
     }
 

@@ -194,6 +194,7 @@ def test_context_carries_the_one_theme_table_and_the_option_values():
         "default"
     }
     assert all(isinstance(text, str) and text for text in context["text"].values())
+    assert context["states"] == [value for value, _label in STATES]
 
 
 def test_payload_accepts_only_known_states_and_widths():

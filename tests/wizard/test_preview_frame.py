@@ -109,3 +109,35 @@ def test_revision_frame_shows_that_revision(client, channel):
     assert client.get(reverse("wizard:revision_preview_frame", args=[channel.pk, 4])).status_code == 404
     other = factories.ChannelFactory(owner=channel.owner)
     assert client.get(reverse("wizard:revision_preview_frame", args=[other.pk, 3])).status_code == 404
+
+
+def test_compare_page_shows_both_revisions_in_their_own_frames(client, channel):
+    for number in (1, 2):
+        Revision.objects.create(
+            channel=channel,
+            number=number,
+            data=channel.data,
+            content_hash=str(number),
+            created_by=channel.owner,
+        )
+    client.force_login(channel.owner)
+    html = client.get(reverse("wizard:compare", args=[channel.pk]) + "?a=1&b=2").content.decode()
+    for number in (1, 2):
+        assert f'src="{reverse("wizard:revision_preview_frame", args=[channel.pk, number])}"' in html
+
+
+def test_frame_page_renders_with_hashed_static_names(client, channel, tmp_path, settings):
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client.force_login(channel.owner)
+    html = client.get(frame_url(channel)).content.decode()
+    bundle = re.search(r'<script src="(/static/preview/widget\.[0-9a-f]{12}\.js)"', html)
+    assert bundle, "the bundle is served under its hashed name"
+    # The bundle finds its icon fonts next to itself, under their own names.
+    assert list((tmp_path / "preview" / "fonts").glob("fabric-icons-*.woff"))

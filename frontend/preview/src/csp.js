@@ -9,7 +9,9 @@
 //   document.createElement is wrapped so those get the nonce before they reach the document.
 const script = document.currentScript;
 const nonce = (script && script.nonce) || "";
-const STATIC_BASE = (script && script.getAttribute("data-static-base")) || "/static/preview/";
+// The folder the bundle was served from (its name may carry a content hash in production; the fonts'
+// names do not need one, the static files server serves them under their own names too).
+const STATIC_BASE = script && script.src ? new URL(".", script.src).href : "/static/preview/";
 // iconBaseUrl: the Header's initializeIcons() loads the MDL2 icon fonts from here (copied into
 // static/preview/fonts/ by the build) instead of the Fluent CDN (font-icons-mdl2 initializeIcons).
 window.FabricConfig = Object.assign({}, window.FabricConfig, {

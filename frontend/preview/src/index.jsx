@@ -13,8 +13,6 @@ import { BroadcastServiceInitialize } from "./entry/components.js";
 import { toProps } from "./mapping.js";
 import { Preview } from "./Preview.jsx";
 
-const STATES = new Set(["launcher", "open", "offline", "prechat", "postchat", "reconnect", "proactive"]);
-
 function readPayload() {
   const element = document.getElementById("preview-payload");
   try {
@@ -27,6 +25,7 @@ function readPayload() {
 function boot() {
   const payload = readPayload();
   const context = payload.context;
+  const STATES = new Set(context.states);
   const model = {
     values: payload.values && typeof payload.values === "object" ? payload.values : {},
     state: STATES.has(payload.state) ? payload.state : "open",
