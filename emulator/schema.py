@@ -569,6 +569,72 @@ TEAM = _table(
 
 ORGANIZATION = _table("organization", "organizations", "Organization", "name", {"name": s(160)})
 
+# --- Tables and choices a publish writes for pre-chat answers and automated messages -------------------
+# Survey answer options (msdyn_chatansweroption): MicrosoftDocs dynamics-365-customer-engagement
+# ce/customer-service/develop/reference/entities/msdyn_chatansweroption.md (msdyn_name String 100, lookup
+# msdyn_AnswerOptionsId → msdyn_surveyquestion); the navigation property name is the lookup's schema name
+# as in the live-chat sample schema of microsoft/Dynamics365-Apps-Samples
+# (customer-service/omnichannel/live-chat-sample-schema/live-chat-channel-sample-config.xml).
+CHATANSWEROPTION = _table(
+    "msdyn_chatansweroption",
+    "msdyn_chatansweroptions",
+    "Survey Answer Option",
+    "msdyn_name",
+    {"msdyn_name": s(100)},
+    [("msdyn_AnswerOptionsId", "msdyn_answeroptionsid", "msdyn_surveyquestion")],
+)
+
+# Workstream context variables: ce/customer-service/develop/reference/entities/
+# msdyn_ocliveworkstreamcontextvariable.md (msdyn_name and msdyn_displayname String 100, msdyn_datatype
+# 192350000 Text / 192350001 Number / 192350100 Entity Reference) and, for the navigation property
+# msdyn_liveworkstreamid, ce/developer/reference/entities/msdyn_ocliveworkstreamcontextvariable.md.
+CONTEXTVARIABLE = _table(
+    "msdyn_ocliveworkstreamcontextvariable",
+    "msdyn_ocliveworkstreamcontextvariables",
+    "Context variable",
+    "msdyn_name",
+    {
+        "msdyn_name": s(100),
+        "msdyn_displayname": s(100),
+        "msdyn_datatype": pick({192350000: "Text", 192350001: "Number", 192350100: "Entity Reference"}),
+        "msdyn_entitylogicalname": s(100),
+        "msdyn_relationshipname": s(100),
+        "msdyn_isdisplayable": BOOL,
+        "msdyn_islist": BOOL,
+        "msdyn_ismodifiable": BOOL,
+        "msdyn_issystemdefined": BOOL,
+    },
+    [("msdyn_liveworkstreamid", "msdyn_liveworkstreamid", "msdyn_liveworkstream")],
+)
+
+# Every trigger of global choice msdyn_ocsystemmessageeventtype that the chat wizard offers, and the
+# message text's length (Memo, MaxLength 2000) and msdyn_instanceid (Memo, MaxLength 2000):
+# ce/developer/reference/entities/msdyn_ocsystemmessage.md.
+OCSYSTEMMESSAGE.columns["msdyn_systemmessageeventtype"] = pick(
+    {
+        192350000: "Agent joined conversation",
+        192350001: "Consult accepted",
+        192350002: "Transfer to agent accepted",
+        192350013: "Agent disconnected from conversation",
+        192350014: "Agent ended conversation",
+        192350015: "Session ended",
+        192350016: "Consult session ended",
+        192350017: "Agent assigned to conversation",
+        192350018: "Agent couldn't be assigned to conversation",
+        192350021: "Customer's position in queue",
+        192350024: "Customer is next in line",
+        192350030: "Average wait time for customers: Minutes",
+        192350031: "Average wait time for customers: Hours",
+        192350032: "Average wait time for customers: Hours and minutes",
+        192350035: "Holiday message to customer",
+        192350036: "Out of operating hour message to customer",
+        192350059: "Agent left customer conversation",
+        192350061: "Agent joined customer conversation",
+    }
+)
+OCSYSTEMMESSAGE.columns["msdyn_messagetext"] = memo(2000)
+OCSYSTEMMESSAGE.columns["msdyn_instanceid"] = memo(2000)
+
 TABLES: dict[str, Table] = {
     t.logical: t
     for t in (
@@ -591,6 +657,8 @@ TABLES: dict[str, Table] = {
         BUSINESSUNIT,
         TEAM,
         ORGANIZATION,
+        CHATANSWEROPTION,
+        CONTEXTVARIABLE,
     )
 }
 BY_ENTITY_SET: dict[str, Table] = {t.entity_set: t for t in TABLES.values()}

@@ -36,6 +36,7 @@ class ChoiceList:
 class ChoiceProvider(Protocol):
     def languages(self) -> ChoiceList: ...
     def workstreams(self) -> ChoiceList: ...
+    def persistent_workstreams(self) -> ChoiceList: ...
     def queues(self) -> ChoiceList: ...
     def operating_hours(self) -> ChoiceList: ...
     def authentication_settings(self) -> ChoiceList: ...
@@ -67,6 +68,9 @@ class BuiltinChoices:
     def workstreams(self) -> ChoiceList:
         return ChoiceList([])
 
+    def persistent_workstreams(self) -> ChoiceList:
+        return ChoiceList([])
+
     def queues(self) -> ChoiceList:
         return ChoiceList([(DEFAULT_MESSAGING_QUEUE, str(_("Default messaging queue")))])
 
@@ -80,7 +84,15 @@ class BuiltinChoices:
         return ChoiceList([])
 
 
-CHOICE_LISTS = ("languages", "workstreams", "queues", "operating_hours", "authentication_settings", "surveys")
+CHOICE_LISTS = (
+    "languages",
+    "workstreams",
+    "persistent_workstreams",
+    "queues",
+    "operating_hours",
+    "authentication_settings",
+    "surveys",
+)
 
 
 def choices_fingerprint(provider: ChoiceProvider) -> str:

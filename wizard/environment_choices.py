@@ -21,13 +21,26 @@ from dataverse import DataverseClient, DataverseError, NotFoundError, RetryPolic
 from portal.secrets import SecretUnreadable
 from portal.services import environments as environment_service
 from wizard.choices import DEFAULT_MESSAGING_QUEUE, BuiltinChoices, ChoiceList, Option
-from wizard.mapping import STREAM_SOURCE_LIVE_CHAT
+from wizard.mapping import (
+    CONVERSATION_PERSISTENT,
+    QUEUE_ACTIVE,
+    QUEUE_TYPE_MESSAGING,
+    STREAM_SOURCE_LIVE_CHAT,
+)
 
 logger = logging.getLogger(__name__)
 
 CHOICE_TIMEOUT = (3.0, 5.0)
 DOWN_SECONDS = 60
-KINDS = ("languages", "workstreams", "queues", "operating_hours", "authentication_settings", "surveys")
+KINDS = (
+    "languages",
+    "workstreams",
+    "persistent_workstreams",
+    "queues",
+    "operating_hours",
+    "authentication_settings",
+    "surveys",
+)
 
 
 def _cache_key(environment_pk: int, kind: str) -> str:
@@ -71,7 +84,15 @@ def _languages(client: DataverseClient) -> list[Option]:
 def _queues(client: DataverseClient) -> list[Option]:
     # The out-of-the-box messaging queue keeps its stable name as the value, so drafts made before an
     # environment was chosen (the builtin lists) stay valid; the publish resolves names and ids alike.
-    options = _rows(client, "queues", "queueid", "name", "msdyn_isomnichannelqueue eq true")
+    # Only queues a chat workstream can route to (see wizard.mapping.fallback_queue_problem).
+    options = _rows(
+        client,
+        "queues",
+        "queueid",
+        "name",
+        f"statecode eq {QUEUE_ACTIVE} and msdyn_isomnichannelqueue eq true "
+        f"and msdyn_queuetype eq {QUEUE_TYPE_MESSAGING}",
+    )
     return [
         (DEFAULT_MESSAGING_QUEUE, label) if label == DEFAULT_MESSAGING_QUEUE else (v, label)
         for v, label in options
@@ -93,6 +114,15 @@ READERS: dict[str, Callable[[DataverseClient], list[Option]]] = {
         "msdyn_liveworkstreamid",
         "msdyn_name",
         f"msdyn_streamsource eq {STREAM_SOURCE_LIVE_CHAT}",
+    ),
+    # Chat workstreams whose conversations are persistent: a widget on one follows it
+    # (msdyn_liveworkstream.msdyn_conversationmode, 192350001 Persistent Chat).
+    "persistent_workstreams": lambda c: _rows(
+        c,
+        "msdyn_liveworkstreams",
+        "msdyn_liveworkstreamid",
+        "msdyn_name",
+        f"msdyn_streamsource eq {STREAM_SOURCE_LIVE_CHAT} and msdyn_conversationmode eq {CONVERSATION_PERSISTENT}",
     ),
     "queues": _queues,
     "operating_hours": lambda c: _rows(c, "msdyn_operatinghours", "msdyn_operatinghourid", "msdyn_name"),
@@ -119,6 +149,9 @@ class EnvironmentChoices:
 
     def workstreams(self) -> ChoiceList:
         return self._get("workstreams")
+
+    def persistent_workstreams(self) -> ChoiceList:
+        return self._get("persistent_workstreams")
 
     def queues(self) -> ChoiceList:
         return self._get("queues")

@@ -87,12 +87,51 @@ ANSWER_TYPES = [
 ]
 ANSWER_OPTION_SET = "192350002"
 
-# msdyn_systemmessageeventtype values the wizard offers for custom automated messages.
+
+def answer_options(text: object) -> list[str]:
+    """The options of an option-set question, as typed (semicolon separated), trimmed, blanks and
+    repeats (ignoring case) dropped, in the author's order. Each becomes one answer option row."""
+    seen: set[str] = set()
+    options: list[str] = []
+    for part in str(text or "").split(";"):
+        option = part.strip()
+        if option and option.casefold() not in seen:
+            seen.add(option.casefold())
+            options.append(option)
+    return options
+
+
+# msdyn_systemmessageeventtype values the wizard offers for custom automated messages: every trigger of
+# "Preconfigured automated message triggers" (MicrosoftDocs dynamics-365-customer-engagement,
+# ce/customer-service/preconfig-auto-message-triggers.md) that applies to chat, with the value the
+# Automated Message table defines for it (ce/developer/reference/entities/msdyn_ocsystemmessage.md,
+# global choice msdyn_ocsystemmessageeventtype). The two callback triggers of that page are played on
+# voice calls and are left out.
 MESSAGE_TRIGGERS = [
     ("192350017", _("Agent assigned to conversation")),
+    ("192350018", _("Agent couldn't be assigned to conversation")),
+    ("192350013", _("Agent disconnected from conversation")),
+    ("192350014", _("Agent ended conversation")),
+    ("192350000", _("Agent joined conversation")),
+    ("192350061", _("Agent joined customer conversation")),
+    ("192350059", _("Agent left customer conversation")),
+    ("192350031", _("Average wait time for customers: Hours")),
+    ("192350032", _("Average wait time for customers: Hours and minutes")),
+    ("192350030", _("Average wait time for customers: Minutes")),
+    ("192350001", _("Consult accepted")),
+    ("192350016", _("Consult session ended")),
+    ("192350024", _("Customer is next in line")),
     ("192350021", _("Customer's position in queue")),
+    ("192350035", _("Holiday message to customer")),
     ("192350036", _("Out of operating hours")),
+    ("192350015", _("Session ended")),
+    ("192350002", _("Transfer to agent accepted")),
 ]
+
+# Column lengths as Dataverse counts them (UTF-16 code units, see wizard.validators.dataverse_length).
+MESSAGE_TEXT_MAX = 2000  # msdyn_ocsystemmessage.msdyn_messagetext, Memo MaxLength 2000
+ANSWER_OPTION_MAX = 100  # msdyn_chatansweroption.msdyn_name, String MaxLength 100
+QUESTION_TEXT_MAX = 512  # msdyn_surveyquestion.msdyn_questiontext, String MaxLength 512
 
 # The questions D365 uses to identify the customer automatically (exact names, single line).
 IDENTIFICATION_QUESTIONS: dict[str, Any] = {

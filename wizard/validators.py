@@ -77,3 +77,51 @@ def validate_question_name(value: str) -> None:
             ),
             code="question_name",
         )
+
+
+def dataverse_length(value: str) -> int:
+    """The length of ``value`` as Dataverse counts it against a column's MaxLength: UTF-16 code units.
+
+    Dataverse is a .NET service and a .NET string's ``Length`` counts UTF-16 code units, so a character
+    outside the Basic Multilingual Plane (most emoji) counts twice (INFERRED from the platform; no
+    Microsoft page states it for MaxLength). The HTML ``maxlength`` attribute counts the same units, so
+    the browser and the server agree. Python's ``len`` counts code points and would let such text through.
+    """
+    return len(value.encode("utf-16-le")) // 2
+
+
+def fit_dataverse_length(value: str, limit: int) -> str:
+    """``value`` cut to at most ``limit`` UTF-16 code units, never splitting a character."""
+    if dataverse_length(value) <= limit:
+        return value
+    units = 0
+    for index, char in enumerate(value):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return value[:index]
+    return value
+
+
+class DataverseMaxLengthValidator:
+    """Refuses text longer than a Dataverse column holds, counted as Dataverse counts it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, value: str) -> None:
+        length = dataverse_length(value or "")
+        if length > self.limit:
+            raise ValidationError(
+                _(
+                    "Shorten this text to at most %(limit)d characters (it has %(length)d; emoji and some "
+                    "other symbols count as two)."
+                )
+                % {"limit": self.limit, "length": length},
+                code="dataverse_max_length",
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DataverseMaxLengthValidator) and other.limit == self.limit
+
+    def deconstruct(self) -> tuple[str, tuple[int], dict[str, object]]:
+        return ("wizard.validators.DataverseMaxLengthValidator", (self.limit,), {})

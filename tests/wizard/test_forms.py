@@ -244,3 +244,139 @@ def test_distribution_mode_is_a_setting_of_a_new_workstream_only():
     data = complete_data(workstream={"workstream_mode": "existing", "existing_workstream": "abc"})
     applies = {getattr(entry, "name", None): entry.applies for entry in iter_entries(data, CHOICES)}
     assert applies["distribution_mode"] is False
+
+
+# --- what the Dataverse columns hold ---------------------------------------------------------------------
+
+
+def test_automated_message_text_holds_what_its_column_holds():
+    def messages(text):
+        return step_values("behaviors", messages=[{"trigger": "192350017", "text": text}])
+
+    assert bind(BehaviorsForm, messages("x" * 2000)).is_valid()
+    assert not bind(BehaviorsForm, messages("x" * 2001)).is_valid()
+    # 1,000 emoji are 1,000 characters to Python but 2,000 UTF-16 units to Dataverse: still fits.
+    assert bind(BehaviorsForm, messages("😀" * 1000)).is_valid()
+    form = bind(BehaviorsForm, messages("😀" * 1000 + "x"))
+    assert not form.is_valid()
+    assert any("at most 2000 characters" in message for _, message in form.problems())
+    assert any("count as two" in message for _, message in form.problems())
+
+
+def test_every_chat_trigger_of_the_admin_center_is_offered():
+    from wizard.forms.behaviors import MessageRowForm
+
+    offered = dict(MessageRowForm.base_fields["trigger"].choices)
+    assert len(offered) == 18
+    for value, label in [
+        ("192350017", "Agent assigned to conversation"),
+        ("192350021", "Customer's position in queue"),
+        ("192350030", "Average wait time for customers: Minutes"),
+        ("192350036", "Out of operating hours"),
+        ("192350002", "Transfer to agent accepted"),
+        ("192350015", "Session ended"),
+        ("192350035", "Holiday message to customer"),
+    ]:
+        assert str(offered[value]) == label
+    assert "192350073" not in offered  # "Offer customer callback" is a voice trigger
+
+
+def test_question_text_counts_emoji_as_dataverse_does():
+    fits = step_values("behaviors", prechat_enabled=True, questions=[question("Name", text="😀" * 256)])
+    assert bind(BehaviorsForm, fits).is_valid()
+    over = step_values("behaviors", prechat_enabled=True, questions=[question("Name", text="😀" * 257)])
+    assert not bind(BehaviorsForm, over).is_valid()
+
+
+def test_option_set_options_fit_their_column_and_ignore_repeats():
+    def topic(options):
+        return step_values(
+            "behaviors",
+            prechat_enabled=True,
+            questions=[question("Topic", answer_type=ANSWER_OPTION_SET, options=options)],
+        )
+
+    assert bind(BehaviorsForm, topic("Sales; Support ;;Billing")).is_valid()
+    # The same option twice (ignoring case) is one option: not enough for an option set.
+    assert any("two options" in m for _, m in bind(BehaviorsForm, topic("Sales;sales")).problems())
+    form = bind(BehaviorsForm, topic("Sales;" + "y" * 101))
+    assert any("at most 100 characters" in m for _, m in form.problems())
+    html = bind(BehaviorsForm, topic("<b>Sales</b>;<script>x</script>"))
+    assert html.is_valid()  # kept as text; escaped wherever it is shown
+
+
+@pytest.mark.parametrize(
+    ("form_class", "step", "field"),
+    [
+        (DetailsForm, "details", "name"),
+        (WorkstreamForm, "workstream", "workstream_name"),
+        (WorkstreamForm, "workstream", "fallback_queue_name"),
+    ],
+)
+def test_names_count_emoji_as_dataverse_does(form_class, step, field):
+    extra = {"fallback_queue_mode": "new"} if field == "fallback_queue_name" else {}
+    assert bind(form_class, step_values(step, **extra, **{field: "😀" * 50})).is_valid()
+    form = bind(form_class, step_values(step, **extra, **{field: "😀" * 51}))
+    assert not form.is_valid()
+    assert "count as two" in form.errors[field][0]
+
+
+# --- persistent chat belongs to the workstream --------------------------------------------------------------
+
+
+class WithWorkstreams(BuiltinChoices):
+    def workstreams(self):
+        from wizard.choices import ChoiceList
+
+        return ChoiceList([("ws-live", "Sales chat"), ("ws-kept", "Support chat")])
+
+    def persistent_workstreams(self):
+        from wizard.choices import ChoiceList
+
+        return ChoiceList([("ws-kept", "Support chat")])
+
+
+def bind_with_workstreams(form_class, values, data):
+    return form_class(values, choices=WithWorkstreams(), context=StepContext(data=data, published_data=None))
+
+
+def test_an_existing_workstream_shows_its_conversation_mode_and_decides_it():
+    values = step_values(
+        "workstream", workstream_mode="existing", existing_workstream="ws-kept", persistent_chat=False
+    )
+    form = bind_with_workstreams(WorkstreamForm, values, complete_data())
+    labels = dict(form.fields["existing_workstream"].choices)
+    assert labels["ws-kept"] == "Support chat (persistent chat)" and labels["ws-live"] == "Sales chat"
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["persistent_chat"] is True  # follows the workstream, not the stale toggle
+    live = {**values, "existing_workstream": "ws-live", "persistent_chat": True}
+    form = bind_with_workstreams(WorkstreamForm, live, complete_data())
+    assert form.is_valid() and form.cleaned_data["persistent_chat"] is False
+
+
+def test_the_persistent_toggle_is_offered_for_a_new_workstream_only():
+    from wizard.forms.layout import ShowWhen
+
+    def conditions(layout, found=None):
+        found = {} if found is None else found
+        for item in getattr(layout, "fields", []):
+            if isinstance(item, ShowWhen):
+                for name in item.fields:
+                    if isinstance(name, str):
+                        found[name] = item
+            conditions(item, found)
+        return found
+
+    layout = WorkstreamForm.build_layout()
+    shown = conditions(layout)
+    assert shown["persistent_chat"].condition == "workstream_mode=new"
+
+
+def test_behaviors_of_an_existing_persistent_workstream_need_authentication_settings():
+    data = complete_data(
+        workstream={"workstream_mode": "existing", "existing_workstream": "ws-kept", "persistent_chat": False}
+    )
+    values = {**data["behaviors"], "authentication_settings": "", "show_wait_time": True}
+    form = bind_with_workstreams(BehaviorsForm, values, data)
+    assert "Persistent chat needs authentication settings" in form.errors["authentication_settings"][0]
+    assert form.fields["show_wait_time"].disabled

@@ -63,3 +63,14 @@ def test_question_names(name):
 def test_bad_question_names(name):
     with pytest.raises(ValidationError):
         validate_question_name(name)
+
+
+def test_dataverse_length_counts_utf16_code_units():
+    from wizard.validators import dataverse_length, fit_dataverse_length
+
+    assert dataverse_length("abc") == 3
+    assert dataverse_length("한글") == 2
+    assert dataverse_length("😀") == 2
+    assert fit_dataverse_length("ab😀", 3) == "ab"  # never half a character
+    assert fit_dataverse_length("ab😀", 4) == "ab😀"
+    assert fit_dataverse_length("x" * 150, 100) == "x" * 100

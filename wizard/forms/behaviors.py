@@ -8,25 +8,40 @@ from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import RowSet, StepForm
 from wizard.forms.layout import Rows, ShowWhen
+from wizard.forms.workstream import chats_are_persistent
 from wizard.options import (
+    ANSWER_OPTION_MAX,
     ANSWER_OPTION_SET,
     ANSWER_SINGLE_LINE,
     ANSWER_TYPES,
+    MESSAGE_TEXT_MAX,
     MESSAGE_TRIGGERS,
+    QUESTION_TEXT_MAX,
     SURVEY_MODE_LINK,
     SURVEY_MODES,
     SURVEY_PROVIDER_COPILOT,
     SURVEY_PROVIDER_CUSTOMER_VOICE,
     SURVEY_PROVIDERS,
+    answer_options,
 )
-from wizard.validators import validate_https_url, validate_question_name
+from wizard.validators import (
+    DataverseMaxLengthValidator,
+    dataverse_length,
+    validate_https_url,
+    validate_question_name,
+)
 
 MAX_QUESTIONS = 10
 
 
 class MessageRowForm(forms.Form):
     trigger = forms.ChoiceField(label=_("Trigger"), choices=MESSAGE_TRIGGERS)
-    text = forms.CharField(label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_TEXT_MAX,
+        validators=[DataverseMaxLengthValidator(MESSAGE_TEXT_MAX)],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class QuestionRowForm(forms.Form):
@@ -36,7 +51,12 @@ class QuestionRowForm(forms.Form):
         validators=[validate_question_name],
         help_text=_("Internal name. Name, Email, Phone and CaseNumber identify the customer automatically."),
     )
-    text = forms.CharField(label=_("Question text"), max_length=512, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Question text"),
+        max_length=QUESTION_TEXT_MAX,
+        validators=[DataverseMaxLengthValidator(QUESTION_TEXT_MAX)],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     answer_type = forms.ChoiceField(label=_("Answer type"), choices=ANSWER_TYPES, initial=ANSWER_SINGLE_LINE)
     options = forms.CharField(
         label=_("Options"),
@@ -48,10 +68,17 @@ class QuestionRowForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("answer_type") == ANSWER_OPTION_SET:
-            options = [part.strip() for part in (data.get("options") or "").split(";") if part.strip()]
+        if data.get("answer_type") == ANSWER_OPTION_SET and "options" not in self.errors:
+            options = answer_options(data.get("options"))
             if len(options) < 2:
                 self.add_error("options", _("Enter at least two options separated by semicolons."))
+            too_long = [option for option in options if dataverse_length(option) > ANSWER_OPTION_MAX]
+            if too_long:
+                self.add_error(
+                    "options",
+                    _("Shorten the option “%(option)s…” to at most %(limit)d characters.")
+                    % {"option": too_long[0][:20], "limit": ANSWER_OPTION_MAX},
+                )
         return data
 
 
@@ -132,7 +159,7 @@ class BehaviorsForm(StepForm):
 
     @property
     def persistent_chat(self) -> bool:
-        return bool((self.context.data.get("workstream") or {}).get("persistent_chat"))
+        return chats_are_persistent(self.context.data, self.choices)
 
     @classmethod
     def build_layout(cls) -> Any:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import DEFAULT_LANGUAGE
 from wizard.forms.base import StepForm
+from wizard.validators import DataverseMaxLengthValidator
 
 
 class DetailsForm(StepForm):
@@ -16,6 +17,7 @@ class DetailsForm(StepForm):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
+        validators=[DataverseMaxLengthValidator(100)],
         help_text=_("Shown to agents and administrators, not to customers. At most 100 characters."),
     )
     environment = forms.ChoiceField(

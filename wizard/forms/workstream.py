@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wizard.choices import DEFAULT_MESSAGING_QUEUE
+from wizard.choices import DEFAULT_MESSAGING_QUEUE, ChoiceProvider
 from wizard.forms.base import StepForm
 from wizard.forms.layout import ShowWhen
 from wizard.options import DISTRIBUTION_MODES, DISTRIBUTION_PUSH
+from wizard.validators import DataverseMaxLengthValidator
 
 NEW = "new"
 EXISTING = "existing"
@@ -22,8 +24,20 @@ class WorkstreamForm(StepForm):
         initial=NEW,
         widget=forms.RadioSelect,
     )
-    workstream_name = forms.CharField(label=_("Workstream name"), max_length=100, required=False)
-    existing_workstream = forms.ChoiceField(label=_("Existing workstream"), required=False)
+    workstream_name = forms.CharField(
+        label=_("Workstream name"),
+        max_length=100,
+        required=False,
+        validators=[DataverseMaxLengthValidator(100)],
+    )
+    existing_workstream = forms.ChoiceField(
+        label=_("Existing workstream"),
+        required=False,
+        help_text=_(
+            "The chat widget follows the workstream's conversation mode: chats on a workstream marked "
+            "(persistent chat) are persistent and need authentication settings."
+        ),
+    )
     distribution_mode = forms.ChoiceField(
         label=_("Work distribution mode"),
         choices=DISTRIBUTION_MODES,
@@ -49,14 +63,25 @@ class WorkstreamForm(StepForm):
         widget=forms.RadioSelect,
         help_text=_("Chats go here when no route-to-queue rule matches or routing fails."),
     )
-    fallback_queue_name = forms.CharField(label=_("Fallback queue name"), max_length=100, required=False)
+    fallback_queue_name = forms.CharField(
+        label=_("Fallback queue name"),
+        max_length=100,
+        required=False,
+        validators=[DataverseMaxLengthValidator(100)],
+    )
     existing_queue = forms.ChoiceField(
         label=_("Existing queue"), required=False, initial=DEFAULT_MESSAGING_QUEUE
     )
 
     def setup_choices(self) -> None:
         workstreams = self.choices.workstreams()
-        self.set_choices("existing_workstream", [("", _("Choose a workstream"))] + workstreams.options)
+        persistent = persistent_workstream_ids(self.choices)
+        # The widget follows an existing workstream's conversation mode: say which mode each one has.
+        options = [
+            (value, _("%(name)s (persistent chat)") % {"name": label} if value in persistent else label)
+            for value, label in workstreams.options
+        ]
+        self.set_choices("existing_workstream", [("", _("Choose a workstream"))] + options)
         self.set_choices("existing_queue", [("", _("Choose a queue"))] + self.choices.queues().options)
 
     @classmethod
@@ -69,7 +94,8 @@ class WorkstreamForm(StepForm):
                 ShowWhen("workstream_mode=existing", "existing_workstream"),
                 # An existing workstream keeps its own mode; the choice applies to a new one only.
                 ShowWhen("workstream_mode=new", "distribution_mode"),
-                "persistent_chat",
+                # An existing workstream's chats are persistent or not already: the widget follows it.
+                ShowWhen("workstream_mode=new", "persistent_chat"),
                 "fallback_queue_mode",
                 ShowWhen("fallback_queue_mode=new", Field("fallback_queue_name", autocomplete="off")),
                 ShowWhen("fallback_queue_mode=existing", "existing_queue"),
@@ -82,6 +108,8 @@ class WorkstreamForm(StepForm):
             self.add_error("workstream_name", _("Enter a name for the new workstream."))
         if data.get("workstream_mode") == EXISTING and not data.get("existing_workstream"):
             self.add_error("existing_workstream", _("Choose the workstream to use, or create a new one."))
+        if data.get("workstream_mode") == EXISTING and data.get("existing_workstream"):
+            data["persistent_chat"] = data["existing_workstream"] in persistent_workstream_ids(self.choices)
         if data.get("fallback_queue_mode") == NEW and not data.get("fallback_queue_name"):
             self.add_error("fallback_queue_name", _("Enter a name for the new fallback queue."))
         if data.get("fallback_queue_mode") == EXISTING and not data.get("existing_queue"):
@@ -102,3 +130,19 @@ class WorkstreamForm(StepForm):
                 ),
             )
         return data
+
+
+def persistent_workstream_ids(choices: ChoiceProvider) -> set[str]:
+    """Ids (or names, in the builtin lists) of the environment's chat workstreams whose chats are
+    persistent (msdyn_conversationmode 192350001)."""
+    return {value for value, _label in choices.persistent_workstreams().options}
+
+
+def chats_are_persistent(data: Mapping[str, Any], choices: ChoiceProvider) -> bool:
+    """Whether the channel's chats are persistent: chosen for a new workstream, the existing
+    workstream's own mode otherwise (read from the environment, so a draft saved before the workstream
+    changed still follows it)."""
+    workstream = data.get("workstream") or {}
+    if workstream.get("workstream_mode") == EXISTING and workstream.get("existing_workstream"):
+        return str(workstream["existing_workstream"]) in persistent_workstream_ids(choices)
+    return workstream.get("persistent_chat") in (True, "on", "true", "True")

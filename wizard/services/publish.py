@@ -181,7 +181,29 @@ class _Current:
     sequence_questions: dict[str, str]
 
 
-def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str) -> _Current:
+def _question_children_queries(
+    channel_pk: int, environment_pk: int, keys: list[str]
+) -> list[tuple[mapping.Table, str]]:
+    """Queries for the answer options and context variables of the channel's questions (those of this
+    revision and of the last published one, so dropped ones are found), by the ids the mapping gives them."""
+    if not keys:
+        return []
+    questions = " or ".join(
+        f"_msdyn_answeroptionsid_value eq {mapping.question_id(channel_pk, environment_pk, k)}" for k in keys
+    )
+    variables = " or ".join(
+        f"{mapping.CONTEXT_VARIABLE.primary_id} eq {mapping.context_variable_id(channel_pk, environment_pk, k)}"
+        for k in keys
+    )
+    return [(mapping.ANSWER_OPTION, questions), (mapping.CONTEXT_VARIABLE, variables)]
+
+
+def _read_current(
+    client: DataverseClient,
+    data: dict[str, Any],
+    widget_id: str,
+    question_children: list[tuple[mapping.Table, str]] | None = None,
+) -> _Current:
     """One read ``$batch``: the reference rows and what the widget has in the org now."""
     refs = mapping.references(data)
     batch = Batch()
@@ -193,7 +215,8 @@ def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str)
             flt = f"msdyn_localeid eq {int(ref.value)}"
         else:
             flt = f"{table.primary_name} eq {literal(ref.value)}"
-        batch.get(_query(table, select=[table.primary_id], filter=flt, top=2), label=ref.label)
+        select = [table.primary_id, *mapping.REFERENCE_COLUMNS.get(ref.slot, ())]
+        batch.get(_query(table, select=select, filter=flt, top=2), label=ref.label)
     batch.get(
         _query(
             mapping.WIDGET, select=list(WIDGET_READ_BACK), filter=f"msdyn_livechatconfigid eq {widget_id}"
@@ -205,6 +228,8 @@ def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str)
         if table is mapping.SEQUENCE:
             select.append("_msdyn_surveyquestion_value")
         batch.get(_query(table, select=select, filter=f"_{link}_value eq {widget_id}"), label=table.label)
+    for table, flt in question_children or []:
+        batch.get(_query(table, select=[table.primary_id], filter=flt), label=table.label)
     response = client.execute_batch(batch)
     parts = [part.json or {} for part in response.responses]
     resolved: dict[str, str] = {}
@@ -213,11 +238,15 @@ def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str)
         if not rows:
             raise _Failure(_("%(what)s was not found in the environment.") % {"what": ref.label}, ref.label)
         resolved[ref.slot] = str(rows[0][ref.table.primary_id])
+        _check_reference(ref, rows[0], resolved)
     rest = parts[len(refs) :]
     widget_rows = (rest[0] if rest else {}).get("value") or []
     children: dict[str, list[str]] = {}
     sequence_questions: dict[str, str] = {}
-    for (table, _link), body in zip(mapping.CHILD_LINKS, rest[1:], strict=False):
+    links = len(mapping.CHILD_LINKS)
+    for (table, _flt), body in zip(question_children or [], rest[1 + links :], strict=False):
+        children[table.logical] = [str(row[table.primary_id]) for row in body.get("value") or []]
+    for (table, _link), body in zip(mapping.CHILD_LINKS, rest[1 : 1 + links], strict=False):
         rows = body.get("value") or []
         children[table.logical] = [str(row[table.primary_id]) for row in rows]
         if table is mapping.SEQUENCE:
@@ -225,6 +254,17 @@ def _read_current(client: DataverseClient, data: dict[str, Any], widget_id: str)
                 if row.get("_msdyn_surveyquestion_value"):
                     sequence_questions[str(row[table.primary_id])] = str(row["_msdyn_surveyquestion_value"])
     return _Current(resolved, widget_rows[0] if widget_rows else None, children, sequence_questions)
+
+
+def _check_reference(ref: mapping.Reference, row: dict[str, Any], resolved: dict[str, str]) -> None:
+    """Refuse a fallback queue a chat workstream can't use; note an existing workstream's conversation
+    mode, which the widget follows."""
+    if ref.slot == "queue":
+        problem = mapping.fallback_queue_problem(row)
+        if problem:
+            raise _Failure(problem, ref.label)
+    if ref.slot == "workstream" and row.get("msdyn_conversationmode") is not None:
+        resolved[mapping.WORKSTREAM_CONVERSATION_MODE] = str(row["msdyn_conversationmode"])
 
 
 def _previous_success(attempt: PublishAttempt) -> PublishAttempt | None:
@@ -238,6 +278,33 @@ def _previous_success(attempt: PublishAttempt) -> PublishAttempt | None:
         .order_by("-finished_at", "-pk")
         .first()
     )
+
+
+# A plug-in on the table refused the write: 0x80040265 (ISVAborted, -2147220891), HTTP 400, with the
+# plug-in's own message (the "Web service error codes" list in MicrosoftDocs/powerapps-docs).
+PLUGIN_ERROR_CODES = frozenset({"0x80040265", "-2147220891"})
+
+
+def _plugin_failure_text(error: DataverseError, environment: Environment) -> str:
+    """What a plug-in refusal means for a chat channel and what to do.
+
+    The Omnichannel tables (chat widget, workstream, queue settings) are served by plug-ins that need
+    the Omnichannel for Customer Service provisioning of the environment
+    (ce/customer-service/administer/omnichannel-provision-license.md, whose steps the message repeats):
+    an environment where the solutions are installed but provisioning never ran or has not finished
+    refuses these writes through those plug-ins. The exact message differs between versions (UNVERIFIED), so it is shown as
+    Dataverse gave it, after the explanation."""
+    return _(
+        "%(env)s refused %(what)s in one of its plug-ins: “%(detail)s”. This usually means Omnichannel "
+        "for Customer Service is installed in the environment but not provisioned, or its provisioning "
+        "hasn't finished. Ask an administrator to provision it: in the Power Platform admin center, "
+        "Resources > Dynamics 365 apps > Omnichannel for Customer Service > Manage, add this environment "
+        "with Chat turned on. Setup takes several minutes; then publish again. Nothing was written."
+    ) % {
+        "env": environment.name,
+        "what": error.operation_label or _("the write"),
+        "detail": error.message or _("no details"),
+    }
 
 
 def _failure_text(error: BaseException, environment: Environment) -> tuple[str, str]:
@@ -267,6 +334,8 @@ def _failure_text(error: BaseException, environment: Environment) -> tuple[str, 
             _("Dataverse could not be reached: %(detail)s") % {"detail": error.message or str(error)},
             error.operation_label or "",
         )
+    if isinstance(error, DataverseError) and (error.code or "").lower() in PLUGIN_ERROR_CODES:
+        return _plugin_failure_text(error, environment), error.operation_label or ""
     if isinstance(error, DataverseError):
         status = f" (HTTP {error.status})" if error.status else ""
         message = error.message or str(error)
@@ -306,7 +375,13 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
         data = revision.data
         widget_id = mapping.widget_id(channel.pk, environment.pk)
         _progress(attempt, _("Reading the environment"))
-        current = _read_current(client, data, widget_id)
+        previous = _previous_success(attempt)
+        keys = mapping.question_keys(data)
+        if previous is not None:
+            keys += [k for k in mapping.question_keys(previous.revision.data) if k not in keys]
+        current = _read_current(
+            client, data, widget_id, _question_children_queries(channel.pk, environment.pk, keys)
+        )
         try:
             plan = mapping.build_plan(
                 data,

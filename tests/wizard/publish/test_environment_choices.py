@@ -34,7 +34,8 @@ def test_lists_come_from_the_environment(emulator_environment, knobs):
     assert any(label == "Existing chat workstream" for _, label in choices.workstreams().options)
     queues = choices.queues().options
     assert (DEFAULT_MESSAGING_QUEUE, DEFAULT_MESSAGING_QUEUE) in queues
-    assert "Default entity queue" in {label for _, label in queues}  # every Omnichannel queue
+    # Only active Omnichannel messaging queues can be a chat workstream's fallback queue.
+    assert "Default entity queue" not in {label for _, label in queues}
     assert [label for _, label in choices.operating_hours().options] == ["Business hours"]
     assert [label for _, label in choices.authentication_settings().options] == ["Contoso portal sign-in"]
     assert choices.surveys().offline is False
@@ -94,3 +95,18 @@ def test_an_environment_without_a_secret_is_offline_not_an_error():
     environment = factories.EnvironmentFactory()
     languages = EnvironmentChoices(environment).languages()
     assert languages.offline and languages.options
+
+
+def test_only_active_omnichannel_messaging_queues_are_offered(emulator_environment, knobs):
+    import uuid
+
+    suffix = uuid.uuid4().hex[:8]
+    messaging = {"msdyn_isomnichannelqueue": True, "msdyn_queuetype": 192350000}
+    knobs.client.create("queues", {"name": f"Chat queue {suffix}", **messaging})
+    closed = str(knobs.client.create("queues", {"name": f"Closed chat queue {suffix}", **messaging}))
+    knobs.client.update("queues", closed, {"statecode": 1, "statuscode": 2})
+    knobs.client.create("queues", {"name": f"Mailbox queue {suffix}", "msdyn_isomnichannelqueue": False})
+    labels = {label for _, label in provider_for(emulator_environment).queues().options}
+    assert f"Chat queue {suffix}" in labels
+    assert f"Closed chat queue {suffix}" not in labels
+    assert f"Mailbox queue {suffix}" not in labels

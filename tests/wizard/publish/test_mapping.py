@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from django import forms
 
 from tests.wizard.publish.helpers import FULL
@@ -131,6 +132,7 @@ def test_toggles_off_clear_their_dependent_columns_and_rows():
         },
         behaviors={"prechat_enabled": False, "postchat_enabled": False, "authentication_settings": ""},
         features={"transcript_email": False, "screen_sharing": False, "cobrowse": False},
+        workstream={"persistent_chat": False},  # persistent chat would need the authentication settings
     )
     result = plan(values)
     widget = result.find(mapping.WIDGET).data
@@ -155,3 +157,151 @@ def test_a_missing_reference_is_a_mapping_error():
 
     with pytest.raises(mapping.MappingError):
         mapping.build_plan(data(), channel_pk=1, environment_pk=1, resolved={})
+
+
+# --- pre-chat answers ------------------------------------------------------------------------------------
+
+TOPIC = {
+    "name": "Topic",
+    "text": "What is it about?",
+    "answer_type": "192350002",
+    "options": "Sales; Support;;sales;Billing",
+    "required": True,
+}
+
+
+def with_topic(**behaviors):
+    questions = [*FULL["behaviors"]["questions"], TOPIC]
+    return data(behaviors={"questions": questions, **behaviors})
+
+
+def test_option_set_answers_become_answer_option_rows_of_their_question():
+    result = plan(with_topic())
+    topic = next(op for op in result.upserts(mapping.QUESTION) if op.data["msdyn_name"] == "Topic")
+    options = result.upserts(mapping.ANSWER_OPTION)
+    assert [op.data["msdyn_name"] for op in options] == ["Sales", "Support", "Billing"]
+    assert {op.data["msdyn_AnswerOptionsId@odata.bind"] for op in options} == {
+        f"/msdyn_surveyquestions({topic.id})"
+    }
+    tables = [op.table for op in result.operations]
+    assert tables.index(mapping.QUESTION) < tables.index(mapping.ANSWER_OPTION)
+    assert [op.id for op in plan(with_topic()).upserts(mapping.ANSWER_OPTION)] == [op.id for op in options]
+    # Only option sets have options: the single-line questions have none.
+    assert len(options) == 3
+
+
+def test_each_question_gets_a_text_context_variable_on_the_workstream():
+    result = plan(with_topic())
+    workstream = result.find(mapping.WORKSTREAM)
+    variables = result.upserts(mapping.CONTEXT_VARIABLE)
+    assert [op.data["msdyn_name"] for op in variables] == ["Name", "Email", "Topic"]
+    for op in variables:
+        assert op.data["msdyn_datatype"] == mapping.CONTEXT_VARIABLE_TEXT
+        assert op.data["msdyn_liveworkstreamid@odata.bind"] == f"/msdyn_liveworkstreams({workstream.id})"
+    assert [op.id for op in variables] == [
+        mapping.context_variable_id(7, 3, key) for key in mapping.question_keys(with_topic())
+    ]
+    assert not plan(data(behaviors={"prechat_enabled": False})).upserts(mapping.CONTEXT_VARIABLE)
+
+
+def test_dropped_answer_options_and_variables_are_deleted_before_their_questions():
+    current = plan(with_topic())
+    kept = [op.id for op in current.upserts(mapping.ANSWER_OPTION)]
+    stale_option, stale_variable, stale_sequence, stale_question = (str(uuid.uuid4()) for _ in range(4))
+    result = plan(
+        with_topic(),
+        existing_children={
+            "msdyn_chatansweroption": [*kept, stale_option],
+            "msdyn_ocliveworkstreamcontextvariable": [stale_variable],
+            "msdyn_questionsequence": [stale_sequence],
+        },
+        dropped_question_ids={stale_sequence: stale_question},
+    )
+    assert [(op.table.logical, op.id) for op in result.deletes()] == [
+        ("msdyn_questionsequence", stale_sequence),
+        ("msdyn_chatansweroption", stale_option),
+        ("msdyn_ocliveworkstreamcontextvariable", stale_variable),
+        ("msdyn_surveyquestion", stale_question),
+    ]
+
+
+# --- derived names ---------------------------------------------------------------------------------------
+
+
+def test_derived_names_fit_their_columns_as_dataverse_counts_them():
+    from wizard.validators import dataverse_length
+
+    for channel_name in ("x" * 100, "😀" * 50, "한" * 100):
+        values = data(
+            details={"name": channel_name},
+            behaviors={
+                "messages": [
+                    {"trigger": "192350017", "text": "Hello"},
+                    {"trigger": "192350017", "text": "Hello again"},
+                    {"trigger": "192350021", "text": "You are next"},
+                ]
+            },
+        )
+        names = [op.data["msdyn_name"] for op in plan(values).upserts(mapping.MESSAGE)]
+        assert all(dataverse_length(name) <= 100 for name in names), names
+        assert len(set(names)) == 3  # the trigger and count that tell them apart are kept
+        assert names[0].endswith(" 192350017.1") and names[2].endswith(" 192350021.1")
+    assert mapping.derived_name("ab😀", limit=3) == "ab"  # never half a character
+
+
+# --- new fallback queue and Push-only settings ------------------------------------------------------------
+
+
+def test_a_new_fallback_queue_is_not_served_before_every_other_queue():
+    queue = plan().find(mapping.QUEUE)
+    assert queue is not None
+    assert queue.data["msdyn_priority"] == mapping.QUEUE_PRIORITY == 10_000
+    assert queue.data["msdyn_isomnichannelqueue"] is True
+    assert queue.data["msdyn_queuetype"] == mapping.QUEUE_TYPE_MESSAGING
+
+
+def test_agent_affinity_is_written_for_push_workstreams_only():
+    push = plan(data(workstream={"distribution_mode": "192350000", "persistent_chat": True}))
+    assert push.find(mapping.WORKSTREAM).data["msdyn_enableagentaffinity"] is True
+    pick = plan(data(workstream={"distribution_mode": "192350001", "persistent_chat": True}))
+    assert "msdyn_enableagentaffinity" not in pick.find(mapping.WORKSTREAM).data
+    assert pick.find(mapping.WORKSTREAM).data["msdyn_conversationmode"] == mapping.CONVERSATION_PERSISTENT
+
+
+# --- persistent chat belongs to the workstream ------------------------------------------------------------
+
+
+def existing(mode, **behaviors):
+    ws = str(uuid.uuid4())
+    values = data(
+        workstream={"workstream_mode": "existing", "existing_workstream": ws, "persistent_chat": False},
+        behaviors={"show_queue_position": True, "show_wait_time": True, **behaviors},
+    )
+    resolved = {**RESOLVED, "workstream": ws, mapping.WORKSTREAM_CONVERSATION_MODE: str(mode)}
+    return mapping.build_plan(values, channel_pk=7, environment_pk=3, resolved=resolved)
+
+
+def test_a_widget_on_an_existing_workstream_follows_its_conversation_mode():
+    widget = existing(mapping.CONVERSATION_PERSISTENT).find(mapping.WIDGET).data
+    assert widget["msdyn_conversationmode"] == mapping.CONVERSATION_PERSISTENT
+    # Persistent chats show neither the position in queue nor the wait time, whatever the draft said.
+    assert widget["msdyn_positioninqueue_enabled"] is False
+    assert widget["msdyn_averagewaittime_enabled"] is False
+    live = existing(mapping.CONVERSATION_LIVE).find(mapping.WIDGET).data
+    assert live["msdyn_conversationmode"] == mapping.CONVERSATION_LIVE
+    assert live["msdyn_positioninqueue_enabled"] is True
+
+
+def test_persistent_chat_without_authentication_settings_is_refused_however_it_was_chosen():
+    with pytest.raises(mapping.MappingError, match="authentication settings"):
+        existing(mapping.CONVERSATION_PERSISTENT, authentication_settings="")
+    new = data(workstream={"persistent_chat": True}, behaviors={"authentication_settings": ""})
+    with pytest.raises(mapping.MappingError, match="Behaviors step"):
+        plan(new)
+
+
+def test_automated_messages_point_at_their_widget_as_the_admin_center_does():
+    result = plan()
+    for op in result.upserts(mapping.MESSAGE):
+        assert op.data["msdyn_widgetid@odata.bind"] == f"/msdyn_livechatconfigs({result.widget_id})"
+        assert op.data["msdyn_instanceid"] == result.widget_id

@@ -103,11 +103,12 @@ def test_publish_writes_every_column(emulator_environment, knobs, no_sleep):
     assert workstream["msdyn_streamsource"] == 192360000
     assert workstream["msdyn_workdistributionmode"] == 192350001
     assert workstream["msdyn_conversationmode"] == 192350001
-    assert workstream["msdyn_enableagentaffinity"] is True
+    assert not workstream.get("msdyn_enableagentaffinity")  # a Push-only setting; this workstream is Pick
     queue = knobs.client.retrieve("queues", workstream["_msdyn_defaultqueue_value"])
     assert queue["name"] == "Contoso chat fallback"
     assert queue["msdyn_isomnichannelqueue"] is True
     assert queue["msdyn_queuetype"] == 192350000
+    assert queue["msdyn_priority"] == mapping.QUEUE_PRIORITY
 
     domains = rows(knobs, mapping.DOMAIN, "msdyn_livechatconfigid", wid)
     assert sorted(d["msdyn_domainvalue"] for d in domains) == ["*.contoso.example", "contoso.example"]
@@ -197,7 +198,8 @@ def test_newer_revision_updates_in_place_and_drops_removed_children(emulator_env
         )
         == []
     )
-    assert second.result["deletes"] == 4  # one domain, one sequence and its question, one message
+    # One domain, one sequence with its question and the question's context variable, one message.
+    assert second.result["deletes"] == 5
     assert counts(knobs, wid)["workstreams"] == 1
 
 
@@ -377,3 +379,158 @@ def test_an_org_url_nothing_answers_on_fails_clearly(emulator_environment, knobs
     assert attempt.failed_operation == "Sign-in"
     assert f"https://127.0.0.1:{closed_port}" in attempt.error_message
     assert "org URL" in attempt.error_message
+
+
+def test_option_set_answers_and_context_variables_are_written_and_follow_the_revision(
+    emulator_environment, knobs, no_sleep
+):
+    topic = {
+        "name": "Topic",
+        "text": "What is it about?",
+        "answer_type": "192350002",
+        "options": "Sales;Support;Billing",
+        "required": True,
+    }
+    behaviors = {**FULL["behaviors"], "questions": [*FULL["behaviors"]["questions"], topic]}
+    channel = approved_channel(emulator_environment, **{**FULL, "behaviors": behaviors})
+    attempt = publish_now(channel)
+    assert attempt.state == "succeeded", (attempt.error_message, attempt.failed_operation)
+    env = emulator_environment.pk
+    question = mapping.question_id(channel.pk, env, "topic")
+
+    def options() -> list[str]:
+        found = knobs.client.query(
+            "msdyn_chatansweroptions", filter=f"_msdyn_answeroptionsid_value eq {question}"
+        )
+        return sorted(row["msdyn_name"] for row in found)
+
+    def variables() -> list[str]:
+        ws = mapping.row_id(channel.pk, env, mapping.WORKSTREAM, "workstream")
+        found = knobs.client.query(
+            "msdyn_ocliveworkstreamcontextvariables", filter=f"_msdyn_liveworkstreamid_value eq {ws}"
+        )
+        return sorted(row["msdyn_name"] for row in found)
+
+    assert options() == ["Billing", "Sales", "Support"]
+    assert variables() == ["Email", "Name", "Topic"]
+
+    # A newer revision drops an option and a question: their rows go, the rest stay as they were.
+    data = {step: dict(values) for step, values in channel.data.items()}
+    data["behaviors"]["questions"] = [
+        FULL["behaviors"]["questions"][0],
+        {**topic, "options": "Sales;Billing"},
+    ]
+    approve_revision(channel, data)
+    second = publish_now(channel)
+    assert second.state == "succeeded", (second.error_message, second.failed_operation)
+    assert options() == ["Billing", "Sales"]
+    assert variables() == ["Name", "Topic"]
+
+    # Turning the survey off removes the questions, their options and their variables.
+    data["behaviors"]["prechat_enabled"] = False
+    approve_revision(channel, data)
+    third = publish_now(channel)
+    assert third.state == "succeeded", (third.error_message, third.failed_operation)
+    assert options() == [] and variables() == []
+
+
+@pytest.mark.parametrize(
+    ("queue", "reason"),
+    [
+        ("Default entity queue", "routes records or calls"),
+        ("Closed chat queue", "inactive"),
+    ],
+)
+def test_a_fallback_queue_a_chat_workstream_cant_use_is_refused_by_name(
+    emulator_environment, knobs, no_sleep, queue, reason
+):
+    if queue == "Closed chat queue":
+        found = list(knobs.client.query("queues", filter="name eq 'Closed chat queue'"))
+        queue_id = found[0]["queueid"] if found else None
+        if queue_id is None:
+            queue_id = str(
+                knobs.client.create(
+                    "queues",
+                    {"name": queue, "msdyn_isomnichannelqueue": True, "msdyn_queuetype": 192350000},
+                )
+            )
+        knobs.client.update("queues", queue_id, {"statecode": 1, "statuscode": 2})
+    workstream = {**FULL["workstream"], "fallback_queue_mode": "existing", "existing_queue": queue}
+    channel = approved_channel(emulator_environment, **{**FULL, "workstream": workstream})
+    attempt = publish_now(channel)
+    assert attempt.state == "failed"
+    assert f"“{queue}”" in attempt.error_message and reason in attempt.error_message
+    assert "Workstream step" in attempt.error_message
+    wid = mapping.widget_id(channel.pk, emulator_environment.pk)
+    assert counts(knobs, wid)["widgets"] == 0 and counts(knobs, wid)["workstreams"] == 0
+
+
+def test_a_widget_on_an_existing_persistent_workstream_is_persistent(emulator_environment, knobs, no_sleep):
+    import uuid
+
+    name = f"Persistent chat workstream {uuid.uuid4().hex[:8]}"
+    knobs.client.create(
+        "msdyn_liveworkstreams",
+        {
+            "msdyn_name": name,
+            "msdyn_streamsource": 192360000,
+            "msdyn_workdistributionmode": 192350000,
+            "msdyn_mode": 717210001,
+            "msdyn_direction": 0,
+            "msdyn_conversationmode": 192350001,
+        },
+    )
+    # The draft says live chat (made before the workstream changed, say): the workstream decides.
+    workstream = {"workstream_mode": "existing", "existing_workstream": name, "persistent_chat": False}
+    behaviors = {**FULL["behaviors"], "show_queue_position": True, "show_wait_time": True}
+    channel = approved_channel(
+        emulator_environment, **{**FULL, "workstream": workstream, "behaviors": behaviors}
+    )
+    attempt = publish_now(channel)
+    assert attempt.state == "succeeded", (attempt.error_message, attempt.failed_operation)
+    widget = knobs.client.retrieve(
+        "msdyn_livechatconfigs", mapping.widget_id(channel.pk, emulator_environment.pk)
+    )
+    assert widget["msdyn_conversationmode"] == 192350001
+    assert widget["msdyn_positioninqueue_enabled"] is False
+    assert widget["msdyn_averagewaittime_enabled"] is False
+
+    # Without authentication settings the publish stops and says what to do.
+    behaviors = {**behaviors, "authentication_settings": ""}
+    approve_revision(channel, {**channel.data, "behaviors": behaviors})
+    refused = publish_now(channel)
+    assert refused.state == "failed"
+    assert "authentication settings" in refused.error_message and "Behaviors step" in refused.error_message
+
+
+def test_a_plugin_refusal_says_omnichannel_is_not_provisioned_and_what_to_do(
+    emulator_environment, knobs, no_sleep, monkeypatch
+):
+    """The emulator's fault knob can't send a plug-in's body, so the client answers for the write."""
+    from dataverse import DataverseClient, DataverseError
+
+    real = DataverseClient.execute_batch
+    calls = []
+
+    def execute_batch(self, batch, *args, **kwargs):
+        calls.append(batch)
+        if len(calls) == 2:  # the write: refused by the widget's plug-in, as an unprovisioned org does
+            raise DataverseError(
+                "Omnichannel is not provisioned for this organization.",
+                status=400,
+                code="0x80040265",
+                operation_label="Chat widget “Contoso support chat”",
+            )
+        return real(self, batch, *args, **kwargs)
+
+    monkeypatch.setattr(DataverseClient, "execute_batch", execute_batch)
+    channel = approved_channel(emulator_environment, **FULL)
+    attempt = publish_now(channel)
+    assert attempt.state == "failed"
+    assert attempt.failed_operation == "Chat widget “Contoso support chat”"
+    message = attempt.error_message
+    assert "Omnichannel for Customer Service is installed in the environment but not provisioned" in message
+    assert "Dynamics 365 apps > Omnichannel for Customer Service > Manage" in message
+    assert "publish again" in message
+    assert "“Omnichannel is not provisioned for this organization.”" in message
+    assert emulator_environment.name in message
