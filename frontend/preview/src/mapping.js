@@ -50,6 +50,22 @@ export function format(template, values) {
   return String(template).replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
 }
 
+// The options of an option-set question as publishing writes them (wizard.options.answer_options):
+// semicolon separated, trimmed, blanks and repeats (ignoring case) dropped, in the author's order.
+export function answerOptions(value) {
+  const seen = new Set();
+  const options = [];
+  for (const part of text(value).split(";")) {
+    const option = part.trim();
+    const key = option.toLocaleLowerCase();
+    if (option && !seen.has(key)) {
+      seen.add(key);
+      options.push(option);
+    }
+  }
+  return options;
+}
+
 // The pre-conversation survey as the Adaptive Card the live chat service sends the widget
 // (msdyn_prechatquestionnairesurvey: TextBlock + Input.* per question, one Action.Submit), built from
 // the survey question rows (msdyn_question: msdyn_questiontext, msdyn_answertype, msdyn_options,
@@ -68,7 +84,7 @@ export function prechatCard(rows, context) {
     if (kind === "textarea") {
       body.push({ type: "Input.Text", id, isMultiline: true, maxLength: 500, isRequired: required });
     } else if (kind === "select") {
-      const options = text(row.options).split(";").map((part) => part.trim()).filter(Boolean);
+      const options = answerOptions(row.options);
       body.push({
         type: "Input.ChoiceSet",
         id,
