@@ -160,7 +160,8 @@ export function toProps(values, context, overrides = {}) {
   const postchatLink = text(behaviors.survey_mode) !== options.survey_mode_in_conversation;
   const reconnectMinutes = text(appearance.reconnect_time_limit);
 
-  const headerStyle = { generalStyleProps: { backgroundColor: theme, borderRadius: "0" } };
+  // The header's default style is width 100% plus padding; border-box keeps its buttons inside the window.
+  const headerStyle = { generalStyleProps: { backgroundColor: theme, borderRadius: "0", boxSizing: "border-box" } };
   const buttonStyle = {
     generalStyleProps: { position: "static" },
     iconStyleProps: { backgroundColor: theme, borderColor: theme },
