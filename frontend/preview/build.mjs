@@ -2,7 +2,7 @@
 // Writes <repo>/static/preview/widget.js with a header naming the versions from package-lock.json,
 // and copies the Fluent UI MDL2 icon fonts into <repo>/static/preview/fonts/ so no icon loads from a CDN.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,7 @@ const header = [
   "/*! Chat Channel Studio widget preview. Built by `make preview-bundle` from frontend/preview; do not edit.",
   ...BUNDLED.map((name) => ` * ${name}@${version(name)}`),
   ` * esbuild@${version("esbuild")}`,
-  " * Licences: MIT (Microsoft, Meta and others); see the packages' LICENSE files. */",
+  " * Licences: see widget.js.LICENSES.txt beside this file. */",
 ].join("\n");
 
 // Bare imports the bundle takes from a narrower module than the package index (see src/entry/*.js).
@@ -51,9 +51,27 @@ await build({
   outfile: path.join(out, "widget.js"),
   metafile: true,
   logLevel: "warning",
-}).then((result) => {
-  if (process.env.PREVIEW_BUNDLE_ANALYSE) console.log(result.metafile && JSON.stringify(result.metafile.inputs ? Object.entries(result.metafile.outputs)[0][1].inputs : {}));
-});
+}).then((result) => writeLicences(Object.values(result.metafile.outputs)[0].inputs));
+
+// The licence of every package with code in the bundle, next to it (MIT asks for the notice with copies).
+function writeLicences(inputs) {
+  const names = new Set();
+  for (const file of Object.keys(inputs)) {
+    const match = file.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+    if (match) names.add(match[1]);
+  }
+  const sections = [...names].sort().map((name) => {
+    const dir = path.join(here, "node_modules", name);
+    const file = readdirSync(dir).find((entry) => /^licen[cs]e/i.test(entry));
+    const meta = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+    const source = typeof meta.repository === "string" ? meta.repository : (meta.repository || {}).url || "";
+    const text = file
+      ? readFileSync(path.join(dir, file), "utf8").trim()
+      : `${meta.license} licence; the package ships no licence file (source: ${source}).`;
+    return `${name}@${version(name)}\n\n${text}\n`;
+  });
+  writeFileSync(path.join(out, "widget.js.LICENSES.txt"), sections.join(`\n${"-".repeat(78)}\n\n`));
+}
 
 const fonts = path.join(here, "node_modules/@fluentui/font-icons-mdl2/fonts");
 mkdirSync(path.join(out, "fonts"), { recursive: true });
