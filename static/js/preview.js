@@ -145,11 +145,20 @@
   });
 
   // --- logo: warn when the URL does not answer with an image (the frame reports it) ---------------
+  function showLogoCheck(pv) {
+    var warning = pv.querySelector('[data-check="logo_failed"]');
+    if (warning) warning.hidden = !pv.pvLogoFailed;
+  }
   window.addEventListener("chat-preview-logo", function (event) {
     var frame = event.detail && event.detail.frame;
     var pv = frame && previewOf(frame);
-    var warning = pv && pv.querySelector('[data-check="logo_failed"]');
-    if (warning) warning.hidden = !event.detail.failed;
+    if (!pv) return;
+    pv.pvLogoFailed = !!event.detail.failed;
+    showLogoCheck(pv);
+  });
+  // New checks from the server come with the logo warning hidden; keep what the frame last said.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-pv]").forEach(showLogoCheck);
   });
 
 // --- embed snippet builder ------------------------------------------------------------------------

@@ -260,7 +260,12 @@ def test_author_text_stays_text_everywhere(page, channel, live_server):
 
 def test_logo_loads_only_from_https(page, channel):
     page.route(
-        "https://logo.contoso.test/**", lambda route: route.fulfill(body=PNG, content_type="image/png")
+        "https://logo.contoso.test/**",
+        lambda route: (
+            route.fulfill(status=404, body="no")
+            if "missing" in route.request.url
+            else route.fulfill(body=PNG, content_type="image/png")
+        ),
     )
     _region, frame = open_step(page, channel)
     logo = page.locator("#id_logo_url")
@@ -276,6 +281,11 @@ def test_logo_loads_only_from_https(page, channel):
     logo.fill("https://logo.contoso.test/logo.png")
     assert frame.locator("#lcw-header-icon").get_attribute("src") == "https://logo.contoso.test/logo.png"
     assert page.locator('#pv [data-check="logo_failed"]').is_hidden()
+    logo.fill("https://logo.contoso.test/missing.png")  # answers with no image
+    page.locator('#pv [data-check="logo_failed"]').wait_for(state="visible")
+    page.locator("#id_title").fill("A new title")  # new checks from the server keep the warning
+    page.wait_for_timeout(300)
+    assert page.locator('#pv [data-check="logo_failed"]').is_visible()
 
 
 def test_review_page_shows_each_revision_in_its_own_frame(page, channel):
