@@ -144,6 +144,18 @@
     }
   });
 
+  // The checks could not be fetched: say that they are stale (the widget itself does not need the server).
+  function checksFailed(event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-pv-sync")) return;
+    var pv = syncedPreview();
+    var note = pv && pv.querySelector('[data-check="checks_stale"]');
+    if (note) note.hidden = false;
+  }
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, checksFailed);
+  });
+
   // --- logo: warn when the URL does not answer with an image (the frame reports it) ---------------
   function showLogoCheck(pv) {
     var warning = pv.querySelector('[data-check="logo_failed"]');

@@ -344,3 +344,19 @@ def test_snippet_builder_and_copy(page, channel):
     )
     page.get_by_role("button", name="Copy").click()
     page.wait_for_function("document.querySelector('[data-copy-status]').textContent !== ''")
+
+
+@pytest.mark.parametrize("failure", ["500", "abort"])
+def test_widget_keeps_up_when_the_checks_request_fails(page, channel, failure):
+    region, frame = open_step(page, channel)
+    page.route(
+        "**/preview/",
+        lambda route: route.fulfill(status=500, body="boom") if failure == "500" else route.abort(),
+    )
+    page.locator("#id_title").fill("Still drawn")
+    assert frame.locator("#lcw-header-title").inner_text() == "Still drawn"
+    region.locator('[data-check="checks_stale"]').wait_for(state="visible")
+    page.unroute("**/preview/")
+    page.locator("#id_title").fill("Back again")
+    page.wait_for_timeout(300)
+    assert region.locator('[data-check="checks_stale"]').is_hidden()  # fresh checks replace the note
