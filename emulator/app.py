@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,6 +21,12 @@ from .store import Store
 from .webapi import API_PREFIX, WebApi
 
 _DROP = Response(0)
+
+
+def _dropped() -> Iterator[bytes]:
+    """An answer body that never comes: the server sees a dropped connection before sending headers."""
+    raise ConnectionAbortedError("connection dropped by a fault")
+    yield b""  # pragma: no cover - makes this a generator
 
 
 class EmulatorApp:
@@ -47,8 +53,11 @@ class EmulatorApp:
         method = environ["REQUEST_METHOD"].upper()
         path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
         query = environ.get("QUERY_STRING", "")
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
+        if environ.get("wsgi.input_terminated"):  # chunked request body, already de-chunked by the server
+            body = environ["wsgi.input"].read()
+        else:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
@@ -60,6 +69,7 @@ class EmulatorApp:
             drop = environ.get("emulator.drop")
             if drop:
                 drop()
+                return _dropped()
             response = Response(502, {"Content-Type": "text/plain"}, b"connection dropped")
         response.headers.setdefault("Content-Length", str(len(response.body)))
         start_response(response.status_line, list(response.headers.items()))

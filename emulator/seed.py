@@ -8,7 +8,7 @@ from typing import Any
 from . import schema
 from .identity import Identity
 from .store import Store
-from .webapi import now_iso
+from .wire import now_iso
 
 ROOT_BU = "contoso"
 CHILD_BU = "Contoso Support EU"
@@ -24,12 +24,11 @@ ROOT_ROLES = [
     "App Profile Manager Administrator",
     "App Profile User",
 ]
-CHILD_ROLES = [
-    "System Administrator",
-    "Basic User",
-    "Customer Service Representative",
-    "Omnichannel supervisor",
-]
+# Dataverse copies every security role into each business unit: a child business unit holds its own copy
+# of each role, with its own roleid, inherited from the root (learn.microsoft.com/power-platform/admin/
+# security-roles-privileges "a copy of the role is created in each child business unit"; role reference S11:
+# role.businessunitid, parentroleid / parentrootroleid).
+CHILD_ROLES = list(ROOT_ROLES)
 TEAM = "Contoso Support Team"
 APP_USER_NAME = "# Chat Channel Studio"
 ADMIN_APP_ROLE = "Portal.Admin"

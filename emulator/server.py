@@ -1,17 +1,16 @@
-"""Threaded HTTPS server (HTTP/1.1, keep-alive) running the WSGI app, and the embeddable EmulatorServer."""
+"""The emulator served over HTTPS by werkzeug's threaded WSGI server, and the embeddable EmulatorServer."""
 
 from __future__ import annotations
 
-import io
 import json
 import socket
-import ssl
-import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import EmulatorApp
 from .identity import load_identity
@@ -23,119 +22,104 @@ DB_FILE = "emulator.sqlite3"
 CONNECTION_FILE = "connection.json"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(WSGIRequestHandler):
+    """werkzeug's request handler, quiet, keep-alive, and able to drop a connection for the `drop` fault."""
+
     protocol_version = "HTTP/1.1"
-    server_version = "DataverseEmulator/1.0"
+    server_version = "DataverseEmulator/1.0"  # type: ignore[assignment]  # a property in werkzeug
     sys_version = ""
     timeout = 120
     # Headers and body go out in separate writes; without TCP_NODELAY the body waits for the
     # client's delayed ACK (about 40 ms per answer on Linux).
     disable_nagle_algorithm = True
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature of the base class
-        return
+    def setup(self) -> None:
+        super().setup()
+        self.server.open_connections.add(self.connection)  # type: ignore[attr-defined]
 
-    def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+    def finish(self) -> None:
+        self.server.open_connections.discard(self.connection)  # type: ignore[attr-defined]
+        super().finish()
 
-    def _run(self) -> None:
-        body = self._read_body()
-        parts = urlsplit(self.path)
-        dropped = []
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": self.command,
-            "PATH_INFO": unquote(parts.path, encoding="latin-1"),
-            "QUERY_STRING": parts.query,
-            "CONTENT_TYPE": self.headers.get("Content-Type", ""),
-            "CONTENT_LENGTH": str(len(body)),
-            "SERVER_NAME": str(self.server.server_address[0]),  # type: ignore[index]
-            "SERVER_PORT": str(self.server.server_address[1]),  # type: ignore[index]
-            "SERVER_PROTOCOL": self.request_version,
-            "REMOTE_ADDR": self.client_address[0],
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "https",
-            "wsgi.input": io.BytesIO(body),
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            "emulator.drop": lambda: dropped.append(True),
-        }
-        for name, value in self.headers.items():
-            key = "HTTP_" + name.upper().replace("-", "_")
-            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                environ[key] = value
-        status_headers: list[Any] = []
+    def run_wsgi(self) -> None:
+        """Call the app and write its whole answer, keeping the connection open for the next request.
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-            status_headers[:] = [status, headers]
+        werkzeug's own run_wsgi answers every request with "Connection: close" and then drains the socket
+        (http.server cannot skip an unread body); clients keep their connections to Dataverse, and a new TLS
+        handshake per request costs about 3 ms, so the emulator answers with keep-alive. Its app always
+        reads the whole request body (Content-Length or de-chunked), so nothing is left to drain.
+        """
+        if self.headers.get("Expect", "").lower().strip() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.environ = environ = self.make_environ()
+        answer: list[Any] = []
 
-        chunks = b"".join(self.server.app(environ, start_response))  # type: ignore[attr-defined]
-        if dropped:
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer[:] = [status, headers]
+            return self.wfile.write
+
+        try:
+            body = b"".join(self.server.app(environ, start_response))
+        except ConnectionError:  # the `drop` fault: no answer at all
             self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
-        status, headers = status_headers
+        except Exception:  # noqa: BLE001 - answer 500 rather than leave the client hanging
+            self.log_error("emulator error on %s %s\n%s", self.command, self.path, traceback.format_exc())
+            body, answer[:] = (
+                b"internal error",
+                ["500 Internal Server Error", [("Content-Type", "text/plain")]],
+            )
+            self.close_connection = True
+        status, headers = answer
         code, _, reason = status.partition(" ")
         self.send_response(int(code), reason)
+        names = set()
         for name, value in headers:
             self.send_header(name, value)
+            names.add(name.lower())
+        if "content-length" not in names:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD" and chunks:
-            self.wfile.write(chunks)
+        if self.command != "HEAD" and body:
+            self.wfile.write(body)
 
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _run
+    def make_environ(self) -> Any:
+        environ = super().make_environ()
+        environ["emulator.drop"] = self._drop
+        return environ
 
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], app: EmulatorApp | None, context: ssl.SSLContext) -> None:
-        super().__init__(address, _Handler)
-        self.app = app
-        self.context = context
-        self.open_connections: set[socket.socket] = set()
-        self._conn_lock = threading.Lock()
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def _drop(self) -> None:
+        """Close the connection without an answer (the app then raises ConnectionAbortedError)."""
+        self.close_connection = True
         try:
-            tls = self.context.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
-            tls.settimeout(30)
-            tls.do_handshake()
-            tls.settimeout(None)
-        except (OSError, ssl.SSLError):
-            self.shutdown_request(request)
-            return
-        with self._conn_lock:
-            self.open_connections.add(tls)
-        try:
-            super().process_request_thread(tls, client_address)
-        finally:
-            with self._conn_lock:
-                self.open_connections.discard(tls)
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
-    def close_all(self) -> None:
-        with self._conn_lock:
-            for conn in list(self.open_connections):
-                try:
-                    conn.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+    def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 - werkzeug's signature
+        if type == "error":
+            super().log(type, message, *args)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+
+def _make_server(
+    host: str, port: int, app: Callable[..., Iterable[bytes]], cert: Path, key: Path
+) -> BaseWSGIServer:
+    server = make_server(
+        host, port, app, threaded=True, request_handler=_Handler, ssl_context=server_context(cert, key)
+    )
+    server.open_connections = set()  # type: ignore[attr-defined]
+    return server
+
+
+def _close_connections(server: BaseWSGIServer) -> None:
+    for conn in list(server.open_connections):  # type: ignore[attr-defined]
+        try:
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class EmulatorServer:
@@ -146,14 +130,15 @@ class EmulatorServer:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         ca_file, cert_file, key_file = ensure_certificates(self.state_dir)
         self.identity = load_identity(self.state_dir)
-        self._httpd = _Server((host, port), None, server_context(cert_file, key_file))
+        self._app = _LateApp()
+        self._httpd = _make_server(host, port, self._app, cert_file, key_file)
         public_host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - mapping only
         self.base_url = f"https://{public_host}:{self._httpd.server_address[1]}"
         self.org_url = self.base_url
         self.store = Store(self.state_dir / DB_FILE)
         seed(self.store, self.identity)
         self.app = EmulatorApp(self.store, self.identity, self.base_url)
-        self._httpd.app = self.app
+        self._app.app = self.app
         self.ca_file = str(ca_file)
         self.connection: dict[str, str] = {
             "org_url": self.org_url,
@@ -188,10 +173,20 @@ class EmulatorServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
-        self._httpd.close_all()
+        _close_connections(self._httpd)
         if self._thread:
             self._thread.join(timeout=5)
         self.store.close()
+
+
+class _LateApp:
+    """The WSGI callable handed to the server before the app exists (the app needs the bound port)."""
+
+    app: EmulatorApp | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        assert self.app is not None
+        return self.app(environ, start_response)
 
 
 def start_emulator(state_dir: str | Path, host: str = "127.0.0.1", port: int = 0) -> EmulatorServer:

@@ -52,11 +52,16 @@ USER_SELECT = [
     "accessmode",
     "isdisabled",
 ]
+# Dataverse refuses an N:N expanded together with an N:1 (businessunitid) and an N:N nested in an N:N
+# (teammembership_association → teamroles_association), so a page of users is read in two supported queries:
+# the users with their two N:N navigation properties (the business unit name comes as the lookup's formatted
+# value), then the roles of the teams those users belong to.
 USER_EXPAND = [
-    "businessunitid($select=name)",
     "systemuserroles_association($select=roleid,name)",
-    "teammembership_association($select=teamid,name;$expand=teamroles_association($select=roleid,name))",
+    "teammembership_association($select=teamid,name)",
 ]
+FORMATTED = "OData.Community.Display.V1.FormattedValue"
+TEAM_EXPAND = "teamroles_association($select=teamid)"
 PAGE_SIZE = 50
 IDS_PER_QUERY = 40  # users fetched by id per request, keeping the URL short
 USERS_PER_BATCH = 500  # changesets per $batch (the limit is 1,000 operations)
@@ -114,23 +119,55 @@ class DirectoryUser:
         return sorted(name for name in self.direct_roles if name in OMNICHANNEL_ROLES.values())
 
 
-def _user_from_row(row: dict[str, Any]) -> DirectoryUser:
-    unit = row.get("businessunitid") or {}
+def _user_from_row(row: dict[str, Any], team_roles: dict[str, list[str]]) -> DirectoryUser:
+    """One user from a ``systemusers`` row; ``team_roles`` maps team id (lower case) → role names."""
     user = DirectoryUser(
         id=str(row.get("systemuserid", "")),
         fullname=str(row.get("fullname") or ""),
         email=str(row.get("internalemailaddress") or ""),
         business_unit_id=str(row.get("_businessunitid_value") or ""),
-        business_unit=str(unit.get("name") or "") if isinstance(unit, dict) else "",
+        business_unit=str(row.get(f"_businessunitid_value@{FORMATTED}") or ""),
         access_mode=row.get("accessmode"),
         disabled=bool(row.get("isdisabled")),
     )
     for role in row.get("systemuserroles_association") or []:
         user.direct_roles[str(role.get("name"))] = str(role.get("roleid"))
     for team in row.get("teammembership_association") or []:
-        for role in team.get("teamroles_association") or []:
-            user.team_roles.setdefault(str(role.get("name")), []).append(str(team.get("name") or ""))
+        for name in team_roles.get(str(team.get("teamid") or "").lower(), []):
+            user.team_roles.setdefault(name, []).append(str(team.get("name") or ""))
     return user
+
+
+class TeamRoles:
+    """Which Omnichannel roles each team holds, read once (one request) and only when a listed user is in a team.
+
+    Read from the role side (``roles`` with their ``teamroles_association``): one single N:N expansion, a shape
+    Dataverse supports, whatever the number of teams.
+    """
+
+    def __init__(self, client: DataverseClient) -> None:
+        self.client = client
+        self._by_team: dict[str, list[str]] | None = None
+
+    def by_team(self) -> dict[str, list[str]]:
+        """Team id (lower case) → names of the Omnichannel roles (and API access) the team holds."""
+        if self._by_team is None:
+            names = [*OMNICHANNEL_ROLES.values(), API_ACCESS]
+            condition = " or ".join(f"name eq {literal(name)}" for name in names)
+            found: dict[str, list[str]] = {}
+            for role in self.client.query("roles", select=["name"], filter=condition, expand=TEAM_EXPAND):
+                for team in role.get("teamroles_association") or []:
+                    team_roles = found.setdefault(str(team.get("teamid") or "").lower(), [])
+                    if role.get("name") not in team_roles:
+                        team_roles.append(str(role.get("name")))
+            self._by_team = found
+        return self._by_team
+
+    def users(self, rows: list[dict[str, Any]]) -> list[DirectoryUser]:
+        """Users of ``systemusers`` rows; team roles are read only if one of them is in a team."""
+        in_teams = any(row.get("teammembership_association") for row in rows)
+        by_team = self.by_team() if in_teams else {}
+        return [_user_from_row(row, by_team) for row in rows]
 
 
 def search_filter(text: str) -> str:
@@ -160,11 +197,15 @@ def list_users(
     search: str = "",
     next_link: str | None = None,
     page_size: int | None = None,
+    team_roles: TeamRoles | None = None,
 ) -> UserPage:
-    """One page of enabled users with their roles (direct and through teams), ordered by name."""
+    """One page of enabled users with their roles (direct and through teams), ordered by name.
+
+    Requests: one for the page, plus one for the roles of teams unless ``team_roles`` has read them already.
+    """
     page_size = page_size or PAGE_SIZE
     if next_link:
-        page = client.follow(next_link, page_size=page_size)
+        page = client.follow(next_link, page_size=page_size, include_annotations=FORMATTED)
     else:
         page = client.query_page(
             "systemusers",
@@ -173,17 +214,21 @@ def list_users(
             orderby="fullname",
             expand=USER_EXPAND,
             page_size=page_size,
+            include_annotations=FORMATTED,
         )
-    return UserPage([_user_from_row(row) for row in page.rows], page.next_link)
+    return UserPage((team_roles or TeamRoles(client)).users(page.rows), page.next_link)
 
 
 def iter_users(
     client: DataverseClient, *, search: str = "", page_size: int = 1000
 ) -> Iterable[DirectoryUser]:
-    """Every enabled user with roles, page by page."""
+    """Every enabled user with roles, page by page (team roles are read once for all pages)."""
+    team_roles = TeamRoles(client)
     next_link: str | None = None
     while True:
-        page = list_users(client, search=search, next_link=next_link, page_size=page_size)
+        page = list_users(
+            client, search=search, next_link=next_link, page_size=page_size, team_roles=team_roles
+        )
         yield from page.users
         if not page.next_link:
             return
@@ -194,13 +239,21 @@ def fetch_users(client: DataverseClient, user_ids: Iterable[str]) -> dict[str, D
     """The current state of these users (disabled ones included), a few dozen ids per request."""
     ids = list(dict.fromkeys(str(i) for i in user_ids))
     found: dict[str, DirectoryUser] = {}
+    team_roles = TeamRoles(client)
     for start in range(0, len(ids), IDS_PER_QUERY):
         chunk = ids[start : start + IDS_PER_QUERY]
         condition = " or ".join(f"systemuserid eq {literal(i)}" for i in chunk)
-        for row in client.query(
-            "systemusers", select=USER_SELECT, filter=condition, expand=USER_EXPAND, page_size=1000
-        ):
-            user = _user_from_row(row)
+        rows = list(
+            client.query(
+                "systemusers",
+                select=USER_SELECT,
+                filter=condition,
+                expand=USER_EXPAND,
+                page_size=1000,
+                include_annotations=FORMATTED,
+            )
+        )
+        for user in team_roles.users(rows):
             found[user.id.lower()] = user
     return found
 
