@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench install worker clean chromium reset messages
+.PHONY: run test lint bench install worker clean chromium reset messages preview-bundle
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Rebuilds static/preview/widget.js (committed) from frontend/preview; needs Node.js and npm.
+preview-bundle:
+	cd frontend/preview && npm ci --no-audit --no-fund && node build.mjs
 
 worker: $(STAMP)
 	$(PY) manage.py db_worker

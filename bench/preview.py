@@ -1,4 +1,7 @@
-"""Live preview benchmark: keystroke→repaint in Chromium, fragment server time against a floor view.
+"""Live preview benchmark: keystroke→repaint in Chromium, checks fragment server time against a floor view.
+
+The widget is drawn by the chat components inside the preview's same-origin frame; the change observed
+is the first DOM change inside that frame after the keystroke.
 
 Run ``python -m bench.preview``. It makes its own SQLite database in a temporary directory, starts the
 portal with ``runserver`` on a free port, drives the system Chromium through Playwright and prints the
@@ -34,7 +37,7 @@ INSTRUMENT = """
   const tick = () => { b.frames += 1; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
   document.addEventListener('keydown', () => { b.t0 = performance.now(); b.frameAtKey = b.frames; }, true);
-  const target = document.querySelector('[data-pv]');
+  const target = document.querySelector('[data-pv-frame]').contentDocument.getElementById('preview-root');
   new MutationObserver(() => {
     if (b.t0 === null) return;
     const t0 = b.t0; b.t0 = null;
@@ -180,15 +183,19 @@ def browser_figures(port: int, channel_pk: int) -> dict[str, dict[str, float]]:
         page.click("button[type=submit]")
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
         page.goto(f"{base}/channels/{channel_pk}/steps/appearance/")
+        page.wait_for_function(
+            "() => { const f = document.querySelector('[data-pv-frame]');"
+            " return !!(f && f.contentDocument && f.contentDocument.documentElement.dataset.ready); }"
+        )
         page.evaluate(INSTRUMENT)
         letters = [chr(ord("a") + i % 26) for i in range(KEYSTROKES)]
 
-        # Fast-path fields: typed at a brisk pace; the server fragment reconciles behind them.
+        # The header fields: typed at a brisk pace; the server computes only the checks behind them.
         for field in ("title", "subtitle"):
             page.fill(f"#id_{field}", "")
             page.focus(f"#id_{field}")
             figures[field] = measure_field(page, field, letters, settle_ms=60)
-        page.focus("#id_theme_color")
+        page.focus('[name="theme_color"]:checked')
         figures["theme_color"] = measure_field(
             page,
             "theme_color",
@@ -200,18 +207,14 @@ def browser_figures(port: int, channel_pk: int) -> dict[str, dict[str, float]]:
             page, "widget_position", ["ArrowDown"] * KEYSTROKES, settle_ms=60
         )
 
-        # Other fields: only the server fragment repaints them.
-        page.fill("#id_logo_url", "")
-        page.focus("#id_logo_url")
-        figures["logo_url (server)"] = measure_field(page, "logo_url", letters, settle_ms=80)
+        # Other fields the chat-open state shows, and one that needs another state to be seen.
         page.check("#id_anonymize_agent")
         page.fill("#id_generic_agent_name", "")
         page.focus("#id_generic_agent_name")
-        figures["generic_agent_name (server)"] = measure_field(page, "generic", letters, settle_ms=80)
+        figures["generic_agent_name"] = measure_field(page, "generic", letters, settle_ms=80)
+        page.click('label[for="pv-state-proactive"]')
         page.focus("#id_proactive_chat")
-        figures["proactive_chat (server)"] = measure_field(
-            page, "proactive", ["Space"] * KEYSTROKES, settle_ms=80
-        )
+        figures["proactive_chat"] = measure_field(page, "proactive", ["Space"] * KEYSTROKES, settle_ms=80)
         browser.close()
     return figures
 
@@ -247,10 +250,10 @@ def main() -> None:
             f"{values['update_p95']:>11.1f} {values['same_frame']:>6}/{values['n']:<5} {values['max_inflight']:>10}"
         )
     ratio = server["preview_p50"] / server["floor_p50"]
-    print(f"Preview fragment server time p50: {server['preview_p50']:.2f} ms")
+    print(f"Preview checks fragment server time p50: {server['preview_p50']:.2f} ms")
     print(f"Floor view (base.html only) p50: {server['floor_p50']:.2f} ms")
     print(f"Ratio fragment/floor: {ratio:.2f}x  ({SERVER_SAMPLES} samples each, in-process test client)")
-    print(f"Preview fragment size: {server['fragment_kb']:.1f} KB")
+    print(f"Preview checks fragment size: {server['fragment_kb']:.1f} KB")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,16 @@
 """What the customer-facing chat widget looks like for a draft or revision's data.
 
-``build_preview(data)`` turns the wizard data dict (one dict per step slug, values as the step
-forms store them) into a plain object the template ``wizard/preview/widget.html`` renders. It never
-trusts the data: unknown colours fall back to the default theme, only https logo URLs are kept, and
-every string is left for the template to escape.
+The widget itself is drawn in the browser by Microsoft's chat components (the bundle built from
+``frontend/preview``, served in a same-origin frame by ``wizard.views.preview.frame``). This module gives:
+
+- ``preview_values(data)``: the draft's values the preview reads, ``{"<step slug>": {"<field>": value}}``;
+  the one place the preview reads a draft's values.
+- ``preview_payload(data)``: those values plus the context the bundle's mapping needs (the theme colour
+  table of ``wizard.options``, the option values it branches on, sample names and translated texts), as
+  the JSON the frame page embeds.
+- ``build_preview(data)``: the server-side checks shown under the preview (contrast, logo, title length)
+  and the frame's address. It never trusts the data: unknown colours fall back to the default theme and
+  only https logo URLs are kept.
 """
 
 from __future__ import annotations
@@ -12,11 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wizard import contrast
 from wizard.options import (
+    AGENT_FULL_NAME,
     ANSWER_OPTION_SET,
     ANSWER_TYPES,
     CALLING_NONE,
@@ -24,6 +33,7 @@ from wizard.options import (
     POSITION_BOTTOM_LEFT,
     SURVEY_MODE_IN_CONVERSATION,
     THEME_BY_VALUE,
+    THEME_COLORS,
     ThemeColor,
 )
 from wizard.steps import STEPS
@@ -78,6 +88,10 @@ class Question:
     options: list[str] = field(default_factory=list)
 
 
+# The steps whose values the widget shows.
+PREVIEW_STEPS = ("appearance", "behaviors", "features")
+
+
 @dataclass
 class Preview:
     key: str
@@ -110,20 +124,7 @@ class Preview:
     contrast_ratio: float
     title_truncated: bool
     checks: list[Check]
-
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever anything the widget shows changes: every such value is a field above, so
-        this and the language are a complete key for a cached rendering."""
-        return repr(self)
-
-    @property
-    def theme_class(self) -> str:
-        return f"pv-theme-{self.theme.value}"
-
-    @property
-    def position_class(self) -> str:
-        return f"pv-pos-{self.position}"
+    frame_url: str = ""
 
     @property
     def contrast_text(self) -> str:
@@ -227,9 +228,101 @@ def _questions(values: dict[str, Any]) -> list[Question]:
     return questions
 
 
-def build_preview(data: dict[str, Any] | None, *, key: str = "pv") -> Preview:
-    """The preview of ``data`` (a draft's or revision's wizard data); ``key`` prefixes element ids."""
+def preview_values(data: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The values of ``data`` (a draft's or revision's wizard data) the preview shows.
+
+    Shape: ``{"appearance": {...}, "behaviors": {...}, "features": {...}}``, each step's values as the
+    draft stores them (a step that is missing or not a dict is ``{}``). This is the preview's one read of
+    a draft's values: when the typed reader of a draft's values exists, this calls it instead.
+    """
     data = data if isinstance(data, dict) else {}
+    return {slug: dict(_step(data, slug)) for slug in PREVIEW_STEPS}
+
+
+def _sample_texts() -> dict[str, str]:
+    """The texts of the sample conversation and panes, translated; ``%(name)s`` style placeholders."""
+    return {
+        "agent": _("Agent"),
+        "logo": _("Logo"),
+        "joined": _("%(name)s joined the chat"),
+        "greeting": _("Hi, thanks for contacting us. How can I help you today?"),
+        "customer_message": _("I'd like to check the status of my order."),
+        "closing": _("Glad I could help. Have a great day!"),
+        "ended": _("The agent ended the conversation."),
+        "take_survey": _("Take the survey"),
+        "survey_inline": _("The survey opens inside the conversation."),
+        "type_message": _("Type your message"),
+        "attach": _("Attach a file"),
+        "video_call": _("Video call"),
+        "voice_call": _("Voice call"),
+        "offline_body": _("Our agents are away right now."),
+        "choose_option": _("Choose an option"),
+        "i_agree": _("I agree"),
+        "start_chat": _("Start chat"),
+        "no_questions": _(
+            "Add questions on the Behaviors step: they show here as the form customers fill in."
+        ),
+        "reconnect_title": _("Previous session detected"),
+        "reconnect_subtitle": _("Do you want to continue your previous conversation?"),
+        "reconnect_minutes": _("You can return to it for %(minutes)s minutes."),
+        "continue_conversation": _("Continue conversation"),
+        "start_new_conversation": _("Start new conversation"),
+        "proactive_body": _("Hi! Can we help you find anything?"),
+        "chat_now": _("Chat now"),
+        "note_always_online": _("No operating hours are set, so customers always see the widget online."),
+        "note_hidden_offline": _(
+            "Outside operating hours the widget is hidden: customers see the page without a chat button."
+        ),
+        "note_prechat_off": _("The pre-conversation survey is off: customers start chatting straight away."),
+        "note_postchat_off": _("The post-conversation survey is off: the chat ends without a survey."),
+        "note_reconnect_off": _("Reconnect to previous chat is off: a returning customer starts a new chat."),
+        "note_proactive_off": _("Proactive chat is off: the widget never invites visitors."),
+    }
+
+
+def preview_context() -> dict[str, Any]:
+    """What the bundle's mapping (frontend/preview/src/mapping.js) needs besides the values.
+
+    Shape: ``{"themes": {option value: "#RRGGBB"}, "default_theme": value, "options": {...},
+    "sample_agents": {option value: name, "default": name}, "states": [state, ...],
+    "text": {key: translated text}}``.
+    Colours and option values come from ``wizard.options``, so the bundle repeats none of them.
+    """
+    return {
+        "themes": {color.value: color.hex for color in THEME_COLORS},
+        "default_theme": DEFAULT_THEME,
+        "options": {
+            "position_left": POSITION_BOTTOM_LEFT,
+            "calling_video_and_voice": CALLING_VIDEO_AND_VOICE,
+            "calling_voice_only": CALLING_VOICE_ONLY,
+            "survey_mode_in_conversation": SURVEY_MODE_IN_CONVERSATION,
+            "answer_kinds": dict(ANSWER_KINDS),
+        },
+        "sample_agents": {**SAMPLE_AGENT, "default": SAMPLE_AGENT[AGENT_FULL_NAME]},
+        "states": [value for value, _label in STATES],
+        "text": _sample_texts(),
+    }
+
+
+def preview_payload(
+    data: dict[str, Any] | None, *, state: str = "open", device: str = "desktop"
+) -> dict[str, Any]:
+    """The JSON the preview frame embeds: ``{"values", "context", "state", "device"}``."""
+    states = {value for value, _label in STATES}
+    return {
+        "values": preview_values(data),
+        "context": preview_context(),
+        "state": state if state in states else "open",
+        "device": "mobile" if device == "mobile" else "desktop",
+    }
+
+
+def build_preview(data: dict[str, Any] | None, *, key: str = "pv", frame_url: str = "") -> Preview:
+    """The checks of ``data`` (a draft's or revision's wizard data) and the address of its frame.
+
+    ``key`` prefixes element ids; ``frame_url`` is the page that draws the widget (empty: none).
+    """
+    data = preview_values(data)
     appearance = _step(data, "appearance")
     behaviors = _step(data, "behaviors")
     features = _step(data, "features")
@@ -312,7 +405,14 @@ def build_preview(data: dict[str, Any] | None, *, key: str = "pv") -> Preview:
         contrast_ratio=ratio,
         title_truncated=title_truncated,
         checks=checks,
+        frame_url=frame_url,
     )
+
+
+def revision_preview(revision: Any, *, key: str) -> Preview:
+    """The preview of a revision (any object with ``channel_id``, ``number`` and ``data``), in its own frame."""
+    url = reverse("wizard:revision_preview_frame", args=[revision.channel_id, revision.number])
+    return build_preview(revision.data, key=key, frame_url=url)
 
 
 def merge_unsaved(data: dict[str, Any] | None, slug: str, post: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wizard.preview import Preview, build_preview
+from wizard.preview import Preview, revision_preview
 
 Attribute = tuple[str, str | None]
 
@@ -175,6 +175,6 @@ def embed_for(channel: Any, params: Any) -> Embed | None:
         attributes=[(name, value) for name, value in attributes if name not in _OPTION_ATTRIBUTES],
         options=options,
         errors=errors,
-        preview=build_preview(attempt.revision.data, key="embed") if attempt.revision_id else None,
+        preview=revision_preview(attempt.revision, key="embed") if attempt.revision_id else None,
         fields=fields,
     )

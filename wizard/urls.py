@@ -16,6 +16,12 @@ urlpatterns = [
     path("<int:pk>/submit/", workflow.submit, name="submit"),
     path("<int:pk>/review/", review.review, name="review"),
     path("<int:pk>/preview/", preview_views.preview, name="preview"),
+    path("<int:pk>/preview/frame/", preview_views.frame, name="preview_frame"),
+    path(
+        "<int:pk>/revisions/<int:number>/preview/",
+        preview_views.revision_frame,
+        name="revision_preview_frame",
+    ),
     path("<int:pk>/review/approve/", review.approve, name="approve"),
     path("<int:pk>/review/request-changes/", review.request_changes, name="request_changes"),
     path("<int:pk>/withdraw/", review.withdraw, name="withdraw"),

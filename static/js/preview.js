@@ -1,14 +1,83 @@
-// Live widget preview: state and width switches, the same-frame fast path for the header fields,
-// dropping stale server fragments, the logo load check and the embed snippet builder.
+// Live widget preview. The widget is drawn by Microsoft's chat components inside a same-origin frame
+// (static/preview/widget.js, fed the draft's values as JSON); this page drives it through the frame's
+// window.chatPreview: the state and width switches, the step form's values as the author types (drawn
+// in the same frame as the keystroke, nothing waits for the server), the checks the
+// server computes (contrast, logo, title length), the logo load check and the embed snippet builder.
 (function () {
   "use strict";
 
-  var FAST_FIELDS = { title: 1, subtitle: 1, theme_color: 1, widget_position: 1 };
+  var CHECKED_FIELDS = { title: 1, theme_color: 1, logo_url: 1 };
+  var MANAGEMENT = /-(TOTAL_FORMS|INITIAL_FORMS|MIN_NUM_FORMS|MAX_NUM_FORMS)$/;
+  var ROW_FIELD = /^(.+)-(\d+)-([^-]+)$/;
   var inputSeq = 0;
 
   function previewOf(el) { return el.closest("[data-pv]"); }
 
+  function frameApi(pv) {
+    var frame = pv && pv.querySelector("[data-pv-frame]");
+    try {
+      return (frame && frame.contentWindow && frame.contentWindow.chatPreview) || null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // --- the step form's values, in the shape the draft stores them ---------------------------------
+  function stepValues(form) {
+    var values = {};
+    var rows = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      var name = el.name;
+      if (!name || el.disabled || el.type === "submit" || el.type === "button" || el.type === "file") return;
+      if (name === "csrfmiddlewaretoken" || MANAGEMENT.test(name)) return;
+      var value;
+      if (el.type === "checkbox") value = el.checked;
+      else if (el.type === "radio") { if (!el.checked) return; value = el.value; }
+      else if (el.tagName === "SELECT" && el.multiple) {
+        value = Array.prototype.filter.call(el.options, function (o) { return o.selected; }).map(function (o) { return o.value; });
+      } else value = el.value;
+      var row = ROW_FIELD.exec(name);
+      if (row) {
+        var set = rows[row[1]] || (rows[row[1]] = {});
+        (set[row[2]] || (set[row[2]] = {}))[row[3]] = value;
+      } else {
+        values[name] = value;
+      }
+    });
+    Object.keys(rows).forEach(function (name) {
+      values[name] = Object.keys(rows[name])
+        .sort(function (a, b) { return a - b; })
+        .map(function (index) { return rows[name][index]; })
+        .filter(function (row) { return row.DELETE !== true; });
+    });
+    return values;
+  }
+
+  function syncElement() { return document.querySelector("[data-pv-sync]"); }
+
+  function syncedPreview() {
+    var sync = syncElement();
+    return sync ? document.getElementById(sync.getAttribute("data-pv-for") || "pv") : null;
+  }
+
+  function pushForm() {
+    var sync = syncElement();
+    var form = document.getElementById("step-form");
+    var api = frameApi(syncedPreview());
+    if (!sync || !form || !api) return;
+    api.setStep(sync.getAttribute("data-pv-step"), stepValues(form), { sync: true });
+  }
+
   // --- states and width -------------------------------------------------------------------------
+  function applySwitches(pv) {
+    var api = frameApi(pv);
+    if (!api) return;
+    var state = pv.querySelector("[data-pv-state]:checked");
+    var device = pv.querySelector("[data-pv-device]:checked");
+    if (device) api.setDevice(device.value);
+    if (state) api.setState(state.value);
+  }
+
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (!(input instanceof HTMLInputElement)) return;
@@ -16,28 +85,27 @@
     if (!pv) return;
     if (input.hasAttribute("data-pv-state")) pv.setAttribute("data-state", input.value);
     if (input.hasAttribute("data-pv-device")) pv.setAttribute("data-device", input.value);
+    if (input.hasAttribute("data-pv-state") || input.hasAttribute("data-pv-device")) applySwitches(pv);
   });
 
-  // --- fast path: update the preview in the same frame as the keystroke -------------------------
-  function syncedPreview(form) {
-    var sync = document.querySelector("[data-pv-sync]");
-    if (!sync || !form || form.id !== "step-form") return null;
-    return document.getElementById(sync.getAttribute("data-pv-for") || "pv");
-  }
+  // A frame that finished loading gets the switches and, for the step page, the form as typed so far
+  // (the frame page itself holds the saved values).
+  window.addEventListener("chat-preview-ready", function (event) {
+    var frame = event.detail && event.detail.frame;
+    var pv = frame && previewOf(frame);
+    if (!pv) return;
+    applySwitches(pv);
+    if (pv === syncedPreview()) pushForm();
+    var builder = pv.closest("[data-snippet-builder]");
+    if (builder && builder.pvUpdate) builder.pvUpdate();
+  });
 
-  function setClass(el, prefix, name) {
-    Array.prototype.slice.call(el.classList).forEach(function (cls) {
-      if (cls.indexOf(prefix) === 0) el.classList.remove(cls);
-    });
-    el.classList.add(name);
-  }
-
-  // Ask the server for the fragment: typed text after a short pause, choices at once.
+  // --- typing: redraw in the frame at once; ask the server only for the checks -------------------
   var TYPING_DELAY_MS = 40;
   var pending = null;
-  function requestFragment(control) {
-    var sync = document.querySelector("[data-pv-sync]");
-    if (!sync || !window.htmx) return;
+  function requestChecks(control) {
+    var sync = syncElement();
+    if (!sync || !window.htmx || !CHECKED_FIELDS[control.name]) return;
     var typed = control.tagName === "TEXTAREA" || /^(text|url|email|number|search|tel)$/.test(control.type);
     clearTimeout(pending);
     if (typed) {
@@ -47,31 +115,24 @@
     }
   }
 
-  function fastPath(event) {
+  function onInput(event) {
     var control = event.target;
-    if (!control || !control.name) return;
-    var pv = syncedPreview(control.form);
-    if (!pv) return;
+    if (!control || !control.name || !control.form || control.form.id !== "step-form" || !syncElement()) return;
     inputSeq += 1;
-    requestFragment(control);
-    if (!FAST_FIELDS[control.name]) return;
-    var body = pv.querySelector("[data-pv-body]");
-    if (!body) return;
-    if (control.name === "title" || control.name === "subtitle") {
-      var value = control.value.trim();
-      body.querySelectorAll('[data-pv-slot="' + control.name + '"]').forEach(function (slot) {
-        slot.textContent = value; // text only: author input is never parsed as HTML
-      });
-    } else if (control.name === "theme_color") {
-      setClass(body, "pv-theme-", "pv-theme-" + control.value.replace(/[^0-9]/g, ""));
-    } else if (control.name === "widget_position" && control.checked) {
-      setClass(body, "pv-pos-", control.value === "192236011" ? "pv-pos-left" : "pv-pos-right");
-    }
+    pushForm();
+    requestChecks(control);
   }
-  document.addEventListener("input", fastPath, true);
+  document.addEventListener("input", onInput, true);
 
-  // A fragment computed before the latest keystroke would undo the fast path: drop it, the
-  // request for the latest values is already on its way.
+  // Rows added or removed with a button change the form without an input event.
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest("button, [role=button]");
+    if (!button || !button.closest("#step-form") || !syncElement()) return;
+    setTimeout(pushForm, 0);
+  });
+
+  // Checks computed before the latest keystroke would show stale warnings: drop them, the request
+  // for the latest values is already on its way.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     if (elt && elt.hasAttribute("data-pv-sync")) elt.pvSentSeq = inputSeq;
@@ -83,17 +144,36 @@
     }
   });
 
-  // --- logo: warn when the URL does not answer with an image --------------------------------------
-  document.addEventListener("error", function (event) {
-    var img = event.target;
-    if (!(img instanceof HTMLImageElement) || !img.hasAttribute("data-pv-logo")) return;
-    img.hidden = true;
-    var body = img.closest("[data-pv-body]");
-    var warning = body && body.querySelector('[data-check="logo_failed"]');
-    if (warning) warning.hidden = false;
-  }, true);
+  // The checks could not be fetched: say that they are stale (the widget itself does not need the server).
+  function checksFailed(event) {
+    var elt = event.detail && event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-pv-sync")) return;
+    var pv = syncedPreview();
+    var note = pv && pv.querySelector('[data-check="checks_stale"]');
+    if (note) note.hidden = false;
+  }
+  ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, checksFailed);
+  });
 
-  // --- embed snippet builder ------------------------------------------------------------------------
+  // --- logo: warn when the URL does not answer with an image (the frame reports it) ---------------
+  function showLogoCheck(pv) {
+    var warning = pv.querySelector('[data-check="logo_failed"]');
+    if (warning) warning.hidden = !pv.pvLogoFailed;
+  }
+  window.addEventListener("chat-preview-logo", function (event) {
+    var frame = event.detail && event.detail.frame;
+    var pv = frame && previewOf(frame);
+    if (!pv) return;
+    pv.pvLogoFailed = !!event.detail.failed;
+    showLogoCheck(pv);
+  });
+  // New checks from the server come with the logo warning hidden; keep what the frame last said.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-pv]").forEach(showLogoCheck);
+  });
+
+// --- embed snippet builder ------------------------------------------------------------------------
   function escapeAttr(value) {
     return String(value).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
@@ -105,29 +185,33 @@
     if (!text || !data || !form) return;
     var base = JSON.parse(data.textContent);
     var pv = root.querySelector("[data-pv]");
+    var overrides = {};
 
     function update() {
       var parts = base.map(function (pair) {
         return pair[1] === null ? pair[0] : pair[0] + '="' + escapeAttr(pair[1]) + '"';
       });
-      var body = pv && pv.querySelector("[data-pv-body]");
+      overrides = {};
       form.querySelectorAll("[data-attribute]").forEach(function (input) {
         var name = input.getAttribute("data-attribute");
         var value = input.type === "checkbox" ? (input.checked ? "true" : "") : input.value.trim();
         if (input.getAttribute("data-kind") === "color" && value && !/^#[0-9a-fA-F]{6}$/.test(value)) value = "";
         if (value) parts.push(name + '="' + escapeAttr(value) + '"');
-        if (!pv || !body) return;
-        if (name === "data-hide-chat-button") pv.classList.toggle("pv-no-launcher", !!value);
-        if (name === "data-render-mobile") pv.setAttribute("data-device", value ? "mobile" : "desktop");
-        if (name === "data-color-override") {
-          if (value) body.style.setProperty("--pv-theme", value); else body.style.removeProperty("--pv-theme");
-        }
-        if (name === "data-font-family-override") {
-          if (value) pv.style.setProperty("--pv-font", value); else pv.style.removeProperty("--pv-font");
-        }
+        if (name === "data-hide-chat-button") overrides.hideChatButton = !!value;
+        if (name === "data-render-mobile") overrides.mobile = !!value;
+        if (name === "data-color-override") overrides.color = value;
+        if (name === "data-font-family-override") overrides.fontFamily = value;
       });
       text.value = "<script " + parts.join(" ") + "></" + "script>";
+      if (pv) {
+        pv.setAttribute("data-device", overrides.mobile ? "mobile" : "desktop");
+        var mobile = pv.querySelector('[data-pv-device][value="' + (overrides.mobile ? "mobile" : "desktop") + '"]');
+        if (mobile) mobile.checked = true;
+        var api = frameApi(pv);
+        if (api) { applySwitches(pv); api.setOverrides(overrides); }
+      }
     }
+    root.pvUpdate = update;
     form.addEventListener("input", update);
     form.addEventListener("change", update);
     update();

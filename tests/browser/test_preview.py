@@ -1,4 +1,9 @@
-"""The live widget preview in Chromium: typing, position, states, hostile input, snippet builder."""
+"""The live widget preview in Chromium: Microsoft's chat components in a same-origin frame.
+
+Every state renders with no console error, no refused content and no request to another host; the
+header fields change in the same frame as the keystroke; author text stays text; the review page shows
+each revision in its own frame; the embed snippet builder drives the frame.
+"""
 
 from urllib.parse import urlsplit
 
@@ -11,7 +16,22 @@ from wizard.models import PublishAttempt, Revision
 from wizard.preview import STATES
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201e221bc330000000049454e44ae426082"
+)
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# What each state shows, inside the frame (the chat components' own element ids where they have one).
+STATE_PARTS = {
+    "launcher": "#lcw-components-chat-button",
+    "open": "#lcw-header-title",
+    "offline": "#lcw-out-of-office-hours-pane",
+    "prechat": ".ac-adaptiveCard",
+    "postchat": '[data-pv-part="survey-link"]',
+    "reconnect": "#lcw-reconnect-chat-pane",
+    "proactive": "#lcw-proactive-chat",
+}
 
 
 @pytest.fixture
@@ -20,74 +40,27 @@ def channel(db):
     return factories.ChannelFactory(owner=author)
 
 
-def open_step(page, channel, slug="appearance"):
-    sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/{slug}/")
-    return page.get_by_role("region", name="Widget preview")
-
-
-def shoot(locator, name):
-    SCREENSHOTS.mkdir(exist_ok=True)
-    locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def wait_for_fragment(page, action):
-    with page.expect_response(lambda r: r.url.endswith("/preview/") and r.request.method == "POST"):
-        action()
-
-
-def test_typing_in_title_updates_preview_and_keeps_focus(page, channel):
-    preview = open_step(page, channel)
-    title = page.locator("#id_title")
-    title.fill("")
-    title.focus()
-    wait_for_fragment(page, lambda: page.keyboard.type("Hello Contoso", delay=20))
-    slot = preview.locator('[data-pv-slot="title"]')
-    page.wait_for_timeout(150)
-    assert slot.inner_text() == "Hello Contoso"
-    assert page.evaluate("document.activeElement.name") == "title"
-    assert page.evaluate("document.activeElement.selectionStart") == len("Hello Contoso")
-    page.keyboard.press("Home")
-    page.keyboard.type(">")
-    page.wait_for_timeout(200)
-    assert page.evaluate("document.activeElement.selectionStart") == 1  # caret stays where it was
-    assert slot.inner_text() == ">Hello Contoso"
-
-
-def test_position_moves_the_launcher_and_theme_changes_colour(page, channel):
-    preview = open_step(page, channel)
-    launcher = preview.locator(".pv-launcher")
-    right = launcher.bounding_box()["x"]
-    wait_for_fragment(page, lambda: page.locator('[name="widget_position"][value="192236011"]').check())
-    launcher.wait_for()  # the fragment swap may still be settling under load
-    left = launcher.bounding_box()["x"]
-    assert left < right - 100
-    page.get_by_label("Red", exact=True).check()
-    page.wait_for_function(
-        "() => getComputedStyle(document.querySelector('#pv-body .pv-header')).backgroundColor"
-        " === 'rgb(186, 30, 39)'",
-        timeout=2000,
-    )
-
-
-def test_states_can_be_switched_and_screenshotted(page, channel):
+def everything_on(channel):
     channel.data["behaviors"].update(
         prechat_enabled=True,
         postchat_enabled=True,
+        survey_link_message="Tell us how we did",
         questions=[
             {
                 "name": f"Q{i}",
-                "text": f"Question {i}: " + "tell us more " * 8,
+                "text": f"Question {i}: " + "tell us more " * 4,
                 "answer_type": t,
-                "options": "Sales;Support",
+                "options": "Sales;Support; sales ;;",  # repeats and blanks are dropped, as publishing does
                 "required": i % 2 == 0,
             }
-            for i, t in enumerate(["192350000", "192350001", "192350002", "192350003", "192350004"] * 2)
+            for i, t in enumerate(["192350000", "192350001", "192350002", "192350003", "192350004"])
         ],
     )
     channel.data["appearance"].update(
         operating_hours_only=True,
         show_offline_widget=True,
+        offline_title="We are closed",
+        offline_subtitle="Back at nine",
         reconnect_enabled=True,
         reconnect_time_limit="30",
         proactive_chat=True,
@@ -96,63 +69,245 @@ def test_states_can_be_switched_and_screenshotted(page, channel):
     channel.data["features"].update(
         attachments_customers=True,
         transcript_download=True,
+        transcript_email=True,
         notify_sound=True,
         notify_unread_count=True,
         calling="192350001",
     )
     channel.save()
-    preview = open_step(page, channel, "features")
-    expectations = {
-        "launcher": ".pv-launcher",
-        "open": ".pv-msg.pv-customer",
-        "offline": ".pv-offline .pv-title",
-        "prechat": ".pv-question",
-        "postchat": ".pv-link",
-        "reconnect": ".pv-prompt",
-        "proactive": ".pv-invite",
-    }
+
+
+class Watch:
+    """Console errors, refused content, page errors, dialogs and requests to other hosts of one page."""
+
+    def __init__(self, page, own_host):
+        self.problems, self.foreign, self.dialogs = [], [], []
+        page.on("console", self.console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("dialog", self.dialog)
+        page.on(
+            "request",
+            lambda r: self.foreign.append(r.url) if urlsplit(r.url).netloc not in ("", own_host) else None,
+        )
+
+    def dialog(self, dialog):
+        if dialog.type == "beforeunload":  # leaving a step with unsaved typing asks first
+            dialog.accept()
+        else:
+            self.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+    def console(self, message):
+        # The portal's pages have no favicon; Chromium's request for one is not the preview's.
+        if message.type == "error" and "favicon" not in (message.location or {}).get("url", ""):
+            if "404" in message.text and not message.location.get("url"):
+                return
+            self.problems.append(message.text)
+        elif "Content Security Policy" in message.text:
+            self.problems.append(message.text)
+
+
+def open_step(page, channel, slug="appearance"):
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/{slug}/")
+    region = page.get_by_role("region", name="Widget preview")
+    wait_ready(page, "#pv")
+    return region, region.frame_locator("[data-pv-frame]")
+
+
+def wait_ready(page, preview_selector):
+    page.wait_for_function(
+        """(selector) => { const f = document.querySelector(selector + ' [data-pv-frame]');
+        return !!(f && f.contentDocument && f.contentDocument.documentElement.dataset.ready === 'true'); }""",
+        arg=preview_selector,
+    )
+
+
+def shoot(locator, name):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_every_state_renders_clean(page, channel, live_server):
+    everything_on(channel)
+    watch = Watch(page, urlsplit(live_server.url).netloc)
+    region, frame = open_step(page, channel, "features")
     for value, label in STATES:
-        preview.get_by_text(str(label), exact=True).click()
-        assert preview.locator(expectations[value]).first.is_visible(), value
+        region.get_by_text(str(label), exact=True).click()
+        frame.locator(STATE_PARTS[value]).first.wait_for(state="visible")
         if value != "open":
-            assert not preview.locator(".pv-msg.pv-customer").first.is_visible()
-        shoot(preview, f"preview-{value}")
+            assert frame.locator(".pv-customer").count() == 0 or value == "postchat"
+        shoot(region, f"preview-{value}")
+    region.get_by_text("Chat open", exact=True).click()
+    for feature in ("video", "voice", "attach"):
+        assert frame.locator(f'[data-pv-feature="{feature}"]').is_visible(), feature
+    for button in ("download-transcript", "email-transcript", "audio-notification"):
+        assert frame.locator(f"#lcw-footer-{button}-button").is_visible(), button
+    region.get_by_text("Mobile", exact=True).click()
+    assert region.locator("[data-pv-frame]").bounding_box()["width"] <= 362
+    frame.locator("#lcw-header-title").wait_for()
+    shoot(region, "preview-mobile")
+    assert watch.problems == [] and watch.foreign == [] and watch.dialogs == []
+
+
+def test_prechat_card_has_required_marks_and_option_sets(page, channel):
+    everything_on(channel)
+    region, frame = open_step(page, channel, "behaviors")
+    region.get_by_text("Pre-conversation survey", exact=True).click()
+    card = frame.locator(".ac-adaptiveCard")
+    card.wait_for()
+    assert card.get_by_text("Question 0: tell us more", exact=False).first.inner_text().endswith("*")
+    assert not card.get_by_text("Question 1:", exact=False).first.inner_text().endswith("*")
+    options = card.locator("select option")
+    texts = [options.nth(i).inner_text() for i in range(options.count())]
+    assert [text for text in texts if text != "Choose an option"] == ["Sales", "Support"]
+    assert card.locator("input[type=checkbox]").count() == 1  # user consent
+    assert card.get_by_role("button", name="Start chat").is_visible()
+
+
+def test_typing_in_title_updates_launcher_and_header_in_the_same_frame(page, channel):
+    region, frame = open_step(page, channel)
+    # Set the value and fire the input event, then read the frame's DOM in the same task: nothing can
+    # have been painted in between, so equal text means the update landed before the next frame.
+    seen = page.evaluate(
+        """() => {
+        const input = document.getElementById('id_title');
+        input.value = 'Same frame';
+        input.dispatchEvent(new Event('input', {bubbles: true}));
+        const doc = document.querySelector('#pv [data-pv-frame]').contentDocument;
+        return [doc.getElementById('lcw-header-title').textContent,
+                doc.getElementById('lcw-components-chat-button').textContent];
+        }"""
+    )
+    assert seen[0] == "Same frame" and "Same frame" in seen[1]
+    title = page.locator("#id_title")
+    title.fill("")
+    title.focus()
+    page.keyboard.type("Hello Contoso", delay=15)
+    assert frame.locator("#lcw-header-title").inner_text() == "Hello Contoso"
+    assert "Hello Contoso" in frame.locator("#lcw-components-chat-button").inner_text()
+    assert page.evaluate("document.activeElement.name") == "title"
+    assert page.evaluate("document.activeElement.selectionStart") == len("Hello Contoso")
+
+
+def test_position_theme_and_other_fields_update_without_the_server(page, channel):
+    region, frame = open_step(page, channel)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    launcher = frame.locator("#lcw-components-chat-button")
+    right = launcher.bounding_box()["x"]
+    page.locator('[name="widget_position"][value="192236011"]').check()
+    assert launcher.bounding_box()["x"] < right - 100
+    page.get_by_label("Red", exact=True).check()
     assert (
-        preview.locator('[data-pv-feature="video"]').is_visible() is False
-    )  # header hidden in proactive state
-    preview.get_by_text("Chat open", exact=True).click()
-    for feature in ("video", "voice", "transcript", "sound", "attach"):
-        assert preview.locator(f'[data-pv-feature="{feature}"]').is_visible(), feature
-    preview.get_by_text("Mobile", exact=True).click()
-    assert preview.locator(".pv-host").bounding_box()["width"] <= 322
-    shoot(preview, "preview-mobile")
-
-
-def test_hostile_input_runs_nothing_and_loads_nothing(page, channel, live_server):
-    dialogs, foreign = [], []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    own_host = urlsplit(live_server.url).netloc
-    page.on(
-        "request", lambda r: foreign.append(r.url) if urlsplit(r.url).netloc not in ("", own_host) else None
+        frame.locator("#lcw-header").evaluate("el => getComputedStyle(el).backgroundColor")
+        == "rgb(186, 30, 39)"
     )
-    preview = open_step(page, channel)
-    for name in ("title", "subtitle"):
-        page.locator(f"#id_{name}").fill(XSS)
+    posts.clear()
     page.locator("#id_anonymize_agent").check()
-    page.locator("#id_generic_agent_name").fill(XSS)
-    wait_for_fragment(page, lambda: page.locator("#id_logo_url").fill("javascript:alert(3)"))
-    page.wait_for_timeout(300)
-    assert preview.locator('[data-pv-slot="title"]').inner_text() == XSS
-    assert XSS in preview.locator(".pv-name").first.inner_text()
-    assert preview.locator("img[data-pv-logo]").count() == 0
-    assert preview.locator('[data-check="logo_not_https"]').is_visible()
-    wait_for_fragment(
-        page, lambda: page.locator("#id_logo_url").fill("data:image/svg+xml,<svg onload=alert(4)>")
+    page.locator("#id_generic_agent_name").fill("Contoso team")
+    page.wait_for_timeout(100)
+    assert frame.locator('[data-pv-slot="agent"]').inner_text() == "Contoso team"
+    page.locator("#id_proactive_chat").check()
+    region.get_by_text("Proactive invitation", exact=True).click()
+    assert frame.locator("#lcw-proactive-chat").is_visible()
+    assert posts == []  # none of these fields needs the server
+
+
+def test_checks_follow_typing(page, channel):
+    region, _frame = open_step(page, channel)
+    page.get_by_label("Clay", exact=True).check()
+    region.locator('[data-check="contrast"]').wait_for()
+    page.locator("#id_title").fill("A title much longer than the header can show")
+    region.locator('[data-check="title_truncated"]').wait_for()
+
+
+def test_author_text_stays_text_everywhere(page, channel, live_server):
+    everything_on(channel)
+    watch = Watch(page, urlsplit(live_server.url).netloc)
+    region, frame = open_step(page, channel)
+    for name in ("title", "subtitle", "offline_title", "offline_subtitle", "generic_agent_name"):
+        if name == "generic_agent_name":
+            page.locator("#id_anonymize_agent").check()
+        page.locator(f"#id_{name}").fill(XSS)
+    page.locator("#id_logo_url").fill("javascript:alert(3)")
+    assert frame.locator("#lcw-header-title").inner_text() == XSS
+    assert XSS in frame.locator("#lcw-components-chat-button").inner_text()
+    assert frame.locator('[data-pv-slot="agent"]').inner_text() == XSS
+    assert frame.locator("#lcw-header-icon").get_attribute("src").startswith("data:")
+    region.get_by_text("Offline", exact=True).click()
+    assert frame.locator("#lcw-header-title").inner_text() == XSS
+    assert XSS in frame.locator("#lcw-out-of-office-hours-pane").inner_text()
+    region.locator('[data-check="logo_not_https"]').wait_for()
+    # The behaviors step: question text, options and the survey link message.
+    page.goto(f"/channels/{channel.pk}/steps/behaviors/")
+    wait_ready(page, "#pv")
+    page.locator("#id_survey_link_message").fill(XSS)
+    page.locator("#id_questions-0-text").fill(XSS)
+    page.locator("#id_questions-2-options").fill(XSS + ";b")
+    region = page.get_by_role("region", name="Widget preview")
+    frame = region.frame_locator("[data-pv-frame]")
+    region.get_by_text("Pre-conversation survey", exact=True).click()
+    card = frame.locator(".ac-adaptiveCard")
+    assert card.get_by_text(XSS + " *", exact=True).count() == 1
+    assert frame.locator("select option", has_text="<img").count() == 1
+    region.get_by_text("Post-conversation survey", exact=True).click()
+    assert frame.locator('[data-pv-slot="survey_message"]').inner_text() == XSS
+    assert frame.locator("img[src=x], img[src='x']").count() == 0
+    assert frame.locator("script").count() == 2  # the page's own: the JSON and the bundle
+    assert watch.dialogs == [] and watch.foreign == [] and watch.problems == []
+
+
+def test_logo_loads_only_from_https(page, channel):
+    page.route(
+        "https://logo.contoso.test/**",
+        lambda route: (
+            route.fulfill(status=404, body="no")
+            if "missing" in route.request.url
+            else route.fulfill(body=PNG, content_type="image/png")
+        ),
     )
-    wait_for_fragment(page, lambda: page.locator("#id_logo_url").fill("http://example.com/logo.png"))
+    _region, frame = open_step(page, channel)
+    logo = page.locator("#id_logo_url")
+    default_icon = frame.locator("#lcw-header-icon").get_attribute("src")
+    assert default_icon.startswith("data:image/")  # the components' own chat icon
+    for url in (
+        "http://logo.contoso.test/logo.png",
+        "data:image/svg+xml,<svg onload=alert(4)>",
+        "javascript:x",
+    ):
+        logo.fill(url)
+        assert frame.locator("#lcw-header-icon").get_attribute("src") == default_icon
+    logo.fill("https://logo.contoso.test/logo.png")
+    assert frame.locator("#lcw-header-icon").get_attribute("src") == "https://logo.contoso.test/logo.png"
+    assert page.locator('#pv [data-check="logo_failed"]').is_hidden()
+    logo.fill("https://logo.contoso.test/missing.png")  # answers with no image
+    page.locator('#pv [data-check="logo_failed"]').wait_for(state="visible")
+    page.locator("#id_title").fill("A new title")  # new checks from the server keep the warning
     page.wait_for_timeout(300)
-    assert preview.locator("img[data-pv-logo]").count() == 0
-    assert dialogs == [] and foreign == []
+    assert page.locator('#pv [data-check="logo_failed"]').is_visible()
+
+
+def test_review_page_shows_each_revision_in_its_own_frame(page, channel):
+    author = channel.owner
+    data_old = {**channel.data, "appearance": {**channel.data["appearance"], "title": "Published title"}}
+    data_new = {**channel.data, "appearance": {**channel.data["appearance"], "title": "Revision title"}}
+    published = Revision.objects.create(
+        channel=channel, number=1, data=data_old, content_hash="a", created_by=author, state="published"
+    )
+    Revision.objects.create(channel=channel, number=2, data=data_new, content_hash="b", created_by=author)
+    channel.published_revision = published
+    channel.save()
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/review/")
+    for key, title in (("pv-revision", "Revision title"), ("pv-published", "Published title")):
+        wait_ready(page, f"#{key}")
+        frame = page.frame_locator(f"#{key} [data-pv-frame]")
+        assert frame.locator("#lcw-header-title").inner_text() == title
+    new_box = page.locator("#pv-revision [data-pv-frame]").bounding_box()
+    old_box = page.locator("#pv-published [data-pv-frame]").bounding_box()
+    assert abs(new_box["y"] - old_box["y"]) < 2 and new_box["x"] < old_box["x"]  # side by side
+    shoot(page.locator(".review-previews"), "preview-review")
 
 
 def test_snippet_builder_and_copy(page, channel):
@@ -173,13 +328,35 @@ def test_snippet_builder_and_copy(page, channel):
     )
     sign_in(page, "author")
     page.goto(f"/channels/{channel.pk}/")
+    wait_ready(page, "#embed")
     code = page.get_by_label("Embed code")
     assert 'data-app-id="app-1"' in code.input_value()
+    frame = page.frame_locator("#embed [data-pv-frame]")
+    assert frame.locator("#lcw-components-chat-button").is_visible()
     page.get_by_label("Hide the chat button").check()
     page.get_by_label("Colour override").fill("#123456")
     assert 'data-hide-chat-button="true"' in code.input_value()
     assert 'data-color-override="#123456"' in code.input_value()
-    preview = page.get_by_role("region", name="Widget preview")
-    assert not preview.locator(".pv-launcher").is_visible()
+    assert frame.locator("#lcw-components-chat-button").count() == 0
+    assert (
+        frame.locator("#lcw-header").evaluate("el => getComputedStyle(el).backgroundColor")
+        == "rgb(18, 52, 86)"
+    )
     page.get_by_role("button", name="Copy").click()
     page.wait_for_function("document.querySelector('[data-copy-status]').textContent !== ''")
+
+
+@pytest.mark.parametrize("failure", ["500", "abort"])
+def test_widget_keeps_up_when_the_checks_request_fails(page, channel, failure):
+    region, frame = open_step(page, channel)
+    page.route(
+        "**/preview/",
+        lambda route: route.fulfill(status=500, body="boom") if failure == "500" else route.abort(),
+    )
+    page.locator("#id_title").fill("Still drawn")
+    assert frame.locator("#lcw-header-title").inner_text() == "Still drawn"
+    region.locator('[data-check="checks_stale"]').wait_for(state="visible")
+    page.unroute("**/preview/")
+    page.locator("#id_title").fill("Back again")
+    page.wait_for_timeout(300)
+    assert region.locator('[data-check="checks_stale"]').is_hidden()  # fresh checks replace the note

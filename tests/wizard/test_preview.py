@@ -1,14 +1,22 @@
 import copy
-from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tests import factories
+from wizard import options
 from wizard.models import Channel
 from wizard.options import DEFAULT_THEME, THEME_COLORS
-from wizard.preview import TITLE_VISIBLE_CHARS, build_preview, merge_unsaved
+from wizard.preview import (
+    STATES,
+    TITLE_VISIBLE_CHARS,
+    build_preview,
+    merge_unsaved,
+    preview_context,
+    preview_payload,
+    preview_values,
+)
 from wizard.steps import default_data
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -44,7 +52,6 @@ def test_garbage_data_does_not_crash(data):
 def test_unknown_colour_falls_back_to_default_theme():
     preview = build_preview(data_with(appearance={"theme_color": "#ff0000; background:url(x)"}))
     assert preview.theme.value == DEFAULT_THEME
-    assert preview.theme_class == f"pv-theme-{DEFAULT_THEME}"
 
 
 def test_position_left():
@@ -159,64 +166,68 @@ def test_merge_unsaved_does_not_touch_the_draft():
     assert merge_unsaved(data, "nope", {"title": "x"}) == data
 
 
-# --- template -------------------------------------------------------------------------------------
+# --- the JSON the frame embeds ----------------------------------------------------------------------
 
 
-def test_template_escapes_every_text_field():
-    data = data_with(
-        appearance={
-            "title": XSS,
-            "subtitle": XSS,
-            "generic_agent_name": XSS,
-            "anonymize_agent": True,
-            "offline_title": XSS,
-            "offline_subtitle": XSS,
-            "operating_hours_only": True,
-            "show_offline_widget": True,
-            "logo_url": XSS,
-            "reconnect_enabled": True,
-            "reconnect_time_limit": XSS,
-            "proactive_chat": True,
-        },
-        behaviors={
-            "prechat_enabled": True,
-            "postchat_enabled": True,
-            "survey_link_message": XSS,
-            "questions": [
-                {
-                    "name": "Q",
-                    "text": XSS,
-                    "answer_type": "192350002",
-                    "options": XSS + ";b",
-                    "required": True,
-                }
-            ],
-        },
-    )
-    html = render_to_string("wizard/preview/widget.html", {"preview": build_preview(data)})
-    assert "<script>" not in html and "<img src=x" not in html
-    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 8
+def test_preview_values_are_the_shown_steps_as_stored():
+    data = data_with(appearance={"title": "Hello"}, features={"attachments_customers": True})
+    values = preview_values(data)
+    assert set(values) == {"appearance", "behaviors", "features"}
+    assert values["appearance"] == data["appearance"] and values["features"]["attachments_customers"] is True
+    values["appearance"]["title"] = "changed"
+    assert data["appearance"]["title"] == "Hello"  # a copy: the frame's JSON never aliases the draft
 
 
-def test_ten_long_questions_scroll_in_a_pane():
-    questions = [
-        {"name": f"Q{i}", "text": "Why " * 120, "answer_type": "192350001", "options": "", "required": True}
-        for i in range(10)
-    ]
-    preview = build_preview(data_with(behaviors={"prechat_enabled": True, "questions": questions}))
+@pytest.mark.parametrize("data", [None, [], "x", {"appearance": "x", "behaviors": [1], "features": None}])
+def test_preview_values_of_garbage_are_empty_steps(data):
+    assert preview_values(data) == {"appearance": {}, "behaviors": {}, "features": {}}
+
+
+def test_context_carries_the_one_theme_table_and_the_option_values():
+    context = preview_context()
+    assert context["themes"] == {color.value: color.hex for color in THEME_COLORS}
+    assert context["default_theme"] == DEFAULT_THEME
+    assert context["options"]["position_left"] == options.POSITION_BOTTOM_LEFT
+    assert context["options"]["survey_mode_in_conversation"] == options.SURVEY_MODE_IN_CONVERSATION
+    assert set(context["options"]["answer_kinds"]) == {value for value, _label in options.ANSWER_TYPES}
+    assert set(context["sample_agents"]) == {value for value, _label in options.AGENT_DISPLAY_NAMES} | {
+        "default"
+    }
+    assert all(isinstance(text, str) and text for text in context["text"].values())
+    assert context["states"] == [value for value, _label in STATES]
+
+
+def test_payload_accepts_only_known_states_and_widths():
+    assert preview_payload({}, state="prechat", device="mobile")["state"] == "prechat"
+    assert preview_payload({}, state="prechat", device="mobile")["device"] == "mobile"
+    bad = preview_payload({}, state="<script>", device="tv")
+    assert (bad["state"], bad["device"]) == ("open", "desktop")
+    assert {value for value, _label in STATES} == {
+        "launcher",
+        "open",
+        "offline",
+        "prechat",
+        "postchat",
+        "reconnect",
+        "proactive",
+    }
+
+
+# --- the widget template (switches, frame, checks) ---------------------------------------------------
+
+
+def test_template_escapes_the_checks_and_embeds_the_frame():
+    data = data_with(appearance={"title": XSS * 3, "logo_url": XSS, "theme_color": "192350006"})
+    preview = build_preview(data, key="pv", frame_url="/channels/1/preview/frame/")
     html = render_to_string("wizard/preview/widget.html", {"preview": preview})
-    assert html.count('class="pv-question"') == 10
-    css = (Path(__file__).resolve().parents[2] / "static/css/preview.css").read_text()
-    assert ".pv-pane { height: 300px; overflow-y: auto;" in css
+    assert "<script>" not in html and "<img src=x" not in html
+    assert '<iframe class="pv-frame" src="/channels/1/preview/frame/"' in html
+    assert {'data-check="contrast"', 'data-check="title_truncated"', 'data-check="logo_not_https"'} <= {
+        part.split(">")[0] for part in html.split(" ") if part.startswith("data-check=")
+    }
 
 
-def test_css_has_every_theme_colour():
-    css = (Path(__file__).resolve().parents[2] / "static/css/preview.css").read_text()
-    for color in THEME_COLORS:
-        assert f".pv-theme-{color.value} {{ --pv-theme: {color.hex}; }}" in css
-
-
-# --- the preview endpoint -------------------------------------------------------------------------
+# --- the checks endpoint -----------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -245,17 +256,18 @@ def test_reviewer_may_preview(client, channel):
     assert post_preview(client, channel, title="Hello").status_code == 200
 
 
-def test_preview_shows_typed_values_without_saving(client, channel):
+def test_checks_follow_typed_values_without_saving(client, channel):
     client.force_login(channel.owner)
     before = Channel.objects.get(pk=channel.pk)
-    response = post_preview(
-        client, channel, title="Typed, not saved", theme_color="19236001", widget_position="192236011"
-    )
+    clay = next(color for color in THEME_COLORS if color.value == "192350006")
+    response = post_preview(client, channel, title="x" * (TITLE_VISIBLE_CHARS + 5), theme_color=clay.value)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Typed, not saved" in html
-    assert "pv-theme-19236001" in html and "pv-pos-left" in html
-    assert "<html" not in html  # a fragment, not a page
+    assert 'data-check="title_truncated"' in html and 'data-check="contrast"' in html
+    assert "<html" not in html and 'id="pv-checks"' in html  # a fragment, not a page
+    assert (
+        'data-check="contrast"' not in post_preview(client, channel, theme_color="19236004").content.decode()
+    )
     after = Channel.objects.get(pk=channel.pk)
     assert (
         after.version == before.version
@@ -264,19 +276,18 @@ def test_preview_shows_typed_values_without_saving(client, channel):
     )
 
 
-def test_preview_escapes_and_rejects_bad_colour(client, channel):
+def test_checks_escape_and_refuse_bad_input(client, channel):
     client.force_login(channel.owner)
     response = post_preview(
-        client, channel, title=XSS, subtitle=XSS, theme_color="#ff0000", logo_url="javascript:alert(1)"
+        client, channel, title=XSS, theme_color="#ff0000", logo_url="javascript:alert(1)", preview_key='"><b>'
     )
     html = response.content.decode()
-    assert "<script>alert" not in html and "<img src=x" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert f"pv-theme-{DEFAULT_THEME}" in html
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>" not in html
     assert "javascript:" not in html
+    assert 'data-check="logo_not_https"' in html and 'id="pv-checks"' in html
 
 
-def test_preview_fragment_is_small(client, channel):
+def test_checks_fragment_is_small(client, channel):
     client.force_login(channel.owner)
     questions = {}
     for i in range(10):
@@ -300,14 +311,16 @@ def test_preview_fragment_is_small(client, channel):
         },
     )
     assert response.status_code == 200
-    assert len(response.content) < 20 * 1024
+    assert len(response.content) < 4 * 1024
 
 
-def test_step_and_review_pages_show_the_preview(client, channel):
+def test_step_and_review_pages_show_the_preview_frame(client, channel):
     client.force_login(channel.owner)
+    frame = reverse("wizard:preview_frame", args=[channel.pk])
     for slug in ("appearance", "review"):
         html = client.get(reverse("wizard:step", args=[channel.pk, slug])).content.decode()
         assert 'aria-label="Widget preview"' in html
-        assert "data-pv-body" in html
+        assert f'src="{frame}"' in html
     step_html = client.get(reverse("wizard:step", args=[channel.pk, "appearance"])).content.decode()
     assert f'hx-post="/channels/{channel.pk}/preview/"' in step_html
+    assert 'data-pv-step="appearance"' in step_html

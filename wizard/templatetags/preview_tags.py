@@ -10,9 +10,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def widget_preview(data: Any, key: str = "pv") -> Preview:
-    """``{% widget_preview channel.data as preview %}``: the preview object for a draft or revision."""
-    return build_preview(data, key=key)
+def widget_preview(data: Any, key: str = "pv", frame_url: str = "") -> Preview:
+    """``{% widget_preview channel.data frame_url=url as preview %}``: the preview of a draft or revision."""
+    return build_preview(data, key=key, frame_url=frame_url)
 
 
 @register.inclusion_tag("wizard/partials/embed_snippet.html", takes_context=True)

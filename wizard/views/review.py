@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus, Revision
-from wizard.preview import build_preview
+from wizard.preview import revision_preview
 from wizard.services import diff as diffs
 from wizard.services import drafts, workflow
 from wizard.steps import FORM_STEPS
@@ -54,8 +54,8 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "can_review": in_review and user.has_perm(REVIEW_CHANNEL),
         "approval_refusal": refusal,
         "can_withdraw": in_review and workflow.can_withdraw(revision, user),
-        "preview_new": build_preview(revision.data, key="pv-revision"),
-        "preview_old": build_preview(compared.data, key="pv-published") if compared else None,
+        "preview_new": revision_preview(revision, key="pv-revision"),
+        "preview_old": revision_preview(compared, key="pv-published") if compared else None,
         "show_unchanged": show_unchanged,
         "toggle_query": urlencode(against if show_unchanged else {**against, "all": "1"}),
         "old_label": (

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel
+from wizard.preview import revision_preview
 from wizard.services import diff as diffs
 from wizard.services import drafts, workflow
 
@@ -53,6 +54,8 @@ def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "toggle_query": urlencode(
             {"a": a_number or "", "b": b_number or "", **({} if show_unchanged else {"all": "1"})}
         ),
+        "preview_old": revision_preview(old, key="pv-old") if old is not None and old != new else None,
+        "preview_new": revision_preview(new, key="pv-new") if new is not None else None,
         "old_label": _("Revision %(number)d") % {"number": old.number} if old else "",
         "new_label": _("Revision %(number)d") % {"number": new.number} if new else "",
     }
