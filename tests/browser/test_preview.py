@@ -8,6 +8,7 @@ each revision in its own frame; the embed snippet builder drives the frame.
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from tests import factories
@@ -116,10 +117,9 @@ def open_step(page, channel, slug="appearance"):
 
 
 def wait_ready(page, preview_selector):
-    page.wait_for_function(
-        """(selector) => { const f = document.querySelector(selector + ' [data-pv-frame]');
-        return !!(f && f.contentDocument && f.contentDocument.documentElement.dataset.ready === 'true'); }""",
-        arg=preview_selector,
+    # Locators, not wait_for_function: the portal's CSP forbids the eval that a string predicate needs.
+    page.frame_locator(f"{preview_selector} [data-pv-frame]").locator("html[data-ready='true']").wait_for(
+        state="attached"
     )
 
 
@@ -343,7 +343,7 @@ def test_snippet_builder_and_copy(page, channel):
         == "rgb(18, 52, 86)"
     )
     page.get_by_role("button", name="Copy").click()
-    page.wait_for_function("document.querySelector('[data-copy-status]').textContent !== ''")
+    expect(page.locator("[data-copy-status]")).not_to_have_text("")
 
 
 @pytest.mark.parametrize("failure", ["500", "abort"])
