@@ -198,6 +198,8 @@ def audit_export(request: AuthenticatedRequest, fmt: str) -> StreamingHttpRespon
 def chain_message(check: audit.ChainCheck) -> str:
     if check.ok:
         return _("The chain is intact: %(count)d entries checked.") % {"count": check.checked}
+    if check.broken_at is None:
+        return _("The chain is broken: %(reason)s.") % {"reason": check.reason}
     return _("The chain is broken at entry %(id)d: %(reason)s.") % {
         "id": check.broken_at,
         "reason": check.reason,

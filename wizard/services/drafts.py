@@ -313,5 +313,7 @@ def delete_draft(channel: Channel, user: User) -> None:
                 "has finished, then try again."
             )
         )
-    audit.record(user, "channel.deleted", details={"channel_id": channel.pk, "name": channel.display_name})
+    audit.record(
+        user, "channel.deleted", channel=channel, details={"channel_id": channel.pk, "name": channel.display_name}
+    )
     channel.delete()
