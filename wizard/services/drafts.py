@@ -279,41 +279,99 @@ def reachable_steps(channel: Channel) -> set[str]:
     return reachable
 
 
-def duplicate(channel: Channel, user: User) -> Channel:
+def content_provenance(channel: Channel) -> set[int]:
+    """Everyone who wrote or edited any part of ``channel``'s draft: its owner, its editors, and the
+    authors and editors of every revision it holds (the draft's content came from them)."""
+    from wizard.services.workflow import involved_user_ids
+
+    people = {channel.owner_id, *_user_ids(channel.editor_ids)}
+    if channel.last_editor_id:
+        people.add(channel.last_editor_id)
+    for revision in channel.revisions.only("created_by_id", "editor_ids"):
+        people |= involved_user_ids(revision)
+    return people
+
+
+def _user_ids(values: list[Any]) -> set[int]:
+    return {int(value) for value in values if str(value).isdigit()}
+
+
+def duplicate(channel: Channel, user: User, *, token: uuid.UUID | None = None) -> Channel:
+    """A new draft holding ``channel``'s values. The copy keeps who wrote them (none of them may approve
+    it); the same ``token`` twice (a double click) returns the same copy."""
+    if token is not None:
+        existing = Channel.objects.filter(creation_token=token, owner=user).first()
+        if existing is not None:
+            return existing
     data = copy.deepcopy(channel.data)
     details = data.setdefault("details", {})
     base = str(details.get("name") or channel.display_name)
     details["name"] = (_("Copy of %(name)s") % {"name": base})[:100]
-    copy_channel = Channel.objects.create(
-        owner=user,
-        last_editor=user,
-        data=data,
-        name=details["name"],
-        environment=channel.environment,
-        visited_steps=list(STEP_SLUGS),
-        saved_steps=list(FORM_STEP_SLUGS),
-        current_step="review",
+    editors = sorted(content_provenance(channel) | {user.pk})
+    try:
+        with transaction.atomic():
+            copy_channel = Channel.objects.create(
+                owner=user,
+                last_editor=user,
+                data=data,
+                name=details["name"],
+                environment=channel.environment,
+                editor_ids=editors,
+                creation_token=token,
+                visited_steps=list(STEP_SLUGS),
+                saved_steps=list(FORM_STEP_SLUGS),
+                current_step="review",
+            )
+    except IntegrityError:
+        return Channel.objects.get(creation_token=token)
+    audit.record(
+        user,
+        "channel.duplicated",
+        channel=copy_channel,
+        details={"source_channel": channel.pk, "editors": editors},
     )
-    audit.record(user, "channel.duplicated", channel=copy_channel, details={"source_channel": channel.pk})
     return copy_channel
 
 
-def delete_draft(channel: Channel, user: User) -> None:
+def delete_refusal(channel: Channel, user: User) -> str | None:
+    """Why ``user`` may not delete ``channel`` (``None`` if they may). Deleting follows the rule of
+    withdrawing: a channel in review or approved is withdrawn first, and only its owner or an editor
+    may do it."""
     if channel.published_revision_id or channel.publish_attempts.filter(state="succeeded").exists():
-        raise DraftError(
-            _(
-                "This channel was published, so it can't be deleted here. Remove it in the "
-                "environment first, or keep it."
-            )
+        return _(
+            "This channel was published, so it can't be deleted here. Remove it in the "
+            "environment first, or keep it."
         )
     if channel.status == ChannelStatus.PUBLISHING:
-        raise DraftError(
-            _(
-                "This channel is being published and can't be deleted now. Wait until the publish "
-                "has finished, then try again."
-            )
+        return _(
+            "This channel is being published and can't be deleted now. Wait until the publish "
+            "has finished, then try again."
         )
-    audit.record(
-        user, "channel.deleted", channel=channel, details={"channel_id": channel.pk, "name": channel.display_name}
-    )
-    channel.delete()
+    if channel.status == ChannelStatus.IN_REVIEW:
+        return _("This channel is in review. Withdraw it from review first, then delete it.")
+    if channel.status == ChannelStatus.APPROVED:
+        return _(
+            "This channel is approved. Its approval has to be withdrawn first (edit the draft or restore "
+            "a revision), then it can be deleted."
+        )
+    if user.pk != channel.owner_id and user.pk not in _user_ids(channel.editor_ids) | {channel.last_editor_id}:
+        return _("Only the channel's owner or someone who edited it can delete it, as for withdrawing it.")
+    return None
+
+
+def delete_draft(channel: Channel, user: User) -> None:
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().get(pk=channel.pk)
+        refusal = delete_refusal(locked, user)
+        if refusal is None:
+            audit.record(
+                user,
+                "channel.deleted",
+                channel=locked,
+                details={"channel_id": locked.pk, "name": locked.display_name},
+            )
+            locked.delete()
+            channel.pk = None
+            return
+    audit.record(user, "channel.delete_refused", channel=channel, comment=refusal)
+    raise DraftError(refusal)

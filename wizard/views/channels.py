@@ -75,7 +75,11 @@ def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def channel_duplicate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
-    copy = drafts.duplicate(channel, request.user)
+    try:
+        token: uuid.UUID | None = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        token = None
+    copy = drafts.duplicate(channel, request.user, token=token)
     messages.success(
         request, _("“%(name)s” was duplicated. You are editing the copy.") % {"name": channel.display_name}
     )
