@@ -248,6 +248,10 @@ PORTAL_AUDIT_KEY = _key("PORTAL_AUDIT_KEY", "audit")
 # Where `make run` keeps the local Dataverse emulator's state (connection.json, CA, SQLite).
 EMULATOR_STATE_DIR = Path(os.environ.get("PORTAL_EMULATOR_STATE", BASE_DIR / "var" / "emulator"))
 
+# A publish attempt that reports no progress for this long (a crashed or restarted worker) is marked
+# failed, and the channel can be published again.
+PORTAL_PUBLISH_LEASE_SECONDS = int(os.environ.get("PORTAL_PUBLISH_LEASE_SECONDS", "900"))
+
 # How long choice lists read from an environment stay fresh before they are read again.
 CHOICES_CACHE_SECONDS = int(os.environ.get("PORTAL_CHOICES_CACHE_SECONDS", "900"))
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus
-from wizard.services import drafts, workflow
+from wizard.services import drafts, publish, workflow
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
@@ -54,6 +54,7 @@ def channel_new(request: AuthenticatedRequest) -> HttpResponse:
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    publish.expire_stale_attempts(pk)
     channel = get_object_or_404(
         Channel.objects.select_related("owner", "last_editor", "environment", "published_revision"), pk=pk
     )

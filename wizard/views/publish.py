@@ -47,6 +47,8 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def publish_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
+    if service.expire_stale_attempts(channel.pk):
+        channel.refresh_from_db()
     return _panel(request, channel)
 
 
