@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +49,26 @@ class StaleDraftError(DraftError):
 
 class NotEditableError(DraftError):
     pass
+
+
+# A draft's whole wizard data, as stored JSON, may not grow past this (a full channel is a few KB).
+MAX_DRAFT_BYTES = 256 * 1024
+
+
+class DraftTooLargeError(DraftError):
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(
+            _(
+                "Not saved: the draft would hold %(size)s KB, more than the %(limit)s KB a channel may hold. "
+                "Shorten the longest texts or remove rows, then save again. What you typed is shown below."
+            )
+            % {"size": (size + 1023) // 1024, "limit": MAX_DRAFT_BYTES // 1024}
+        )
+
+
+def draft_size(data: dict[str, Any]) -> int:
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode())
 
 
 @dataclass
@@ -174,6 +195,9 @@ def save_step(
     data = dict(channel.data)
     data[slug] = values
     notices = _apply_side_effects(data, slug)
+    size = draft_size(data)
+    if size > MAX_DRAFT_BYTES:
+        raise DraftTooLargeError(size)
     update: dict[str, Any] = {
         "data": data,
         "version": F("version") + 1,
