@@ -53,3 +53,12 @@ def connect_lockouts() -> None:
     from axes.signals import user_locked_out
 
     user_locked_out.connect(_locked_out, dispatch_uid="portal-audit-locked-out")
+
+
+def axes_username(request: HttpRequest | None, credentials: dict[str, Any] | None) -> str:
+    """The username django-axes counts failures for, cut to what its table holds (and a username can be)."""
+    if credentials:
+        value = credentials.get("username")
+    else:
+        value = getattr(request, "POST", {}).get("username") if request is not None else None
+    return str(value or "")[:MAX_USERNAME]

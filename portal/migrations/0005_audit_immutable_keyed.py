@@ -69,12 +69,12 @@ DROP FUNCTION IF EXISTS portal_auditentry_refuse_change();
 
 def refuse_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REFUSE_CHANGES)
+        schema_editor.execute(REFUSE_CHANGES, params=None)
 
 
 def allow_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ALLOW_CHANGES)
+        schema_editor.execute(ALLOW_CHANGES, params=None)
 
 
 class Migration(migrations.Migration):
