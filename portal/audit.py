@@ -123,7 +123,9 @@ def verify_chain(batch_size: int = 2000) -> ChainCheck:
             break
         for entry in rows:
             if entry.previous_hash != previous:
-                return ChainCheck(False, checked, entry.id, _("the link to the previous entry does not match"))
+                return ChainCheck(
+                    False, checked, entry.id, _("the link to the previous entry does not match")
+                )
             if not hmac.compare_digest(compute_hash(entry), entry.entry_hash):
                 return ChainCheck(False, checked, entry.id, _("the entry's content does not match its hash"))
             previous = entry.entry_hash

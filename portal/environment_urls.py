@@ -1,6 +1,6 @@
-import portal.converters  # noqa: F401 - registers the "id" path converter
 from django.urls import path
 
+import portal.converters  # noqa: F401 - registers the "id" path converter
 from portal.views import environments, roles
 
 app_name = "environments"

@@ -9,7 +9,8 @@ ordinary page views don't each write the session.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,10 +29,10 @@ def mark_signed_in(request: HttpRequest) -> None:
     request.session[LAST_SEEN] = now
 
 
-def expiry_reason(session: dict[str, int] | object, now: int) -> str | None:
+def expiry_reason(session: Mapping[str, Any], now: int) -> str | None:
     """Why the session has expired (``None`` if it has not)."""
-    started = session.get(STARTED)  # type: ignore[attr-defined]
-    last = session.get(LAST_SEEN)  # type: ignore[attr-defined]
+    started = session.get(STARTED)
+    last = session.get(LAST_SEEN)
     if isinstance(last, int) and now - last > settings.PORTAL_SESSION_IDLE_SECONDS:
         return "idle"
     if isinstance(started, int) and now - started > settings.PORTAL_SESSION_MAX_SECONDS:
@@ -47,7 +48,7 @@ class IdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            reason = expiry_reason(request.session, now)
+            reason = expiry_reason(request.session, now)  # type: ignore[arg-type]
             if reason is not None:
                 from portal import audit
 

@@ -32,16 +32,18 @@ def signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
 
 
 @receiver(user_login_failed, dispatch_uid="portal-audit-sign-in-failed")
-def sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # Only the username is kept: Django already masks the password in ``credentials``, and it is never
     # read here.
     username = str(credentials.get("username") or "")[:MAX_USERNAME]
-    audit.record(
-        None, "auth.sign_in_failed", details={"username": username, "address": _address(request)}
-    )
+    audit.record(None, "auth.sign_in_failed", details={"username": username, "address": _address(request)})
 
 
-def _locked_out(sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     audit.record(
         None,
         "auth.locked_out",

@@ -80,8 +80,13 @@ FUZZ = settings(
 
 
 @FUZZ
-@given(params=st.dictionaries(st.sampled_from(
-    ["action", "actor", "channel", "date_from", "date_to", "before", "after", "x"]), values, max_size=5))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["action", "actor", "channel", "date_from", "date_to", "before", "after", "x"]),
+        values,
+        max_size=5,
+    )
+)
 def test_audit_log_query_strings(params):
     client = _client(factories.administrator(username="auditor"))
     for url in (reverse("audit_log"), reverse("audit_export_csv"), reverse("audit_export_json")):
@@ -120,7 +125,9 @@ def test_wizard_step_forms(step, data):
     _check(client.post(url, posted), f"POST {step} {posted!r}")
     _check(client.get(url, {"added": data.draw(values)}), f"GET {step}")
     preview = reverse("wizard:preview", args=[channel.pk])
-    _check(client.post(preview, {**posted, "preview_step": step, "preview_key": data.draw(values)}), "preview")
+    _check(
+        client.post(preview, {**posted, "preview_step": step, "preview_key": data.draw(values)}), "preview"
+    )
     frame = reverse("wizard:preview_frame", args=[channel.pk])
     _check(client.get(frame, {"state": data.draw(values), "device": data.draw(values)}), "frame")
 
@@ -145,11 +152,18 @@ def test_review_and_workflow_forms(data):
     _check(client.get(reverse("wizard:compare", args=[channel.pk]), compare), "compare")
     _check(client.get(reverse("wizard:review", args=[channel.pk]), {"against": data.draw(values)}), "review")
     author = _client(writer)
-    _check(author.post(reverse("wizard:withdraw", args=[channel.pk]), {"comment": data.draw(values)}), "withdraw")
+    _check(
+        author.post(reverse("wizard:withdraw", args=[channel.pk]), {"comment": data.draw(values)}), "withdraw"
+    )
     _check(author.post(reverse("wizard:submit", args=[channel.pk]), {"comment": data.draw(values)}), "submit")
     _check(author.post(reverse("wizard:new"), {"token": data.draw(values)}), "new")
-    _check(author.post(reverse("wizard:duplicate", args=[channel.pk]), {"token": data.draw(values)}), "duplicate")
-    _check(author.post(reverse("wizard:refresh_choices", args=[channel.pk]), {"next": data.draw(values)}), "refresh")
+    _check(
+        author.post(reverse("wizard:duplicate", args=[channel.pk]), {"token": data.draw(values)}), "duplicate"
+    )
+    _check(
+        author.post(reverse("wizard:refresh_choices", args=[channel.pk]), {"next": data.draw(values)}),
+        "refresh",
+    )
 
 
 @FUZZ
@@ -162,14 +176,26 @@ def test_environment_forms(data, monkeypatch):
     )
     admin = factories.administrator(username="admin")
     environment = factories.EnvironmentFactory(name=f"Env {uuid.uuid4()}")
-    fields = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle", "client_secret"]
+    fields = [
+        "name",
+        "kind",
+        "org_url",
+        "tenant_id",
+        "client_id",
+        "authority_host",
+        "ca_bundle",
+        "client_secret",
+    ]
     posted = data.draw(st.fixed_dictionaries({name: values for name in fields}))
     client = _client(admin)
     _check(client.post(reverse("environments:new"), posted), f"POST new environment {posted!r}")
     _check(client.post(reverse("environments:detail", args=[environment.pk]), posted), "POST environment")
     roles = {"q": data.draw(values), "page": data.draw(values), "role": data.draw(values)}
     monkeypatch.setattr("portal.views.roles.checklist", lambda environment, queue: [])
-    _check(client.get(reverse("environments:checklist", args=[environment.pk]), {"queue": data.draw(values)}), "checklist")
+    _check(
+        client.get(reverse("environments:checklist", args=[environment.pk]), {"queue": data.draw(values)}),
+        "checklist",
+    )
     change = {"role": data.draw(values), "user": data.draw(values), "return": data.draw(values)}
     _check(client.post(reverse("environments:roles_change", args=[environment.pk]), change), "roles change")
     del roles
@@ -187,7 +213,12 @@ def test_sign_in_form(username, password, next_url):
 @given(path=st.one_of(st.sampled_from(["9" * 30, "-1", "0", "x"]), st.integers(0, 2**80).map(str)))
 def test_ids_in_paths(path):
     client = _client(factories.administrator(username="admin"))
-    for url in (f"/channels/{path}/", f"/channels/{path}/review/", f"/environments/{path}/", f"/channels/{path}/steps/details/"):
+    for url in (
+        f"/channels/{path}/",
+        f"/channels/{path}/review/",
+        f"/environments/{path}/",
+        f"/channels/{path}/steps/details/",
+    ):
         _check(client.get(url), f"GET {url}")
 
 

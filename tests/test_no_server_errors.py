@@ -83,12 +83,20 @@ def test_two_saves_cannot_grow_a_draft_past_the_cap():
     channel = factories.ChannelFactory(owner=user)
     half = "x" * (drafts.MAX_DRAFT_BYTES // 2 + 10)
     channel = drafts.save_step(
-        channel, "appearance", {**channel.data["appearance"], "subtitle": half}, expected_version=channel.version, user=user
+        channel,
+        "appearance",
+        {**channel.data["appearance"], "subtitle": half},
+        expected_version=channel.version,
+        user=user,
     ).channel
     channel = Channel.objects.get(pk=channel.pk)
     with pytest.raises(drafts.DraftTooLargeError):
         drafts.save_step(
-            channel, "behaviors", {**channel.data["behaviors"], "note": half}, expected_version=channel.version, user=user
+            channel,
+            "behaviors",
+            {**channel.data["behaviors"], "note": half},
+            expected_version=channel.version,
+            user=user,
         )
 
 
@@ -165,8 +173,10 @@ def test_the_checklist_is_rate_limited_per_user(client, monkeypatch):
 @pytest.mark.parametrize("where", ["query", "form"])
 def test_a_nul_character_is_400_with_a_message(admin_client, where):
     url = reverse("wizard:channels")
-    response = admin_client.get(url, {"q": "a\x00b"}) if where == "query" else admin_client.post(
-        reverse("login"), {"username": "a\x00b", "password": "x"}
+    response = (
+        admin_client.get(url, {"q": "a\x00b"})
+        if where == "query"
+        else admin_client.post(reverse("login"), {"username": "a\x00b", "password": "x"})
     )
     assert response.status_code == 400
     assert "NUL character" in response.content.decode()

@@ -1,6 +1,6 @@
-import portal.converters  # noqa: F401 - registers the "id" path converter
 from django.urls import path
 
+import portal.converters  # noqa: F401 - registers the "id" path converter
 from wizard.views import channels, publish, review, revisions, steps, workflow
 from wizard.views import preview as preview_views
 

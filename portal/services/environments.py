@@ -313,12 +313,16 @@ class SaveResult:
 
 def changed_credential_fields(current: Environment, data: dict[str, Any]) -> list[str]:
     return [
-        name for name in CREDENTIAL_FIELDS if str(data.get(name, getattr(current, name))) != str(getattr(current, name))
+        name
+        for name in CREDENTIAL_FIELDS
+        if str(data.get(name, getattr(current, name))) != str(getattr(current, name))
     ]
 
 
 def _refuse_without_secret(actor: Any, current: Environment, changed: list[str]) -> SaveResult:
-    labels = ", ".join(str(Environment._meta.get_field(name).verbose_name) for name in changed)
+    labels = ", ".join(
+        str(getattr(Environment._meta.get_field(name), "verbose_name", name)) for name in changed
+    )
     message = _(
         "Type the client secret again to change the %(fields)s: the secret would be sent to the new "
         "address, so changing where it goes needs the secret itself. Nothing was saved."

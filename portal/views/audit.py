@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal import audit
-from portal.http import AuthenticatedRequest
 from portal.forms.audit import AuditFilterForm
+from portal.http import AuthenticatedRequest
 from portal.models import AuditEntry
 from portal.permissions import VIEW_AUDIT_LOG
 from portal.services import audit_entries
@@ -53,7 +53,9 @@ def filters_from(params: Any) -> tuple[AuditFilterForm, dict[str, Any]]:
 
 
 def _bad_request(request: AuthenticatedRequest, form: AuditFilterForm) -> HttpResponse:
-    message = _("The filter was not understood, so nothing is shown: %(problem)s") % {"problem": form.problem()}
+    message = _("The filter was not understood, so nothing is shown: %(problem)s") % {
+        "problem": form.problem()
+    }
     context = {
         "entries": [],
         "filters": form.filters(),
@@ -179,7 +181,8 @@ def audit_export(request: AuthenticatedRequest, fmt: str) -> HttpResponseBase:
     form, filters = filters_from(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(
-            _("The filter was not understood, so nothing was exported: %(problem)s") % {"problem": form.problem()},
+            _("The filter was not understood, so nothing was exported: %(problem)s")
+            % {"problem": form.problem()},
             content_type="text/plain; charset=utf-8",
         )
     entries = filtered(filters).order_by("id")

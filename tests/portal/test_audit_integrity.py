@@ -131,7 +131,9 @@ def _tamper_delete_head(entries):
 
 
 def _tamper_append_forged(entries):
-    forged = AuditEntry(actor_name="mallory", action="revision.approved", previous_hash=entries[-1].entry_hash)
+    forged = AuditEntry(
+        actor_name="mallory", action="revision.approved", previous_hash=entries[-1].entry_hash
+    )
     forged.created_at = entries[-1].created_at
     forged.entry_hash = _sha256(forged)
     forged.save()

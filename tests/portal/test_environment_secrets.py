@@ -171,14 +171,19 @@ def test_the_development_key_is_generated_once_in_var(monkeypatch, tmp_path):
 def test_no_key_is_written_in_the_settings():
     text = (ROOT / "portal" / "settings.py").read_text()
     assert "development-only-key" not in text
-    assert "SECRET_KEY = \"" not in text and "SECRETS_KEY = \"" not in text
+    assert 'SECRET_KEY = "' not in text and 'SECRETS_KEY = "' not in text
 
 
 def _manage(*args, **env):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PORTAL_"))}
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

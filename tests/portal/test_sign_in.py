@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _sign_in(client, username, password, address="10.0.0.1"):
-    return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_thirty_wrong_passwords_lock_the_account_and_the_right_one_is_then_refused(client):

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wizard', '0003_channel_saved_steps'),
+        ("wizard", "0003_channel_saved_steps"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='publishattempt',
-            name='lease_expires_at',
+            model_name="publishattempt",
+            name="lease_expires_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
     ]

@@ -378,7 +378,9 @@ def delete_refusal(channel: Channel, user: User) -> str | None:
             "This channel is approved. Its approval has to be withdrawn first (edit the draft or restore "
             "a revision), then it can be deleted."
         )
-    if user.pk != channel.owner_id and user.pk not in _user_ids(channel.editor_ids) | {channel.last_editor_id}:
+    if user.pk != channel.owner_id and user.pk not in _user_ids(channel.editor_ids) | {
+        channel.last_editor_id
+    }:
         return _("Only the channel's owner or someone who edited it can delete it, as for withdrawing it.")
     return None
 

@@ -13,9 +13,8 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -530,7 +529,9 @@ def _still_running(attempt: PublishAttempt) -> bool:
     current = PublishAttempt.objects.select_for_update().filter(pk=attempt.pk).values_list("state", flat=True)
     if list(current) == [PublishAttempt.State.RUNNING]:
         return True
-    logger.warning("Publish attempt %s finished after its lease ran out; its outcome is not recorded", attempt.pk)
+    logger.warning(
+        "Publish attempt %s finished after its lease ran out; its outcome is not recorded", attempt.pk
+    )
     return False
 
 

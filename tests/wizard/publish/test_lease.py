@@ -39,7 +39,9 @@ def _crashed_publish(enqueued, *, state=PublishAttempt.State.RUNNING):
 
 
 def _expire(attempt):
-    PublishAttempt.objects.filter(pk=attempt.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    PublishAttempt.objects.filter(pk=attempt.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
 
 
 def test_a_new_attempt_holds_a_lease(enqueued, settings):
