@@ -14,7 +14,8 @@ from functools import cached_property
 from typing import Any
 
 from wizard.choices import BuiltinChoices, ChoiceProvider
-from wizard.steps import FieldEntry, RowsEntry, Step, StepForms, iter_entries
+from wizard.steps import Step
+from wizard.summary import FieldEntry, RowsEntry, StepForms, iter_entries
 
 ADDED = "added"
 REMOVED = "removed"

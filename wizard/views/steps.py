@@ -20,7 +20,8 @@ from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel
 from wizard.services import drafts
 from wizard.services.rows import apply_row_action
-from wizard.steps import STEPS, Step, get_step, iter_entries, next_step, previous_step
+from wizard.steps import STEPS, Step, get_step, next_step, previous_step
+from wizard.summary import iter_entries
 
 ALL_RELATED = ("environment", "last_editor", "published_revision")
 # What a step page shows; form steps read the published revision only to build a form, which a
