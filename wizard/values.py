@@ -84,6 +84,13 @@ def clean_value(form_field: forms.Field, raw: Any) -> Any:
     return empty_value(form_field) if value is None else value
 
 
+def clean_value_or_empty(form_field: forms.Field, raw: Any) -> Any:
+    try:
+        return clean_value(form_field, raw)
+    except Refused:
+        return empty_value(form_field)
+
+
 def clean_row(form_class: type[forms.Form], row: Mapping[str, Any]) -> dict[str, Any]:
     """One row through its row form (field cleaning and ``clean_<field>``); refused fields read empty."""
     form = form_class(data={name: row[name] for name in form_class.base_fields if name in row})

@@ -7,6 +7,7 @@ Each rule has a name that the layout's :class:`wizard.forms.layout.DisabledBy` r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import Promise
@@ -15,17 +16,26 @@ from django.utils.translation import gettext_lazy as _
 from wizard.choices import ChoiceProvider
 from wizard.forms.workstream import chats_are_persistent
 
-Rule = Callable[[Mapping[str, Any], "ChoiceProvider | None"], bool]
 
-# name -> (holds(draft data, choices), why the controls are disabled)
-RULES: dict[str, tuple[Rule, Promise]] = {
-    "persistent_chat": (chats_are_persistent, _("Persistent chats don't show this.")),
+@dataclass(frozen=True)
+class Rule:
+    holds: Callable[[Mapping[str, Any], ChoiceProvider | None], bool]  # over the draft's data
+    reason: Promise  # under each disabled control
+    notice: Promise  # after a save turned controls off
+
+
+RULES: dict[str, Rule] = {
+    "persistent_chat": Rule(
+        chats_are_persistent,
+        _("Persistent chats don't show this."),
+        _("Position in queue and average wait time were turned off: persistent chats don't show them."),
+    ),
 }
 
 
 def rule_holds(name: str, data: Mapping[str, Any], choices: ChoiceProvider | None) -> bool:
-    return RULES[name][0](data, choices)
+    return RULES[name].holds(data, choices)
 
 
 def rule_reason(name: str) -> Promise:
-    return RULES[name][1]
+    return RULES[name].reason

@@ -23,8 +23,11 @@ from portal import audit
 from portal.models import Environment
 from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
 from wizard.forms import StepContext, StepForm
+from wizard.forms.layout import is_on
+from wizard.forms.rules import RULES, rule_holds
 from wizard.models import Channel, ChannelStatus
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
+from wizard.values import clean_value_or_empty, empty_value, read
 
 
 class DraftError(Exception):
@@ -135,21 +138,28 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _apply_side_effects(data: dict[str, Any], slug: str) -> list[str]:
-    """Rules where a change on one step turns something off on another; returns notices to show."""
+def _drop_disabled(data: dict[str, Any], choices: ChoiceProvider) -> list[str]:
+    """Turn off every control a cross-step rule (the layout's ``DisabledBy``) disables, whatever was
+    posted for it; returns the notices for controls that were on. ``data`` is a shallow copy of the
+    draft: a step is copied before it changes."""
     notices: list[str] = []
-    if slug == "workstream" and data.get("workstream", {}).get("persistent_chat") in (True, "on"):
-        # ``data`` is a shallow copy of the draft: copy the step before changing it.
-        behaviors = data["behaviors"] = dict(data.get("behaviors") or {})
-        if behaviors.get("show_queue_position") or behaviors.get("show_wait_time"):
-            behaviors["show_queue_position"] = False
-            behaviors["show_wait_time"] = False
-            notices.append(
-                _(
-                    "Position in queue and average wait time were turned off: persistent chats "
-                    "don't show them."
-                )
-            )
+    for step in FORM_STEPS:
+        assert step.form_class is not None
+        disabled = step.form_class.disabled_fields()
+        values = data.get(step.slug)
+        if not disabled or not isinstance(values, dict):
+            continue
+        holding = {rule for rule in set(disabled.values()) if rule_holds(rule, data, choices)}
+        names = [name for name, rule in disabled.items() if rule in holding]
+        fields = step.form_class.base_fields
+        changed = {
+            name: empty_value(fields[name]) for name in names if values.get(name) != empty_value(fields[name])
+        }
+        if not changed:
+            continue
+        if any(is_on(clean_value_or_empty(fields[name], values.get(name))) for name in changed):
+            notices.extend(str(RULES[rule].notice) for rule in sorted(holding))
+        data[step.slug] = {**values, **changed}
     return notices
 
 
@@ -173,7 +183,8 @@ def save_step(
         )
     data = dict(channel.data)
     data[slug] = values
-    notices = _apply_side_effects(data, slug)
+    notices = _drop_disabled(data, choices_for(channel))
+    values = data[slug]
     update: dict[str, Any] = {
         "data": data,
         "version": F("version") + 1,
@@ -282,7 +293,7 @@ def reachable_steps(channel: Channel) -> set[str]:
 def duplicate(channel: Channel, user: User) -> Channel:
     data = copy.deepcopy(channel.data)
     details = data.setdefault("details", {})
-    base = str(details.get("name") or channel.display_name)
+    base = read(data)["details"].text("name") or channel.display_name
     details["name"] = (_("Copy of %(name)s") % {"name": base})[:100]
     copy_channel = Channel.objects.create(
         owner=user,

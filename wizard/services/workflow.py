@@ -28,6 +28,7 @@ from portal import audit
 from portal.permissions import CHANGE_CHANNEL, PUBLISH_CHANNEL, REVIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus, ReviewComment, Revision
 from wizard.steps import FORM_STEP_SLUGS, STEP_SLUGS
+from wizard.values import read
 
 T = TypeVar("T")
 
@@ -201,7 +202,7 @@ def _notify(callback: Callable[[], None]) -> None:
 def submit(channel: Channel, user: User, comment: str = "") -> Revision:
     """Freeze the draft as a new revision in review."""
     from wizard.services import notifications
-    from wizard.services.drafts import validate_all
+    from wizard.services.drafts import choices_for, validate_all
 
     comment = _clean_comment(comment)
 
@@ -214,7 +215,8 @@ def submit(channel: Channel, user: User, comment: str = "") -> Revision:
                 _("Only a draft can be submitted; this channel is %(status)s.")
                 % {"status": locked.status_in_sentence}
             )
-        problems = validate_all(locked)
+        choices = choices_for(locked)
+        problems = validate_all(locked, choices)
         if problems:
             raise WorkflowError(
                 _("Fix the %(count)d problems listed on the review step first.") % {"count": len(problems)}
@@ -224,7 +226,8 @@ def submit(channel: Channel, user: User, comment: str = "") -> Revision:
         if locked.last_editor_id:
             editors.add(locked.last_editor_id)
         _supersede_unpublished_approval(locked)
-        data = copy.deepcopy(locked.data)
+        # What the reader gives, not the raw strings: a value the form would refuse never reaches a revision.
+        data = read(locked.data, choices).snapshot()
         revision = Revision.objects.create(
             channel=locked,
             number=number,
@@ -372,7 +375,7 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
         was_approved = locked.status == ChannelStatus.APPROVED
         data = copy.deepcopy(target.data)
         editors = set(locked.editor_ids) | {user.pk}
-        name = str((data.get("details") or {}).get("name") or "")[:100]
+        name = read(data)["details"].text("name")[:100]
         Channel.objects.filter(pk=locked.pk).update(
             data=data,
             name=name,
