@@ -34,19 +34,53 @@ class DraftError(Exception):
     """A save that was refused; ``str()`` says what to do."""
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    """A setting of the conflicting step where the saved version (theirs) differs from the page's."""
+
+    label: str
+    mine: str
+    theirs: str
+
+
 class StaleDraftError(DraftError):
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
+        self.rows: list[ConflictRow] = []
         self.saved_by = channel.last_editor.get_username() if channel.last_editor else _("someone")
         self.saved_at: datetime = channel.updated_at
         local = timezone.localtime(self.saved_at)
         super().__init__(
             _(
                 "%(user)s saved this channel at %(time)s, after you opened this page. Your changes were "
-                "not saved. Reload the step to see their version, then make your changes again."
+                "not saved. Compare the two versions below, then keep yours or take theirs."
             )
             % {"user": self.saved_by, "time": local.strftime("%Y-%m-%d %H:%M")}
         )
+
+    def compare(self, step: Step, values: dict[str, Any], choices: ChoiceProvider) -> None:
+        """Fill :attr:`rows`: the settings of ``step`` where ``values`` (typed) and the saved draft differ."""
+        from wizard.summary import StepForms, iter_entries
+
+        theirs_data = self.channel.data
+        mine_data = {**theirs_data, step.slug: values}
+        forms = StepForms(choices)
+        pairs = zip(
+            iter_entries(mine_data, choices, forms=forms), iter_entries(theirs_data, choices, forms=forms), strict=True
+        )
+        self.rows = [
+            ConflictRow(str(mine.label), _entry_text(mine), _entry_text(theirs))
+            for mine, theirs in pairs
+            if mine.step.slug == step.slug and _entry_text(mine) != _entry_text(theirs)
+        ]
+
+
+def _entry_text(entry: Any) -> str:
+    if not entry.applies:
+        return "—"
+    if entry.is_rows:
+        return "; ".join(entry.displays) or "—"
+    return str(entry.display)
 
 
 class NotEditableError(DraftError):
