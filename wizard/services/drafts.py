@@ -25,7 +25,8 @@ from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
 from wizard.forms import StepContext, StepForm
 from wizard.forms.layout import is_on
 from wizard.forms.rules import RULES, rule_holds
-from wizard.models import Channel, ChannelStatus
+from wizard.models import Channel, ChannelStatus, states
+from wizard.models.states import Action
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
 from wizard.values import clean_value_or_empty, empty_value, read
 
@@ -66,7 +67,9 @@ class StaleDraftError(DraftError):
         mine_data = {**theirs_data, step.slug: values}
         forms = StepForms(choices)
         pairs = zip(
-            iter_entries(mine_data, choices, forms=forms), iter_entries(theirs_data, choices, forms=forms), strict=True
+            iter_entries(mine_data, choices, forms=forms),
+            iter_entries(theirs_data, choices, forms=forms),
+            strict=True,
         )
         self.rows = [
             ConflictRow(str(mine.label), _entry_text(mine), _entry_text(theirs))
@@ -232,8 +235,8 @@ def save_step(
     if slug == "details":
         update["name"] = str(values.get("name") or "")[:100]
         update["environment"] = _environment_from(values.get("environment"))
-    if channel.status in (ChannelStatus.APPROVED, ChannelStatus.PUBLISH_FAILED, ChannelStatus.PUBLISHED):
-        update["status"] = ChannelStatus.DRAFT
+    if states.after(Action.EDIT, channel.status) != channel.status:
+        update["status"] = states.after(Action.EDIT, channel.status)
         if channel.status == ChannelStatus.APPROVED:
             notices.append(
                 _("The approval was withdrawn because the channel changed. Submit it for review again.")
@@ -351,7 +354,7 @@ def delete_draft(channel: Channel, user: User) -> None:
                 "environment first, or keep it."
             )
         )
-    if channel.status == ChannelStatus.PUBLISHING:
+    if channel.status == ChannelStatus.PUBLISHING:  # deleting is not a transition: refused while writing
         raise DraftError(
             _(
                 "This channel is being published and can't be deleted now. Wait until the publish "

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus
-from wizard.services import drafts, workflow
+from wizard.services import drafts, live, workflow
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
@@ -67,6 +67,7 @@ def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "revisions": revisions,
             "attempts": attempts,
             "latest_attempt": attempts[0] if attempts else None,
+            "live": live.live_status(channel),
         },
     )
 

@@ -17,7 +17,7 @@ from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus, Revision
 from wizard.preview import revision_preview
 from wizard.services import diff as diffs
-from wizard.services import drafts, workflow
+from wizard.services import drafts, live, workflow
 from wizard.steps import FORM_STEPS
 
 
@@ -27,8 +27,8 @@ def _channel(pk: int) -> Channel:
 
 def review_context(request: AuthenticatedRequest, channel: Channel, revision: Revision) -> dict[str, Any]:
     user = request.user
-    published = channel.published_revision
-    base = published if published is not None and published.pk != revision.pk else None
+    # The revision live in the channel's environment; when that is this revision, the diff is empty.
+    base = live.live_revision(channel)
     returned = workflow.sent_back_before(revision)
     against_returned = returned is not None and request.GET.get("against") == "returned"
     choices = drafts.choices_for(channel)
@@ -44,6 +44,8 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "channel": channel,
         "revision": revision,
         "published": base,
+        "is_live": base is not None and base.pk == revision.pk,
+        "live": live.live_status(channel, base),
         "returned": returned,
         "against_returned": against_returned,
         "diff": result,
