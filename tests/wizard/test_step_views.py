@@ -105,7 +105,7 @@ def test_stale_version_is_409_with_the_message_and_keeps_typed_values(author_cli
     assert response.status_code == 409
     assert "colleague saved this channel at" in html
     assert 'value="My typed name"' in html
-    assert "Reload" in html
+    assert "Keep mine" in html and "Take theirs" in html
     channel.refresh_from_db()
     assert channel.name == "Contoso support chat"
 
