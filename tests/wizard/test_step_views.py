@@ -27,14 +27,6 @@ def post_details(client, channel, version=None, **values):
     return client.post(step_url(channel, "details"), data)
 
 
-@pytest.fixture
-def author_client(client):
-    user = author(username="author")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def test_signed_out_users_are_sent_to_sign_in(client):
     channel = ChannelFactory()
     response = client.get(step_url(channel, "details"))

@@ -144,14 +144,6 @@ def test_a_value_that_applies_is_in_the_diff():
 # --- a control the page disabled ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def author_client(client):
-    user = author(username="author")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def _behaviors_post(channel, **values):
     data = {
         k: v
