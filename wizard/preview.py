@@ -299,12 +299,14 @@ def preview_payload(
     }
 
 
-def build_preview(data: dict[str, Any] | None, *, key: str = "pv", frame_url: str = "") -> Preview:
+def build_preview(
+    data: dict[str, Any] | DraftValues | None, *, key: str = "pv", frame_url: str = ""
+) -> Preview:
     """The checks of ``data`` (a draft's or revision's wizard data) and the address of its frame.
 
     ``key`` prefixes element ids; ``frame_url`` is the page that draws the widget (empty: none).
     """
-    reader = read(data)
+    reader = data if isinstance(data, DraftValues) else read(data)
     appearance, behaviors, features = reader["appearance"], reader["behaviors"], reader["features"]
     checks: list[Check] = []
 
@@ -394,10 +396,11 @@ def build_preview(data: dict[str, Any] | None, *, key: str = "pv", frame_url: st
     )
 
 
-def revision_preview(revision: Any, *, key: str) -> Preview:
-    """The preview of a revision (any object with ``channel_id``, ``number`` and ``data``), in its own frame."""
+def revision_preview(revision: Any, *, key: str, values: DraftValues | None = None) -> Preview:
+    """The preview of a revision (any object with ``channel_id``, ``number`` and ``data``), in its own
+    frame; ``values``: the revision's values when the caller has read them already."""
     url = reverse("wizard:revision_preview_frame", args=[revision.channel_id, revision.number])
-    return build_preview(revision.data, key=key, frame_url=url)
+    return build_preview(values or revision.data, key=key, frame_url=url)
 
 
 def merge_unsaved(data: dict[str, Any] | None, slug: str, post: Any) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -92,14 +93,38 @@ def clean_value_or_empty(form_field: forms.Field, raw: Any) -> Any:
 
 
 def clean_row(form_class: type[forms.Form], row: Mapping[str, Any]) -> dict[str, Any]:
-    """One row through its row form (field cleaning and ``clean_<field>``); refused fields read empty."""
-    form = form_class(data={name: row[name] for name in form_class.base_fields if name in row})
-    form.is_valid()
-    cleaned = getattr(form, "cleaned_data", {})
-    return {
-        name: cleaned[name] if name in cleaned and name not in form.errors else empty_value(field)
-        for name, field in form_class.base_fields.items()
-    }
+    """One row through its row form's fields and their ``clean_<field>`` methods; a refused field reads
+    empty. (The row form's cross-field ``clean`` adds errors only; the form still reports them.)"""
+    try:
+        # The type is part of the key: True and 1 are equal, but a text field reads them differently.
+        key = tuple(sorted((str(name), type(value).__name__, value) for name, value in row.items()))
+        return dict(_clean_row_cached(form_class, key))
+    except TypeError:  # a value that can't be a cache key (a list, a dict): clean it uncached
+        return _clean_row(form_class, row)
+
+
+@lru_cache(maxsize=4096)
+def _clean_row_cached(
+    form_class: type[forms.Form], key: tuple[tuple[str, str, Any], ...]
+) -> tuple[tuple[str, Any], ...]:
+    return tuple(_clean_row(form_class, {name: value for name, _type, value in key}).items())
+
+
+def _clean_row(form_class: type[forms.Form], row: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for name, form_field in form_class.base_fields.items():
+        cleaned[name] = clean_value_or_empty(form_field, row.get(name))
+    hooks = [name for name in form_class.base_fields if hasattr(form_class, f"clean_{name}")]
+    if hooks:
+        form = form_class.__new__(form_class)  # the hooks read only ``cleaned_data``
+        form.cleaned_data = dict(cleaned)
+        for name in hooks:
+            try:
+                cleaned[name] = getattr(form, f"clean_{name}")()
+            except ValidationError:
+                cleaned[name] = empty_value(form_class.base_fields[name])
+            form.cleaned_data[name] = cleaned[name]
+    return cleaned
 
 
 class StepValues(Mapping[str, Any]):

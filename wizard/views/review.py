@@ -19,6 +19,7 @@ from wizard.preview import revision_preview
 from wizard.services import diff as diffs
 from wizard.services import drafts, live, workflow
 from wizard.steps import FORM_STEPS
+from wizard.values import read
 
 
 def _channel(pk: int) -> Channel:
@@ -36,9 +37,10 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     in_review = revision.state == Revision.State.IN_REVIEW and channel.status == ChannelStatus.IN_REVIEW
     refusal = workflow.approval_refusal(revision, user) if in_review else None
     compared = returned if against_returned else base
-    result = diffs.diff(
-        compared.data if compared else None, revision.data, choices, show_unchanged=show_unchanged
-    )
+    # Each revision's values are read once, for the diff and for its preview.
+    new_values = read(revision.data, choices)
+    old_values = read(compared.data, choices) if compared else None
+    result = diffs.diff(old_values, new_values, choices, show_unchanged=show_unchanged)
     against = {"against": "returned"} if against_returned else {}
     return {
         "channel": channel,
@@ -56,8 +58,10 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "can_review": in_review and user.has_perm(REVIEW_CHANNEL),
         "approval_refusal": refusal,
         "can_withdraw": in_review and workflow.can_withdraw(revision, user),
-        "preview_new": revision_preview(revision, key="pv-revision"),
-        "preview_old": revision_preview(compared, key="pv-published") if compared else None,
+        "preview_new": revision_preview(revision, key="pv-revision", values=new_values),
+        "preview_old": revision_preview(compared, key="pv-published", values=old_values)
+        if compared
+        else None,
         "show_unchanged": show_unchanged,
         "toggle_query": urlencode(against if show_unchanged else {**against, "all": "1"}),
         "old_label": (
