@@ -261,3 +261,12 @@ def test_a_forged_against_is_refused_without_a_500(author_client):
 
 def test_the_wizard_system_checks_pass():
     call_command("check", "--fail-level", "WARNING")
+
+
+def test_a_post_conversation_survey_without_provider_is_refused_as_the_layout_hides_its_survey():
+    from wizard.forms import BehaviorsForm, StepContext
+
+    values = {**complete_data()["behaviors"], "postchat_enabled": True, "survey_provider": "", "survey": "s1"}
+    form = BehaviorsForm(values, choices=BuiltinChoices(), context=StepContext(data=complete_data()))
+    assert not form.is_valid() and "survey_provider" in form.errors
+    assert read(complete_data(behaviors=values))["behaviors"]["survey"] == ""  # hidden: not published

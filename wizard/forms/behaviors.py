@@ -211,7 +211,12 @@ class BehaviorsForm(StepForm):
                     ),
                 )
         if data.get("postchat_enabled"):
-            provider = data.get("survey_provider") or SURVEY_PROVIDER_CUSTOMER_VOICE
+            # No provider is no survey: the layout shows neither survey field then, and nothing is published.
+            provider = data.get("survey_provider")
+            if not provider and "survey_provider" not in self.errors:
+                self.add_error(
+                    "survey_provider", _("Choose the survey provider, or turn off Post-conversation survey.")
+                )
             if (
                 provider == SURVEY_PROVIDER_CUSTOMER_VOICE
                 and not data.get("survey")

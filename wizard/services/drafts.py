@@ -233,8 +233,9 @@ def save_step(
         "editor_ids": _with(channel.editor_ids, user.pk),
     }
     if slug == "details":
-        update["name"] = str(values.get("name") or "")[:100]
-        update["environment"] = _environment_from(values.get("environment"))
+        details = read(data)["details"]
+        update["name"] = (details.text("name") or details.refused("name"))[:100]
+        update["environment"] = _environment_from(details["environment"])
     if states.after(Action.EDIT, channel.status) != channel.status:
         update["status"] = states.after(Action.EDIT, channel.status)
         if channel.status == ChannelStatus.APPROVED:
