@@ -40,7 +40,7 @@ reset:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy dataverse emulator portal wizard
+	$(VENV)/bin/mypy dataverse emulator portal wizard publishing
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "portal",
     "wizard",
+    "publishing",
 ]
 
 MIDDLEWARE = [

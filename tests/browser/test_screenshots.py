@@ -8,12 +8,13 @@ import pytest
 
 from portal import audit
 from portal.services.environments import register_emulator
+from publishing.services import publish
 from tests.browser.conftest import screenshot, sign_in
 from tests.emulator_support import unique_environment_pk
 from tests.factories import ChannelFactory, UserFactory, reviewer
-from tests.wizard.publish.helpers import FULL, approved_channel
+from tests.publishing.helpers import FULL, approved_channel
 from wizard.models import Channel, Revision
-from wizard.services import publish, workflow
+from wizard.services import workflow
 from wizard.steps import STEP_SLUGS
 
 pytestmark = pytest.mark.django_db(transaction=True)
