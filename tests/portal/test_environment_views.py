@@ -256,6 +256,25 @@ def test_roles_page_lists_and_changes_roles(client, emulator):
     assert not next(u for u in roles.iter_users(dv) if u.fullname == "Taylor Teamwork").holds(roles.AGENT)
 
 
+def test_the_chosen_role_stays_chosen_after_a_change(client, emulator):
+    environment = register_emulator(emulator.connection, name="Emu")
+    client.force_login(administrator())
+    from portal.services import roles
+    from portal.services.environments import client_for
+
+    taylor = next(u for u in roles.iter_users(client_for(environment)) if u.fullname == "Taylor Teamwork")
+    response = client.post(
+        reverse("environments:roles_change", args=[environment.pk]),
+        {"users": [taylor.id], "role": "supervisor", "return": "?q=Taylor&role=agent"},
+    )
+    assert response.status_code == 302
+    assert (
+        "role=supervisor" in response.url and "q=Taylor" in response.url and "role=agent" not in response.url
+    )
+    page = client.get(response.url)
+    assert page.context["form"]["role"].value() == "supervisor"
+
+
 def test_roles_page_paging_keeps_next_link_in_session(client, emulator, monkeypatch):
     from portal.services import roles
 
