@@ -23,27 +23,67 @@ from portal import audit
 from portal.models import Environment
 from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
 from wizard.forms import StepContext, StepForm
-from wizard.models import Channel, ChannelStatus
+from wizard.forms.layout import is_on
+from wizard.forms.rules import RULES, rule_holds
+from wizard.models import Channel, ChannelStatus, states
+from wizard.models.states import Action
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
+from wizard.values import clean_value_or_empty, empty_value, read
 
 
 class DraftError(Exception):
     """A save that was refused; ``str()`` says what to do."""
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    """A setting of the conflicting step where the saved version (theirs) differs from the page's."""
+
+    label: str
+    mine: str
+    theirs: str
+
+
 class StaleDraftError(DraftError):
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
+        self.rows: list[ConflictRow] = []
         self.saved_by = channel.last_editor.get_username() if channel.last_editor else _("someone")
         self.saved_at: datetime = channel.updated_at
         local = timezone.localtime(self.saved_at)
         super().__init__(
             _(
                 "%(user)s saved this channel at %(time)s, after you opened this page. Your changes were "
-                "not saved. Reload the step to see their version, then make your changes again."
+                "not saved. Compare the two versions below, then keep yours or take theirs."
             )
             % {"user": self.saved_by, "time": local.strftime("%Y-%m-%d %H:%M")}
         )
+
+    def compare(self, step: Step, values: dict[str, Any], choices: ChoiceProvider) -> None:
+        """Fill :attr:`rows`: the settings of ``step`` where ``values`` (typed) and the saved draft differ."""
+        from wizard.summary import StepForms, iter_entries
+
+        theirs_data = self.channel.data
+        mine_data = {**theirs_data, step.slug: values}
+        forms = StepForms(choices)
+        pairs = zip(
+            iter_entries(mine_data, choices, forms=forms),
+            iter_entries(theirs_data, choices, forms=forms),
+            strict=True,
+        )
+        self.rows = [
+            ConflictRow(str(mine.label), _entry_text(mine), _entry_text(theirs))
+            for mine, theirs in pairs
+            if mine.step.slug == step.slug and _entry_text(mine) != _entry_text(theirs)
+        ]
+
+
+def _entry_text(entry: Any) -> str:
+    if not entry.applies:
+        return "—"
+    if entry.is_rows:
+        return "; ".join(entry.displays) or "—"
+    return str(entry.display)
 
 
 class NotEditableError(DraftError):
@@ -135,21 +175,28 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _apply_side_effects(data: dict[str, Any], slug: str) -> list[str]:
-    """Rules where a change on one step turns something off on another; returns notices to show."""
+def _drop_disabled(data: dict[str, Any], choices: ChoiceProvider) -> list[str]:
+    """Turn off every control a cross-step rule (the layout's ``DisabledBy``) disables, whatever was
+    posted for it; returns the notices for controls that were on. ``data`` is a shallow copy of the
+    draft: a step is copied before it changes."""
     notices: list[str] = []
-    if slug == "workstream" and data.get("workstream", {}).get("persistent_chat") in (True, "on"):
-        # ``data`` is a shallow copy of the draft: copy the step before changing it.
-        behaviors = data["behaviors"] = dict(data.get("behaviors") or {})
-        if behaviors.get("show_queue_position") or behaviors.get("show_wait_time"):
-            behaviors["show_queue_position"] = False
-            behaviors["show_wait_time"] = False
-            notices.append(
-                _(
-                    "Position in queue and average wait time were turned off: persistent chats "
-                    "don't show them."
-                )
-            )
+    for step in FORM_STEPS:
+        assert step.form_class is not None
+        disabled = step.form_class.disabled_fields()
+        values = data.get(step.slug)
+        if not disabled or not isinstance(values, dict):
+            continue
+        holding = {rule for rule in set(disabled.values()) if rule_holds(rule, data, choices)}
+        names = [name for name, rule in disabled.items() if rule in holding]
+        fields = step.form_class.base_fields
+        changed = {
+            name: empty_value(fields[name]) for name in names if values.get(name) != empty_value(fields[name])
+        }
+        if not changed:
+            continue
+        if any(is_on(clean_value_or_empty(fields[name], values.get(name))) for name in changed):
+            notices.extend(str(RULES[rule].notice) for rule in sorted(holding))
+        data[step.slug] = {**values, **changed}
     return notices
 
 
@@ -173,7 +220,8 @@ def save_step(
         )
     data = dict(channel.data)
     data[slug] = values
-    notices = _apply_side_effects(data, slug)
+    notices = _drop_disabled(data, choices_for(channel))
+    values = data[slug]
     update: dict[str, Any] = {
         "data": data,
         "version": F("version") + 1,
@@ -185,10 +233,11 @@ def save_step(
         "editor_ids": _with(channel.editor_ids, user.pk),
     }
     if slug == "details":
-        update["name"] = str(values.get("name") or "")[:100]
-        update["environment"] = _environment_from(values.get("environment"))
-    if channel.status in (ChannelStatus.APPROVED, ChannelStatus.PUBLISH_FAILED, ChannelStatus.PUBLISHED):
-        update["status"] = ChannelStatus.DRAFT
+        details = read(data)["details"]
+        update["name"] = (details.text("name") or details.refused("name"))[:100]
+        update["environment"] = _environment_from(details["environment"])
+    if states.after(Action.EDIT, channel.status) != channel.status:
+        update["status"] = states.after(Action.EDIT, channel.status)
         if channel.status == ChannelStatus.APPROVED:
             notices.append(
                 _("The approval was withdrawn because the channel changed. Submit it for review again.")
@@ -282,7 +331,7 @@ def reachable_steps(channel: Channel) -> set[str]:
 def duplicate(channel: Channel, user: User) -> Channel:
     data = copy.deepcopy(channel.data)
     details = data.setdefault("details", {})
-    base = str(details.get("name") or channel.display_name)
+    base = read(data)["details"].text("name") or channel.display_name
     details["name"] = (_("Copy of %(name)s") % {"name": base})[:100]
     copy_channel = Channel.objects.create(
         owner=user,
@@ -306,7 +355,7 @@ def delete_draft(channel: Channel, user: User) -> None:
                 "environment first, or keep it."
             )
         )
-    if channel.status == ChannelStatus.PUBLISHING:
+    if channel.status == ChannelStatus.PUBLISHING:  # deleting is not a transition: refused while writing
         raise DraftError(
             _(
                 "This channel is being published and can't be deleted now. Wait until the publish "

@@ -37,14 +37,15 @@ from portal.models import Environment
 from portal.permissions import PUBLISH_CHANNEL
 from portal.services import environments as environment_service
 from wizard import mapping
-from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
+from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision, states
+from wizard.models.states import Action
 from wizard.services import workflow
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = (PublishAttempt.State.QUEUED, PublishAttempt.State.RUNNING)
 # Channel statuses from which a publish can be requested (a published channel can be published again).
-PUBLISH_REQUEST_STATES = (ChannelStatus.APPROVED, ChannelStatus.PUBLISHED, ChannelStatus.PUBLISH_FAILED)
+PUBLISH_REQUEST_STATES = states.sources(Action.REQUEST_PUBLISH)
 PUBLISH_TIMEOUT = (5.0, 60.0)
 MAX_ATTEMPTS = 6  # one try and five retries
 WIDGET_READ_BACK = ("msdyn_livechatconfigid", "msdyn_widgetappid", "msdyn_widgetsnippet", "versionnumber")
@@ -116,7 +117,7 @@ def request_publish(channel: Channel, user: User) -> tuple[PublishAttempt, bool]
             if existing is None:
                 raise
             return existing, False
-        channel.status = ChannelStatus.PUBLISHING
+        channel.status = states.after(Action.REQUEST_PUBLISH, channel.status)
         channel.save(update_fields=["status", "updated_at"])
         audit.record(
             user,

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus
-from wizard.services import drafts, workflow
+from wizard.services import drafts, live, workflow
+from wizard.values import read
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
@@ -67,8 +68,18 @@ def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "revisions": revisions,
             "attempts": attempts,
             "latest_attempt": attempts[0] if attempts else None,
+            "live": live.live_status(channel),
+            "fallback_queue": _fallback_queue(channel),
         },
     )
+
+
+def _fallback_queue(channel: Channel) -> str:
+    """The fallback queue the environment checklist looks for: the new queue's name or the chosen one."""
+    workstream = read(channel.data)["workstream"]
+    if workstream["fallback_queue_mode"] == "new":
+        return workstream.text("fallback_queue_name")
+    return workstream.text("existing_queue")
 
 
 @permission_required(ADD_CHANNEL, raise_exception=True)
