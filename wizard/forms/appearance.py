@@ -106,6 +106,10 @@ class AppearanceForm(StepForm):
         min_value=1,
         max_value=43200,
         help_text=_("How long after a disconnect the customer can return to the same conversation."),
+        error_messages={
+            "min_value": _("Enter at least 1 minute."),
+            "max_value": _("Enter at most 43,200 minutes (30 days)."),
+        },
     )
     reconnect_portal_url = DataverseCharField(
         label=_("Portal URL"), max_length=100, required=False, validators=[validate_https_url]

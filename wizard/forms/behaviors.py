@@ -39,6 +39,7 @@ class MessageRowForm(forms.Form):
     text = DataverseCharField(
         label=_("Message"),
         max_length=MESSAGE_TEXT_MAX,
+        error_messages={"required": _("Enter the message the customer sees, or remove this message.")},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -50,6 +51,7 @@ class QuestionRowForm(forms.Form):
     name = DataverseCharField(
         label=_("Question name"),
         max_length=100,
+        error_messages={"required": _("Name the question, for example Name or Email.")},
         validators=[validate_question_name],
         help_text=_(
             "Internal name, letters and digits. Questions named Name, Email, Phone or CaseNumber "
@@ -59,6 +61,7 @@ class QuestionRowForm(forms.Form):
     text = DataverseCharField(
         label=_("Question text"),
         max_length=QUESTION_TEXT_MAX,
+        error_messages={"required": _("Enter the question the customer sees, or remove this question.")},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     answer_type = forms.ChoiceField(label=_("Answer type"), choices=ANSWER_TYPES, initial=ANSWER_SINGLE_LINE)
