@@ -31,6 +31,7 @@ class Action(StrEnum):
     WRITE = "write"  # the queued publish writes an approved revision
     PUBLISH_SUCCEEDED = "publish_succeeded"
     PUBLISH_FAILED = "publish_failed"
+    DELETE = "delete"  # delete the channel (it leaves no status; the table says where it may start)
 
 
 S = ChannelStatus
@@ -61,6 +62,14 @@ TRANSITIONS: dict[Action, dict[ChannelStatus, ChannelStatus]] = {
         S.PUBLISH_FAILED: S.PUBLISHED,
     },
     Action.PUBLISH_FAILED: {S.PUBLISHING: S.PUBLISH_FAILED, S.APPROVED: S.PUBLISH_FAILED},
+    # Deleting follows withdrawing: a channel in review or approved is withdrawn first. (A published one
+    # is refused by the service, which knows about its live revision.)
+    Action.DELETE: {
+        S.DRAFT: S.DRAFT,
+        S.CHANGES_REQUESTED: S.CHANGES_REQUESTED,
+        S.PUBLISH_FAILED: S.PUBLISH_FAILED,
+        S.PUBLISHED: S.PUBLISHED,
+    },
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +89,26 @@ def _entry_text(entry: Any) -> str:
 
 class NotEditableError(DraftError):
     pass
+
+
+# A draft's whole wizard data, as stored JSON, may not grow past this (a full channel is a few KB).
+MAX_DRAFT_BYTES = 256 * 1024
+
+
+class DraftTooLargeError(DraftError):
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(
+            _(
+                "Not saved: the draft would hold %(size)s KB, more than the %(limit)s KB a channel may hold. "
+                "Shorten the longest texts or remove rows, then save again. What you typed is shown below."
+            )
+            % {"size": (size + 1023) // 1024, "limit": MAX_DRAFT_BYTES // 1024}
+        )
+
+
+def draft_size(data: dict[str, Any]) -> int:
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode())
 
 
 @dataclass
@@ -222,6 +243,9 @@ def save_step(
     data[slug] = values
     notices = _drop_disabled(data, choices_for(channel))
     values = data[slug]
+    size = draft_size(data)
+    if size > MAX_DRAFT_BYTES:
+        raise DraftTooLargeError(size)
     update: dict[str, Any] = {
         "data": data,
         "version": F("version") + 1,
@@ -328,39 +352,101 @@ def reachable_steps(channel: Channel) -> set[str]:
     return reachable
 
 
-def duplicate(channel: Channel, user: User) -> Channel:
+def content_provenance(channel: Channel) -> set[int]:
+    """Everyone who wrote or edited any part of ``channel``'s draft: its owner, its editors, and the
+    authors and editors of every revision it holds (the draft's content came from them)."""
+    from wizard.services.workflow import involved_user_ids
+
+    people = {channel.owner_id, *_user_ids(channel.editor_ids)}
+    if channel.last_editor_id:
+        people.add(channel.last_editor_id)
+    for revision in channel.revisions.only("created_by_id", "editor_ids"):
+        people |= involved_user_ids(revision)
+    return people
+
+
+def _user_ids(values: list[Any]) -> set[int]:
+    return {int(value) for value in values if str(value).isdigit()}
+
+
+def duplicate(channel: Channel, user: User, *, token: uuid.UUID | None = None) -> Channel:
+    """A new draft holding ``channel``'s values. The copy keeps who wrote them (none of them may approve
+    it); the same ``token`` twice (a double click) returns the same copy."""
+    if token is not None:
+        existing = Channel.objects.filter(creation_token=token, owner=user).first()
+        if existing is not None:
+            return existing
     data = copy.deepcopy(channel.data)
     details = data.setdefault("details", {})
     base = read(data)["details"].text("name") or channel.display_name
     details["name"] = (_("Copy of %(name)s") % {"name": base})[:100]
-    copy_channel = Channel.objects.create(
-        owner=user,
-        last_editor=user,
-        data=data,
-        name=details["name"],
-        environment=channel.environment,
-        visited_steps=list(STEP_SLUGS),
-        saved_steps=list(FORM_STEP_SLUGS),
-        current_step="review",
+    editors = sorted(content_provenance(channel) | {user.pk})
+    try:
+        with transaction.atomic():
+            copy_channel = Channel.objects.create(
+                owner=user,
+                last_editor=user,
+                data=data,
+                name=details["name"],
+                environment=channel.environment,
+                editor_ids=editors,
+                creation_token=token,
+                visited_steps=list(STEP_SLUGS),
+                saved_steps=list(FORM_STEP_SLUGS),
+                current_step="review",
+            )
+    except IntegrityError:
+        return Channel.objects.get(creation_token=token)
+    audit.record(
+        user,
+        "channel.duplicated",
+        channel=copy_channel,
+        details={"source_channel": channel.pk, "editors": editors},
     )
-    audit.record(user, "channel.duplicated", channel=copy_channel, details={"source_channel": channel.pk})
     return copy_channel
 
 
-def delete_draft(channel: Channel, user: User) -> None:
+def delete_refusal(channel: Channel, user: User) -> str | None:
+    """Why ``user`` may not delete ``channel`` (``None`` if they may). Deleting follows the rule of
+    withdrawing: a channel in review or approved is withdrawn first, and only its owner or an editor
+    may do it."""
     if channel.published_revision_id or channel.publish_attempts.filter(state="succeeded").exists():
-        raise DraftError(
-            _(
-                "This channel was published, so it can't be deleted here. Remove it in the "
-                "environment first, or keep it."
-            )
+        return _(
+            "This channel was published, so it can't be deleted here. Remove it in the "
+            "environment first, or keep it."
         )
-    if channel.status == ChannelStatus.PUBLISHING:  # deleting is not a transition: refused while writing
-        raise DraftError(
-            _(
-                "This channel is being published and can't be deleted now. Wait until the publish "
-                "has finished, then try again."
-            )
+    if channel.status == ChannelStatus.PUBLISHING:
+        return _(
+            "This channel is being published and can't be deleted now. Wait until the publish "
+            "has finished, then try again."
         )
-    audit.record(user, "channel.deleted", details={"channel_id": channel.pk, "name": channel.display_name})
-    channel.delete()
+    if states.allowed(Action.WITHDRAW, channel.status):
+        return _("This channel is in review. Withdraw it from review first, then delete it.")
+    if not states.allowed(Action.DELETE, channel.status):
+        return _(
+            "This channel is approved. Its approval has to be withdrawn first (edit the draft or restore "
+            "a revision), then it can be deleted."
+        )
+    if user.pk != channel.owner_id and user.pk not in _user_ids(channel.editor_ids) | {
+        channel.last_editor_id
+    }:
+        return _("Only the channel's owner or someone who edited it can delete it, as for withdrawing it.")
+    return None
+
+
+def delete_draft(channel: Channel, user: User) -> None:
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().get(pk=channel.pk)
+        refusal = delete_refusal(locked, user)
+        if refusal is None:
+            audit.record(
+                user,
+                "channel.deleted",
+                channel=locked,
+                details={"channel_id": locked.pk, "name": locked.display_name},
+            )
+            locked.delete()
+            channel.pk = None
+            return
+    audit.record(user, "channel.delete_refused", channel=channel, comment=refusal)
+    raise DraftError(refusal)

@@ -372,7 +372,8 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
             )
         was_approved = locked.status == ChannelStatus.APPROVED
         data = copy.deepcopy(target.data)
-        editors = set(locked.editor_ids) | {user.pk}
+        # The restored content keeps who wrote it: the revision's author and editors join the draft's.
+        editors = _user_ids(locked.editor_ids) | involved_user_ids(target) | {user.pk}
         name = read(data)["details"].text("name")[:100]
         Channel.objects.filter(pk=locked.pk).update(
             data=data,

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -50,6 +50,14 @@ def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse
     step = get_step(slug)
     channel = _channel(pk, _related(request, step))
     if request.method == "POST":
+        if not step.has_form:
+            return HttpResponseNotAllowed(
+                ["GET"],
+                content=_(
+                    "The review step has nothing to save. Submit the channel with “Submit for review” on "
+                    "this page."
+                ),
+            )
         if not request.user.has_perm(CHANGE_CHANNEL):
             raise PermissionDenied(_("You may view this channel but not change it."))
         return _post(request, channel, step)
@@ -156,6 +164,9 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
     except drafts.NotEditableError as error:
         messages.error(request, str(error))
         return _render(request, channel, step, status=409)
+    except drafts.DraftTooLargeError as error:
+        messages.error(request, str(error))
+        return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=413)
     for notice in result.notices:
         messages.warning(request, notice)
     if row_action:
