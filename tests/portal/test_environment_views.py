@@ -266,7 +266,8 @@ def test_the_chosen_role_stays_chosen_after_a_change(client, emulator):
     taylor = next(u for u in roles.iter_users(client_for(environment)) if u.fullname == "Taylor Teamwork")
     response = client.post(
         reverse("environments:roles_change", args=[environment.pk]),
-        {"users": [taylor.id], "role": "supervisor", "return": "?q=Taylor&role=agent"},
+        # Removing a role Taylor does not hold changes nothing in the org the other tests share.
+        {"users": [taylor.id], "role": "supervisor", "remove": "1", "return": "?q=Taylor&role=agent"},
     )
     assert response.status_code == 302
     assert (
@@ -357,3 +358,37 @@ def test_register_environment_command(monkeypatch, db):
     call_command("register_environment")
     environment = Environment.objects.get(org_url="https://contoso.crm.dynamics.com")
     assert environment.client_secret_encrypted and "not-shown" not in environment.client_secret_encrypted
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("tenant_id", "not a guid <b>", "directory (tenant) ID"),
+        ("tenant_id", "", "This field is required"),
+        ("client_id", "x", "application (client) ID"),
+        ("client_id", "51f81489-12ee-4a9e-aaae", "application (client) ID"),
+        ("org_url", "https://contoso.crm.dynamics.com/path?x=1", "without a path"),
+        ("org_url", "https://user:pw@contoso.crm.dynamics.com", "without a path"),
+        ("org_url", "javascript:alert(1)", "such as https://contoso.crm.dynamics.com"),
+        ("authority_host", "https://login.microsoftonline.com/common", "without a path"),
+    ],
+)
+def test_a_new_environment_with_malformed_settings_says_what_to_enter(client, field, value, message):
+    client.force_login(administrator())
+    data = {
+        "name": "Contoso test",
+        "kind": "test",
+        "org_url": "https://contoso.crm.dynamics.com",
+        "tenant_id": "contoso.onmicrosoft.com",
+        "client_id": "51f81489-12ee-4a9e-aaae-a2591f45987d",
+        "authority_host": "https://login.microsoftonline.com",
+        "ca_bundle": "",
+        "client_secret": "typed-secret",
+        field: value,
+    }
+    response = client.post(reverse("environments:new"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == [field] and message in errors[field][0]
+    assert "&lt;b&gt;" in response.content.decode() or "<b>" not in value
+    assert not Environment.objects.exists()
