@@ -58,8 +58,12 @@ class _Process:
         pass
 
 
-def test_make_run_starts_two_orgs_and_registers_both(db, monkeypatch, emulator):
+def test_make_run_starts_two_orgs_and_registers_both(db, settings, monkeypatch, emulator):
     from portal.models import Environment
+
+    monkeypatch.setenv("PORTAL_BASE_URL", "placeholder")  # handle() sets it; monkeypatch restores it
+    monkeypatch.delenv("DATAVERSE_URL", raising=False)
+    monkeypatch.setattr("signal.signal", lambda *args: None)
 
     started = []
 
@@ -113,3 +117,29 @@ def test_the_second_org_is_served_by_its_own_emulator_process(tmp_path, monkeypa
     finally:
         for stop in stops:
             stop()
+
+
+def test_notification_links_follow_the_port_the_portal_serves(settings, monkeypatch):
+    monkeypatch.setenv("PORTAL_BASE_URL", "placeholder")
+    monkeypatch.delenv("PORTAL_BASE_URL")
+    monkeypatch.delenv("DATAVERSE_URL", raising=False)
+    served = []
+    monkeypatch.setattr(
+        "portal.management.commands.runportal.call_command", lambda *args, **kw: served.append(args)
+    )
+    monkeypatch.setattr("signal.signal", lambda *args: None)
+    _command().handle(addrport="127.0.0.1:8731", emulator_port=8931, no_emulator=True, no_worker=True)
+    assert served == [("runserver", "127.0.0.1:8731")]
+    assert settings.PORTAL_BASE_URL == "http://127.0.0.1:8731"
+    from wizard.services.notifications import _url
+
+    assert _url("/channels/3/review/") == "http://127.0.0.1:8731/channels/3/review/"
+
+
+def test_an_explicit_base_url_wins(settings, monkeypatch):
+    monkeypatch.setenv("PORTAL_BASE_URL", "https://studio.contoso.com")
+    settings.PORTAL_BASE_URL = "https://studio.contoso.com"
+    monkeypatch.setattr("portal.management.commands.runportal.call_command", lambda *args, **kw: None)
+    monkeypatch.setattr("signal.signal", lambda *args: None)
+    _command().handle(addrport="127.0.0.1:8731", emulator_port=8931, no_emulator=True, no_worker=True)
+    assert settings.PORTAL_BASE_URL == "https://studio.contoso.com"

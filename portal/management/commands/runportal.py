@@ -52,6 +52,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Stopped with SIGTERM, exit normally so atexit stops the emulator and the worker too.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        if "PORTAL_BASE_URL" not in os.environ:
+            # Links in notifications point at the address served here; the worker inherits it.
+            base_url = f"http://{options['addrport']}"
+            os.environ["PORTAL_BASE_URL"] = base_url
+            settings.PORTAL_BASE_URL = base_url
         if not options["no_emulator"]:
             from portal.services.environments import register_emulator
 
