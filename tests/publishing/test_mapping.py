@@ -310,11 +310,20 @@ def test_automated_messages_point_at_their_widget_as_the_admin_center_does():
 def test_every_column_a_plan_writes_is_read_back_to_compare():
     from publishing.mapping.live import COLUMNS, lookup_column
 
-    data = {**FULL, "workstream": {**FULL["workstream"], "workstream_mode": "new", "fallback_queue_mode": "new"}}
+    data = {
+        **FULL,
+        "workstream": {**FULL["workstream"], "workstream_mode": "new", "fallback_queue_mode": "new"},
+    }
     data["behaviors"] = {
         **FULL["behaviors"],
         "questions": [
-            {"name": "Topic", "text": "About?", "answer_type": "192350002", "options": "A;B", "required": True}
+            {
+                "name": "Topic",
+                "text": "About?",
+                "answer_type": "192350002",
+                "options": "A;B",
+                "required": True,
+            }
         ],
     }
     resolved = {"language": "l", "operating_hours": "h", "authentication_settings": "a", "queue": "q"}
