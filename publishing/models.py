@@ -12,6 +12,9 @@ class EnvironmentLink(models.Model):
 
     channel = models.ForeignKey("wizard.Channel", on_delete=models.CASCADE, related_name="environment_links")
     environment = models.ForeignKey("portal.Environment", on_delete=models.PROTECT, related_name="+")
+    # The org's widget id for an imported channel: one channel per widget and environment, even when two
+    # imports of the same widget run at once.
+    widget_id = models.CharField(max_length=36, blank=True)
     binding = models.JSONField(default=dict, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     # The last drift check: the fields that differ between the revision live there and the org, with
@@ -23,7 +26,12 @@ class EnvironmentLink(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "environment"], name="one_link_per_channel_environment"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["environment", "widget_id"],
+                condition=~models.Q(widget_id=""),
+                name="one_channel_per_imported_widget",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,8 +146,9 @@ def import_widgets(environment: Environment, widget_ids: list[str], user: User) 
     except (DataverseError, OSError) as error:
         raise _problem(environment, error) from error
     results: list[ImportResult] = []
+    linked = linked_channels(environment)
     for wid in wanted:
-        existing = linked_channels(environment).get(wid)
+        existing = linked.get(wid)
         if existing is not None:
             results.append(ImportResult(wid, existing.display_name, existing, False))
             continue
@@ -158,10 +159,15 @@ def import_widgets(environment: Environment, widget_ids: list[str], user: User) 
             continue
         try:
             channel = _create_channel(environment, wid, live, user)
+        except IntegrityError:  # imported by someone else at the same moment
+            found = linked_channels(environment).get(wid)
+            results.append(ImportResult(wid, found.display_name if found else wid, found, False))
+            continue
         except MappingError as error:
             name = str((live.widget or {}).get("msdyn_name") or wid)
             results.append(ImportResult(wid, name, None, False, str(error)))
             continue
+        linked[wid] = channel
         results.append(ImportResult(wid, channel.display_name, channel, True))
     return results
 
@@ -219,7 +225,7 @@ def _create_channel(environment: Environment, wid: str, live: Any, user: User) -
         channel.published_revision = revision
         channel.save(update_fields=["published_revision", "updated_at"])
         EnvironmentLink.objects.create(
-            channel=channel, environment=environment, binding=binding.json(), imported_at=now
+            channel=channel, environment=environment, widget_id=wid, binding=binding.json(), imported_at=now
         )
         audit.record(
             user,

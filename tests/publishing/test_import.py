@@ -164,3 +164,13 @@ def test_only_publishers_import(emulator_environment, knobs):
 
     with pytest.raises(PermissionDenied):
         imports.import_widgets(emulator_environment, [org_widget(knobs.client)], factories.author())
+
+
+def test_two_imports_of_one_widget_at_once_make_one_channel(emulator_environment, knobs, monkeypatch):
+    """The second import does not see the first's channel (it is not committed yet when it looks)."""
+    wid = org_widget(knobs.client)
+    first = import_one(emulator_environment, wid)
+    monkeypatch.setattr(imports, "linked_channels", lambda environment: {})
+    [second] = imports.import_widgets(emulator_environment, [wid], factories.publisher())
+    assert second.channel is None and not second.created
+    assert EnvironmentLink.objects.filter(environment=emulator_environment, widget_id=wid).get().channel == first
