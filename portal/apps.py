@@ -12,3 +12,7 @@ class PortalConfig(AppConfig):
         from portal.permissions import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self)
+
+        from portal.auth_backends import connect_signals
+
+        connect_signals()
