@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
@@ -26,6 +27,13 @@ ALL_RELATED = ("environment", "last_editor", "published_revision")
 # What a step page shows; form steps read the published revision only to build a form, which a
 # cached rendering spares.
 PAGE_RELATED = ("environment", "last_editor")
+# What the step form's htmx requests swap; answered with the step page without the site's frame.
+STEP_TARGET = "step-page"
+HTMX_FRAME = "wizard/steps/htmx_frame.html"
+
+
+def _answers_htmx(request: AuthenticatedRequest) -> bool:
+    return bool(request.htmx) and request.htmx.target == STEP_TARGET
 
 
 def _channel(pk: int, related: tuple[str, ...] = ALL_RELATED) -> Channel:
@@ -93,7 +101,11 @@ def _render(
     else:
         context["problems"] = drafts.validate_all(channel, choices)
         context["entries"] = list(iter_entries(channel.data, choices))
-    return render(request, step.template, context, status=status)
+    if _answers_htmx(request):
+        context["step_frame"] = HTMX_FRAME
+    response = render(request, step.template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
 
 
 def _choice_notes(choices: Any) -> list[str]:
@@ -149,8 +161,11 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         verb, _sep, rest = row_action.partition(":")
         row_set = rest.partition(":")[0]
         if verb == "add":
-            return redirect(f"{url}?{urlencode({'added': row_set})}#rows-{row_set}")
-        return redirect(f"{url}#rows-{row_set or 'questions'}")
+            url = f"{url}?{urlencode({'added': row_set})}#rows-{row_set}"
+        else:
+            url = f"{url}#rows-{row_set or 'questions'}"
+        # A row changed on the server: the whole page, scrolled to the rows, as without JavaScript.
+        return HttpResponseClientRedirect(url) if _answers_htmx(request) else redirect(url)
     if blocked:
         messages.error(
             request,
@@ -159,10 +174,15 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
                 "in the draft, and you can go to another step from the step list."
             ),
         )
-        return redirect("wizard:step", channel.pk, step.slug)
-    if nav == "save":
+        target = step
+    elif nav == "save":
         messages.success(request, _("Draft saved."))
-    return redirect("wizard:step", channel.pk, target.slug)
+    if not _answers_htmx(request):
+        return redirect("wizard:step", channel.pk, target.slug)
+    # htmx: the page the redirect would lead to, in this answer; the address bar follows.
+    response = _render(request, result.channel, target)
+    response["HX-Push-Url"] = reverse("wizard:step", args=[channel.pk, target.slug])
+    return response
 
 
 def _target(step: Step, nav: str) -> Step:
