@@ -8,8 +8,8 @@ each revision in its own frame; the embed snippet builder drives the frame.
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import SCREENSHOTS, sign_in
