@@ -178,10 +178,10 @@ class Server:
         self.process = subprocess.Popen(command, cwd=cwd, env=env)  # noqa: S603
         for _ in range(300):
             try:
-                requests.get(self.base + "/accounts/login/", timeout=1)
+                requests.get(self.base + "/accounts/login/", timeout=10)
                 return
-            except requests.ConnectionError:
-                time.sleep(0.1)
+            except requests.RequestException:
+                time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"{name}: gunicorn did not start")
 
@@ -381,7 +381,12 @@ def latency(peer: Peer, iters: int, profile: bool) -> None:
 
     user.groups.add(Group.objects.get(name=AUTHORS))
     channel = drafts.create_draft(user)
-    portal_server, peer_server = serve_portal(2), peer.serve(2)
+    portal_server = serve_portal(2)
+    try:
+        peer_server = peer.serve(2)
+    except BaseException:
+        portal_server.stop()
+        raise
     try:
         author = PortalAuthor(portal_server.base, "bench-author", channel.pk, values)
         for slug in FORM_STEPS:  # every step saved once, so every page shows a complete draft
@@ -554,7 +559,12 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> N
         user = get_user_model().objects.create_user(f"author{i}", password=PASSWORD)
         user.groups.add(authors_group)
         users.append(user)
-    portal_server, peer_server = serve_portal(workers), peer.serve(workers)
+    portal_server = serve_portal(workers)
+    try:
+        peer_server = peer.serve(workers)
+    except BaseException:
+        portal_server.stop()
+        raise
     results = []
     try:
         for count in authors_list:
