@@ -53,7 +53,7 @@ def _measure(client: Any, url: str) -> tuple[int, float, int]:
 
 def bench_review(client: Any, reviewer: Any) -> None:
     from tests import factories
-    from wizard.models import ChannelStatus, Revision
+    from wizard.models import ChannelStatus, PublishAttempt, Revision
     from wizard.services.workflow import content_hash
 
     author = factories.author(username="bench-author")
@@ -61,7 +61,10 @@ def bench_review(client: Any, reviewer: Any) -> None:
     current = _channel_data("Talk to Contoso")
     current["appearance"]["domains"][3] = {"domain": "changed.contoso.example"}
     current["behaviors"]["questions"].pop(5)
-    channel = factories.ChannelFactory(owner=author, data=current, status=ChannelStatus.IN_REVIEW)
+    environment = factories.EnvironmentFactory()
+    channel = factories.ChannelFactory(
+        owner=author, data=current, status=ChannelStatus.IN_REVIEW, environment=environment
+    )
     old = Revision.objects.create(
         channel=channel,
         number=1,
@@ -82,6 +85,10 @@ def bench_review(client: Any, reviewer: Any) -> None:
     )
     channel.published_revision = old
     channel.save()
+    # Revision 1 is live in the channel's environment: the review page diffs against it.
+    PublishAttempt.objects.create(
+        channel=channel, revision=old, environment=environment, requested_by=reviewer, state="succeeded"
+    )
     client.force_login(reviewer)
     floor_queries, floor_ms, _ = _measure(client, "/bench/floor/")
     queries, review_ms, size = _measure(client, f"/channels/{channel.pk}/review/")

@@ -16,3 +16,7 @@ class PortalConfig(AppConfig):
         from portal.auth_backends import connect_signals
 
         connect_signals()
+
+        from portal import sign_in
+
+        sign_in.connect_lockouts()

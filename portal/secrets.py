@@ -1,7 +1,7 @@
 """Encrypting secrets kept in the database (environment client secrets).
 
-The key comes from ``PORTAL_SECRETS_KEY`` (any string; a Fernet key is derived from it with
-SHA-256), falling back to ``SECRET_KEY`` in development.
+The key comes from ``PORTAL_SECRETS_KEY`` (a long random string; a Fernet key is derived from it with
+SHA-256); outside production one is generated into ``var/keys/`` on first run (``portal.local_keys``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ class SecretUnreadable(Exception):
 
 
 def _fernet() -> Fernet:
-    material = settings.PORTAL_SECRETS_KEY or settings.SECRET_KEY
+    material = settings.PORTAL_SECRETS_KEY
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(material.encode()).digest()))
 
 

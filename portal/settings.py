@@ -6,11 +6,14 @@ Development defaults are safe to run on a laptop; ``DJANGO_ENV=production`` swit
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from portal import local_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,11 +32,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 PRODUCTION = os.environ.get("DJANGO_ENV", "development") == "production"
 DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY: production needs a long random secret key.")
-    SECRET_KEY = "development-only-key-not-for-production-use-6f1c0a8e2b7d4e9f"  # noqa: S105
+# Outside production, keys not given in the environment are generated once into var/keys/.
+KEYS_DIR = Path(os.environ.get("PORTAL_KEYS_DIR", BASE_DIR / "var" / "keys"))
+
+
+def _key(variable: str, name: str) -> str:
+    try:
+        return local_keys.key(variable, name=name, production=PRODUCTION, directory=KEYS_DIR)
+    except local_keys.WeakKeyError as error:
+        raise ImproperlyConfigured(str(error)) from None
+
+
+SECRET_KEY = _key("DJANGO_SECRET_KEY", "django")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -54,23 +64,28 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "portal",
     "wizard",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.busy.DatabaseBusyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.busy.NulCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.sessions.IdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -103,14 +118,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE: a transaction takes the write lock when it begins, so a second writer waits (up to
+    # the timeout) instead of failing with "database is locked" when its read turns into a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     # Write-ahead logging: readers no longer wait for a writer, so several authors saving at once
     # don't queue up behind each other's page views. Durability stays at SQLite's default (FULL).
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Each user's permissions are read once and kept in the cache (see portal/auth_backends.py).
-AUTHENTICATION_BACKENDS = ["portal.auth_backends.CachedPermissionsBackend"]
 PORTAL_PERMISSIONS_CACHE_SECONDS = int(os.environ.get("PORTAL_PERMISSIONS_CACHE_SECONDS", "60"))
 
 # The local-memory cache of each process by default; where several machines serve the portal,
@@ -133,6 +149,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses sign-ins for an account or address that is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    # Django's model backend, with each user's permissions kept in the cache (portal/auth_backends.py).
+    "portal.auth_backends.CachedPermissionsBackend",
+]
+# Sign-in throttling (django-axes): after PORTAL_SIGN_IN_FAILURE_LIMIT failed sign-ins for one account,
+# or from one address, that account or address is locked out for PORTAL_SIGN_IN_LOCKOUT_MINUTES.
+# The address is the connection's (REMOTE_ADDR): behind a reverse proxy, pass the client's address on.
+AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_SIGN_IN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_SIGN_IN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "portal.sign_in.axes_username"
+# Sessions end after PORTAL_SESSION_IDLE_SECONDS without a request, and PORTAL_SESSION_MAX_SECONDS after
+# sign-in whatever happens (portal.sessions).
+PORTAL_SESSION_IDLE_SECONDS = int(os.environ.get("PORTAL_SESSION_IDLE_SECONDS", str(8 * 3600)))
+PORTAL_SESSION_MAX_SECONDS = int(os.environ.get("PORTAL_SESSION_MAX_SECONDS", str(24 * 3600)))
+SESSION_COOKIE_AGE = PORTAL_SESSION_MAX_SECONDS
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -220,17 +258,25 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
-# Key for secrets stored in the database (environment client secrets). Any string; a Fernet key is
-# derived from it. Defaults to one derived from SECRET_KEY so development needs no set-up.
-PORTAL_SECRETS_KEY = os.environ.get("PORTAL_SECRETS_KEY", "")
-if PRODUCTION and not PORTAL_SECRETS_KEY:
-    raise ImproperlyConfigured("Set PORTAL_SECRETS_KEY: it encrypts the environments' client secrets.")
+# Key for secrets stored in the database (environment client secrets); a Fernet key is derived from it.
+PORTAL_SECRETS_KEY = _key("PORTAL_SECRETS_KEY", "secrets")
+# Key of the audit log's HMAC chain: kept outside the database, so rows rewritten in the database can't
+# be given matching hashes.
+PORTAL_AUDIT_KEY = _key("PORTAL_AUDIT_KEY", "audit")
 
 # Where `make run` keeps the local Dataverse emulator's state (connection.json, CA, SQLite).
 EMULATOR_STATE_DIR = Path(os.environ.get("PORTAL_EMULATOR_STATE", BASE_DIR / "var" / "emulator"))
+
+# A publish attempt that reports no progress for this long (a crashed or restarted worker) is marked
+# failed, and the channel can be published again.
+PORTAL_PUBLISH_LEASE_SECONDS = int(os.environ.get("PORTAL_PUBLISH_LEASE_SECONDS", "900"))
 
 # How long choice lists read from an environment stay fresh before they are read again.
 CHOICES_CACHE_SECONDS = int(os.environ.get("PORTAL_CHOICES_CACHE_SECONDS", "900"))

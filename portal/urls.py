@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+import portal.converters  # noqa: F401 - registers the "id" path converter
 from portal.views import audit, home
 
 urlpatterns = [

@@ -15,6 +15,7 @@ The widget itself is drawn in the browser by Microsoft's chat components (the bu
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wizard import contrast
+from wizard.forms.layout import is_on
 from wizard.options import (
     AGENT_FULL_NAME,
     ANSWER_OPTION_SET,
@@ -35,8 +37,10 @@ from wizard.options import (
     THEME_BY_VALUE,
     THEME_COLORS,
     ThemeColor,
+    answer_options,
 )
 from wizard.steps import STEPS
+from wizard.values import DraftValues, StepValues, read
 
 HEADER_TEXT_COLOR = "#FFFFFF"
 # About this many average characters fit on one line of the widget header before the ellipsis.
@@ -143,25 +147,8 @@ class Preview:
         return STATES
 
 
-def _text(values: dict[str, Any], name: str, default: str = "") -> str:
-    value = values.get(name, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        value = str(value)
-    return value.strip()
-
-
-def _flag(values: dict[str, Any], name: str) -> bool:
-    value = values.get(name)
-    if isinstance(value, str):
-        return value.strip().lower() in {"on", "true", "1", "yes"}
-    return bool(value)
-
-
-def _step(data: dict[str, Any], slug: str) -> dict[str, Any]:
-    values = data.get(slug) if isinstance(data, dict) else None
-    return values if isinstance(values, dict) else {}
+def _text(values: StepValues, name: str, default: str = "") -> str:
+    return values.text(name).strip() or default
 
 
 def theme_for(value: Any) -> ThemeColor:
@@ -203,40 +190,35 @@ def safe_logo_url(url: str) -> tuple[str, Check | None]:
     return url, None
 
 
-def _questions(values: dict[str, Any]) -> list[Question]:
-    rows = values.get("questions")
-    if not isinstance(rows, list):
-        return []
+def _questions(values: StepValues) -> list[Question]:
     labels = {key: str(label) for key, label in ANSWER_TYPES}
     questions = []
-    for row in rows[:50]:
-        if not isinstance(row, dict):
-            continue
-        answer_type = _text(row, "answer_type")
+    for row in values.rows("questions")[:50]:
+        answer_type = str(row.get("answer_type") or "")
         kind = ANSWER_KINDS.get(answer_type, "text")
-        options = [part.strip() for part in _text(row, "options").split(";") if part.strip()]
+        name = str(row.get("name") or "")
         questions.append(
             Question(
-                name=_text(row, "name"),
-                text=_text(row, "text") or _text(row, "name"),
+                name=name,
+                text=str(row.get("text") or "") or name,
                 kind=kind,
                 kind_label=labels.get(answer_type, labels["192350000"]),
-                required=_flag(row, "required"),
-                options=options if kind == "select" else [],
+                required=is_on(row.get("required")),
+                options=answer_options(row.get("options")) if kind == "select" else [],
             )
         )
     return questions
 
 
-def preview_values(data: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+def preview_values(data: dict[str, Any] | DraftValues | None) -> dict[str, dict[str, Any]]:
     """The values of ``data`` (a draft's or revision's wizard data) the preview shows.
 
-    Shape: ``{"appearance": {...}, "behaviors": {...}, "features": {...}}``, each step's values as the
-    draft stores them (a step that is missing or not a dict is ``{}``). This is the preview's one read of
-    a draft's values: when the typed reader of a draft's values exists, this calls it instead.
+    Shape: ``{"appearance": {...}, "behaviors": {...}, "features": {...}}``, each step's values in
+    effect as the reader gives them (cleaned; empty where a field does not apply), JSON-ready.
     """
-    data = data if isinstance(data, dict) else {}
-    return {slug: dict(_step(data, slug)) for slug in PREVIEW_STEPS}
+    reader = data if isinstance(data, DraftValues) else read(data)
+    snapshot = {slug: dict(reader[slug]) for slug in PREVIEW_STEPS}
+    return json.loads(json.dumps(snapshot, default=str))
 
 
 def _sample_texts() -> dict[str, str]:
@@ -317,18 +299,19 @@ def preview_payload(
     }
 
 
-def build_preview(data: dict[str, Any] | None, *, key: str = "pv", frame_url: str = "") -> Preview:
+def build_preview(
+    data: dict[str, Any] | DraftValues | None, *, key: str = "pv", frame_url: str = ""
+) -> Preview:
     """The checks of ``data`` (a draft's or revision's wizard data) and the address of its frame.
 
     ``key`` prefixes element ids; ``frame_url`` is the page that draws the widget (empty: none).
     """
-    data = preview_values(data)
-    appearance = _step(data, "appearance")
-    behaviors = _step(data, "behaviors")
-    features = _step(data, "features")
+    reader = data if isinstance(data, DraftValues) else read(data)
+    appearance, behaviors, features = reader["appearance"], reader["behaviors"], reader["features"]
     checks: list[Check] = []
 
-    title = _text(appearance, "title")
+    # The checks speak of the title as typed, also one the form refuses as too long.
+    title = _text(appearance, "title") or appearance.refused("title").strip()
     subtitle = _text(appearance, "subtitle")
     theme = theme_for(appearance.get("theme_color"))
     ratio = contrast.contrast_ratio(HEADER_TEXT_COLOR, theme.hex)
@@ -361,11 +344,15 @@ def build_preview(data: dict[str, Any] | None, *, key: str = "pv", frame_url: st
     if not title:
         checks.append(Check("warning", "title_missing", _("Enter a title: the header is empty without one.")))
 
-    logo_url, logo_check = safe_logo_url(_text(appearance, "logo_url"))
+    # A logo URL the form refuses is never drawn; the checks still say why.
+    refused_logo = appearance.refused("logo_url").strip()
+    logo_url, logo_check = safe_logo_url(refused_logo or _text(appearance, "logo_url"))
+    if refused_logo:
+        logo_url = ""
     if logo_check:
         checks.append(logo_check)
 
-    anonymize = _flag(appearance, "anonymize_agent")
+    anonymize = appearance.on("anonymize_agent")
     display = _text(appearance, "agent_display_name")
     if anonymize:
         agent_name = _text(appearance, "generic_agent_name") or _("Agent")
@@ -382,26 +369,26 @@ def build_preview(data: dict[str, Any] | None, *, key: str = "pv", frame_url: st
         position="left" if _text(appearance, "widget_position") == POSITION_BOTTOM_LEFT else "right",
         logo_url=logo_url,
         agent_name=agent_name,
-        attachments=_flag(features, "attachments_customers"),
-        agent_attachments=_flag(features, "attachments_agents"),
-        transcript_download=_flag(features, "transcript_download"),
-        transcript_email=_flag(features, "transcript_email"),
+        attachments=features.on("attachments_customers"),
+        agent_attachments=features.on("attachments_agents"),
+        transcript_download=features.on("transcript_download"),
+        transcript_email=features.on("transcript_email"),
         voice_call=calling in (CALLING_VIDEO_AND_VOICE, CALLING_VOICE_ONLY),
         video_call=calling == CALLING_VIDEO_AND_VOICE,
-        sound=_flag(features, "notify_sound"),
-        unread_count=_flag(features, "notify_unread_count"),
-        operating_hours_only=_flag(appearance, "operating_hours_only"),
-        show_offline_widget=_flag(appearance, "show_offline_widget"),
+        sound=features.on("notify_sound"),
+        unread_count=features.on("notify_unread_count"),
+        operating_hours_only=appearance.on("operating_hours_only"),
+        show_offline_widget=appearance.on("show_offline_widget"),
         offline_title=_text(appearance, "offline_title"),
         offline_subtitle=_text(appearance, "offline_subtitle"),
-        prechat_enabled=_flag(behaviors, "prechat_enabled"),
+        prechat_enabled=behaviors.on("prechat_enabled"),
         questions=_questions(behaviors),
-        postchat_enabled=_flag(behaviors, "postchat_enabled"),
+        postchat_enabled=behaviors.on("postchat_enabled"),
         postchat_link=postchat_mode != SURVEY_MODE_IN_CONVERSATION,
         survey_link_message=_text(behaviors, "survey_link_message"),
-        reconnect_enabled=_flag(appearance, "reconnect_enabled"),
+        reconnect_enabled=appearance.on("reconnect_enabled"),
         reconnect_minutes=_text(appearance, "reconnect_time_limit"),
-        proactive_chat=_flag(appearance, "proactive_chat"),
+        proactive_chat=appearance.on("proactive_chat"),
         contrast_ratio=ratio,
         title_truncated=title_truncated,
         checks=checks,
@@ -409,10 +396,11 @@ def build_preview(data: dict[str, Any] | None, *, key: str = "pv", frame_url: st
     )
 
 
-def revision_preview(revision: Any, *, key: str) -> Preview:
-    """The preview of a revision (any object with ``channel_id``, ``number`` and ``data``), in its own frame."""
+def revision_preview(revision: Any, *, key: str, values: DraftValues | None = None) -> Preview:
+    """The preview of a revision (any object with ``channel_id``, ``number`` and ``data``), in its own
+    frame; ``values``: the revision's values when the caller has read them already."""
     url = reverse("wizard:revision_preview_frame", args=[revision.channel_id, revision.number])
-    return build_preview(revision.data, key=key, frame_url=url)
+    return build_preview(values or revision.data, key=key, frame_url=url)
 
 
 def merge_unsaved(data: dict[str, Any] | None, slug: str, post: Any) -> dict[str, Any]:

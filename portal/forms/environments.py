@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.authorities import authority_host_allowed
 from portal.models import Environment
 from portal.services.roles import ROLE_LABELS
 
@@ -70,6 +72,19 @@ class EnvironmentForm(forms.ModelForm):
         value = self.cleaned_data["authority_host"].rstrip("/")
         if not value.startswith("https://"):
             raise forms.ValidationError(_("The authority host must start with https://"))
+        if not authority_host_allowed(value, production=settings.PRODUCTION):
+            raise forms.ValidationError(
+                _(
+                    "Use a Microsoft Entra sign-in host, such as https://login.microsoftonline.com, "
+                    "https://login.microsoftonline.us or https://login.partner.microsoftonline.cn: the "
+                    "client secret is sent to this host."
+                )
+                if settings.PRODUCTION
+                else _(
+                    "Use a Microsoft Entra sign-in host, such as https://login.microsoftonline.com, or the "
+                    "local emulator on a loopback address: the client secret is sent to this host."
+                )
+            )
         return value
 
     def clean_ca_bundle(self) -> str:

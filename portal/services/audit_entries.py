@@ -15,14 +15,22 @@ from portal.models import AuditEntry
 
 ACTION_LABELS: dict[str, Any] = {
     "audit.exported": gettext_lazy("Audit log exported"),
+    "auth.locked_out": gettext_lazy("Sign-in locked out"),
+    "auth.session_expired": gettext_lazy("Session expired"),
+    "auth.sign_in_failed": gettext_lazy("Sign-in failed"),
+    "auth.signed_in": gettext_lazy("Signed in"),
+    "auth.signed_out": gettext_lazy("Signed out"),
+    "channel.delete_refused": gettext_lazy("Deletion refused"),
     "channel.created": gettext_lazy("Channel created"),
     "channel.deleted": gettext_lazy("Channel deleted"),
     "channel.duplicated": gettext_lazy("Channel duplicated"),
     "environment.archived": gettext_lazy("Environment archived"),
     "environment.changed": gettext_lazy("Environment changed"),
+    "environment.change_refused": gettext_lazy("Environment change refused"),
     "environment.created": gettext_lazy("Environment added"),
     "environment.deleted": gettext_lazy("Environment deleted"),
     "environment.restored": gettext_lazy("Environment restored"),
+    "publish.expired": gettext_lazy("Publish interrupted"),
     "publish.failed": gettext_lazy("Publish failed"),
     "publish.requested": gettext_lazy("Publish requested"),
     "publish.started": gettext_lazy("Publish started"),
@@ -67,4 +75,9 @@ def summary(entry: AuditEntry) -> str:
         return _("%(role)s removed from %(user)s") % params
     if entry.action == "channel.deleted" and details.get("name"):
         return str(details["name"])
+    if entry.action in ("auth.sign_in_failed", "auth.locked_out"):
+        return _("user name %(user)s from %(address)s") % {
+            "user": details.get("username") or "?",
+            "address": details.get("address") or "?",
+        }
     return ""

@@ -19,6 +19,9 @@ from portal.services.environments import QUICK_RETRY, client_for, describe_failu
 
 logger = logging.getLogger(__name__)
 CACHE_SECONDS = 60
+# How often one person may ask for the checklist (django-ratelimit's rate syntax); cached answers
+# cost nothing, but each new queue name asks Dataverse again.
+CHECKLIST_RATE = "20/m"
 T = TypeVar("T")
 
 

@@ -307,6 +307,33 @@ class SaveResult:
     environment: Environment | None
     connection: ConnectionResult | None
     saved: bool
+    # Why the change was refused before any connection was tried ("" when it was not).
+    refusal: str = ""
+
+
+def changed_credential_fields(current: Environment, data: dict[str, Any]) -> list[str]:
+    return [
+        name
+        for name in CREDENTIAL_FIELDS
+        if str(data.get(name, getattr(current, name))) != str(getattr(current, name))
+    ]
+
+
+def _refuse_without_secret(actor: Any, current: Environment, changed: list[str]) -> SaveResult:
+    labels = ", ".join(
+        str(getattr(Environment._meta.get_field(name), "verbose_name", name)) for name in changed
+    )
+    message = _(
+        "Type the client secret again to change the %(fields)s: the secret would be sent to the new "
+        "address, so changing where it goes needs the secret itself. Nothing was saved."
+    ) % {"fields": labels}
+    audit.record(
+        actor,
+        "environment.change_refused",
+        environment=current,
+        details={"fields": changed, "reason": "client secret not typed again"},
+    )
+    return SaveResult(environment=current, connection=None, saved=False, refusal=message)
 
 
 def save_environment(
@@ -321,7 +348,8 @@ def save_environment(
 
     When the credentials change (a new secret, URL, tenant, client, authority or CA), they are tested
     first and saved only if the test passes; a failed test leaves the stored environment untouched.
-    Name, kind and label changes alone are saved without a test.
+    A change of where the secret goes (URL, tenant, client, authority or CA) without the secret typed
+    again is refused and audited. Name, kind and label changes alone are saved without a test.
     """
     creating = environment is None
     current = environment or Environment()
@@ -332,14 +360,11 @@ def save_environment(
         except secrets.SecretUnreadable:
             old_secret = ""
     secret = new_secret or old_secret
-    changed_credentials = (
-        creating
-        or bool(new_secret)
-        or any(
-            str(data.get(name, getattr(current, name))) != str(getattr(current, name))
-            for name in CREDENTIAL_FIELDS
-        )
-    )
+    changed = [] if creating else changed_credential_fields(current, data)
+    if changed and not new_secret:
+        # The stored secret never goes to an address it was not typed for.
+        return _refuse_without_secret(actor, current, changed)
+    changed_credentials = creating or bool(new_secret) or bool(changed)
     connection: ConnectionResult | None = None
     if changed_credentials and require_connection:
         candidate = Credentials(

@@ -9,19 +9,21 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
 from django.db.models import QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal import audit
+from portal.forms.audit import AuditFilterForm
 from portal.http import AuthenticatedRequest
 from portal.models import AuditEntry
 from portal.permissions import VIEW_AUDIT_LOG
@@ -45,28 +47,23 @@ EXPORT_FIELDS = [
 ]
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
+def filters_from(params: Any) -> tuple[AuditFilterForm, dict[str, Any]]:
+    form = AuditFilterForm(params)
+    return form, form.filters()
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return None
-
-
-def filters_from(params: Any) -> dict[str, Any]:
-    return {
-        "action": (params.get("action") or "").strip()[:60],
-        "actor": (params.get("actor") or "").strip()[:150],
-        "channel": _int(params.get("channel")),
-        "date_from": _date(params.get("date_from")),
-        "date_to": _date(params.get("date_to")),
+def _bad_request(request: AuthenticatedRequest, form: AuditFilterForm) -> HttpResponse:
+    message = _("The filter was not understood, so nothing is shown: %(problem)s") % {
+        "problem": form.problem()
     }
+    context = {
+        "entries": [],
+        "filters": form.filters(),
+        "actions": [],
+        "filter_problem": message,
+    }
+    template = "portal/audit_log.html#results" if request.htmx else "portal/audit_log.html"
+    return render(request, template, context, status=400)
 
 
 def filtered(filters: dict[str, Any]) -> QuerySet[AuditEntry]:
@@ -95,9 +92,11 @@ def _query(filters: dict[str, Any], **extra: Any) -> str:
 @permission_required(VIEW_AUDIT_LOG, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
-    filters = filters_from(request.GET)
+    form, filters = filters_from(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form)
     entries = filtered(filters).select_related("channel", "revision", "environment")
-    before, after = _int(request.GET.get("before")), _int(request.GET.get("after"))
+    before, after = form.cleaned_data["before"], form.cleaned_data["after"]
     if after is not None:
         rows = list(entries.filter(id__gt=after).order_by("id")[: PAGE_SIZE + 1])
         has_newer = len(rows) > PAGE_SIZE
@@ -178,8 +177,14 @@ def _json_chunks(entries: QuerySet[AuditEntry]) -> Iterator[str]:
 
 
 @permission_required(VIEW_AUDIT_LOG, raise_exception=True)
-def audit_export(request: AuthenticatedRequest, fmt: str) -> StreamingHttpResponse:
-    filters = filters_from(request.GET)
+def audit_export(request: AuthenticatedRequest, fmt: str) -> HttpResponseBase:
+    form, filters = filters_from(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(
+            _("The filter was not understood, so nothing was exported: %(problem)s")
+            % {"problem": form.problem()},
+            content_type="text/plain; charset=utf-8",
+        )
     entries = filtered(filters).order_by("id")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     if fmt == "json":
@@ -198,6 +203,8 @@ def audit_export(request: AuthenticatedRequest, fmt: str) -> StreamingHttpRespon
 def chain_message(check: audit.ChainCheck) -> str:
     if check.ok:
         return _("The chain is intact: %(count)d entries checked.") % {"count": check.checked}
+    if check.broken_at is None:
+        return _("The chain is broken: %(reason)s.") % {"reason": check.reason}
     return _("The chain is broken at entry %(id)d: %(reason)s.") % {
         "id": check.broken_at,
         "reason": check.reason,

@@ -36,6 +36,9 @@ def _save(
         new_secret=form.cleaned_data.get("client_secret") or "",
         environment=environment,
     )
+    if not result.saved and result.refusal:
+        form.add_error("client_secret", result.refusal)
+        return None
     if not result.saved:
         message = result.connection.message if result.connection else _("Not saved.")
         if environment is None:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 import dataverse
 from portal.forms.environments import RoleChangeForm
@@ -21,7 +22,7 @@ from portal.models import Environment
 from portal.permissions import MANAGE_SECURITY_ROLES, VIEW_CHANNEL
 from portal.services import environments as env_service
 from portal.services import roles as service
-from portal.services.checklist import checklist
+from portal.services.checklist import CHECKLIST_RATE, checklist
 from portal.services.checklist import forget as forget_checklist
 
 PAGES_KEY = "roles-pages-{pk}"
@@ -119,8 +120,16 @@ def roles_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
+@ratelimit(key="user", rate=CHECKLIST_RATE, block=False)
 def checklist_fragment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
+    if getattr(request, "limited", False):
+        # Each check can ask Dataverse a few questions: a viewer can't make the portal ask without limit.
+        return HttpResponse(
+            _("The readiness checklist was checked too often. Wait a minute, then reload the page."),
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
     queue = request.GET.get("queue", "")[:200]
     lines = checklist(environment, queue)
     return render(

@@ -297,7 +297,17 @@ def test_review_page_shows_each_revision_in_its_own_frame(page, channel):
     )
     Revision.objects.create(channel=channel, number=2, data=data_new, content_hash="b", created_by=author)
     channel.published_revision = published
+    channel.environment = factories.EnvironmentFactory()
     channel.save()
+    # Revision 1 is live in the channel's environment: the review page compares with it.
+    PublishAttempt.objects.create(
+        channel=channel,
+        revision=published,
+        environment=channel.environment,
+        requested_by=author,
+        state="succeeded",
+        finished_at=timezone.now(),
+    )
     sign_in(page, "author")
     page.goto(f"/channels/{channel.pk}/review/")
     for key, title in (("pv-revision", "Revision title"), ("pv-published", "Published title")):

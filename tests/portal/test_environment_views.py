@@ -108,12 +108,13 @@ def test_unknown_tenant_and_untrusted_ca_are_explained(client, emulator, tmp_pat
     environment = register_emulator(emulator.connection, name="Emu")
     client.force_login(administrator())
     url = reverse("environments:detail", args=[environment.pk])
+    secret = emulator.connection["client_secret"]
     text = client.post(
-        url, _form(environment, tenant_id="00000000-0000-0000-0000-0000000000ff")
+        url, _form(environment, tenant_id="00000000-0000-0000-0000-0000000000ff", client_secret=secret)
     ).content.decode()
     assert "Unknown tenant" in text
     other_ca = _self_signed_ca()
-    text = client.post(url, _form(environment, ca_bundle=other_ca)).content.decode()
+    text = client.post(url, _form(environment, ca_bundle=other_ca, client_secret=secret)).content.decode()
     assert "TLS failure" in text and "certificate" in text
     environment.refresh_from_db()
     assert environment.tenant_id == emulator.connection["tenant_id"]

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PORTAL_"))}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -31,12 +31,24 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "WARNING",
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY="k" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d",
-        PORTAL_SECRETS_KEY="another-long-random-value",
+        PORTAL_SECRETS_KEY="another-long-random-value-for-the-secrets-Zq81",
+        PORTAL_AUDIT_KEY="a-third-long-random-value-for-the-audit-chain-Hw27",
         DJANGO_ALLOWED_HOSTS="studio.contoso.com",
         DATABASE_URL=f"sqlite:///{tmp_path}/deploy.sqlite3",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_the_audit_key():
+    result = run_manage(
+        "check",
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY="k" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d",
+        PORTAL_SECRETS_KEY="another-long-random-value-for-the-secrets-Zq81",
+    )
+    assert result.returncode != 0
+    assert "Set PORTAL_AUDIT_KEY" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -71,10 +71,16 @@ def domain_field():
 def test_row_lists_diffed_row_by_row(domain_field):
     name = domain_field.name
     field = domain_field.field_names()[0]
-    old = complete_data(appearance={name: [{field: "a.example"}, {field: "b.example"}, {field: "c.example"}]})
+    old = complete_data(
+        appearance={
+            "domains_only": True,
+            name: [{field: "a.example"}, {field: "b.example"}, {field: "c.example"}],
+        }
+    )
     new = complete_data(
         appearance={
-            name: [{field: "a.example"}, {field: "b2.example"}, {field: "d.example"}, {field: "e.example"}]
+            "domains_only": True,
+            name: [{field: "a.example"}, {field: "b2.example"}, {field: "d.example"}, {field: "e.example"}],
         }
     )
     result = diffs.diff(old, new)
@@ -128,8 +134,8 @@ def test_choice_labels_come_from_the_provider_of_each_call():
         def surveys(self) -> ChoiceList:
             return ChoiceList([("s1", self.survey_name)])
 
-    old = complete_data(behaviors={"survey": ""})
-    new = complete_data(behaviors={"survey": "s1"})
+    old = complete_data(behaviors={"postchat_enabled": True, "survey": ""})
+    new = complete_data(behaviors={"postchat_enabled": True, "survey": "s1"})
     for name in ("Satisfaction", "Feedback"):
         entries = {
             e.name: e for e in _by_step(diffs.diff(old, new, Surveys(survey_name=name)))["behaviors"].entries

@@ -133,7 +133,7 @@ def test_duplicate_copies_data_under_a_new_name():
 
 def test_delete_refuses_a_published_channel():
     user = author()
-    channel = ChannelFactory()
+    channel = ChannelFactory(owner=user)
     drafts.delete_draft(channel, user)
     assert not Channel.objects.filter(pk=channel.pk).exists()
     assert AuditEntry.objects.filter(action="channel.deleted").exists()

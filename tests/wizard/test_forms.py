@@ -204,7 +204,7 @@ def test_values_from_post_caps_the_number_of_rows():
 
 
 def test_summary_leaves_out_settings_whose_toggle_is_off():
-    from wizard.steps import iter_entries
+    from wizard.summary import iter_entries
 
     data = complete_data(
         appearance={"reconnect_enabled": False, "reconnect_time_limit": 5},
@@ -239,7 +239,7 @@ def test_an_unsaved_step_shows_the_drafts_starting_rows_without_errors():
 
 
 def test_distribution_mode_is_a_setting_of_a_new_workstream_only():
-    from wizard.steps import iter_entries
+    from wizard.summary import iter_entries
 
     data = complete_data(workstream={"workstream_mode": "existing", "existing_workstream": "abc"})
     applies = {getattr(entry, "name", None): entry.applies for entry in iter_entries(data, CHOICES)}

@@ -169,18 +169,26 @@ def test_merge_unsaved_does_not_touch_the_draft():
 # --- the JSON the frame embeds ----------------------------------------------------------------------
 
 
-def test_preview_values_are_the_shown_steps_as_stored():
-    data = data_with(appearance={"title": "Hello"}, features={"attachments_customers": True})
+def test_preview_values_are_the_shown_steps_as_the_reader_gives_them():
+    data = data_with(
+        appearance={"title": " Hello ", "reconnect_enabled": "on", "reconnect_time_limit": "30.0"},
+        features={"attachments_customers": True},
+    )
     values = preview_values(data)
     assert set(values) == {"appearance", "behaviors", "features"}
-    assert values["appearance"] == data["appearance"] and values["features"]["attachments_customers"] is True
+    assert values["appearance"]["title"] == "Hello" and values["features"]["attachments_customers"] is True
+    # cleaned through the form's fields: the number of minutes, never the raw string
+    assert values["appearance"]["reconnect_enabled"] is True
+    assert values["appearance"]["reconnect_time_limit"] == 30
+    # a hidden setting is not shown: the offline title while the widget is not limited to operating hours
+    assert values["appearance"]["offline_title"] == ""
     values["appearance"]["title"] = "changed"
-    assert data["appearance"]["title"] == "Hello"  # a copy: the frame's JSON never aliases the draft
+    assert data["appearance"]["title"] == " Hello "  # a copy: the frame's JSON never aliases the draft
 
 
 @pytest.mark.parametrize("data", [None, [], "x", {"appearance": "x", "behaviors": [1], "features": None}])
-def test_preview_values_of_garbage_are_empty_steps(data):
-    assert preview_values(data) == {"appearance": {}, "behaviors": {}, "features": {}}
+def test_preview_values_of_garbage_are_a_new_drafts_steps(data):
+    assert preview_values(data) == preview_values(default_data())
 
 
 def test_context_carries_the_one_theme_table_and_the_option_values():

@@ -27,14 +27,6 @@ def post_details(client, channel, version=None, **values):
     return client.post(step_url(channel, "details"), data)
 
 
-@pytest.fixture
-def author_client(client):
-    user = author(username="author")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def test_signed_out_users_are_sent_to_sign_in(client):
     channel = ChannelFactory()
     response = client.get(step_url(channel, "details"))
@@ -105,7 +97,7 @@ def test_stale_version_is_409_with_the_message_and_keeps_typed_values(author_cli
     assert response.status_code == 409
     assert "colleague saved this channel at" in html
     assert 'value="My typed name"' in html
-    assert "Reload" in html
+    assert "Keep mine" in html and "Take theirs" in html
     channel.refresh_from_db()
     assert channel.name == "Contoso support chat"
 

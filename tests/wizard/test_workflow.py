@@ -9,6 +9,7 @@ from portal.models import AuditEntry
 from tests import factories
 from wizard.models import Channel, ChannelStatus, Revision
 from wizard.services import drafts, workflow
+from wizard.values import read
 
 pytestmark = pytest.mark.django_db
 
@@ -65,8 +66,8 @@ def test_submit_freezes_a_revision_and_resets_editors(people):
     assert channel.status == ChannelStatus.IN_REVIEW
     assert channel.editor_ids == []
     assert revision.number == 1
-    assert revision.data == channel.data
-    assert revision.content_hash == workflow.content_hash(channel.data)
+    assert revision.data == read(channel.data).snapshot()  # the cleaned values, JSON-ready
+    assert revision.content_hash == workflow.content_hash(revision.data)
     assert people["author"].pk in revision.editor_ids
     assert AuditEntry.objects.filter(action="revision.submitted", revision=revision).exists()
 

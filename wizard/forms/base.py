@@ -17,6 +17,7 @@ from django.forms.utils import ErrorDict
 from django.utils.functional import Promise
 
 from wizard.choices import ChoiceProvider
+from wizard.forms.layout import disabled_fields, is_on
 
 MAX_POSTED_ROWS = 50  # rows accepted from one POST; more are ignored rather than stored
 
@@ -63,6 +64,7 @@ class StepForm(forms.Form):
     # Whether the form lists the portal's environments (their names are then part of its rendering).
     uses_environments: ClassVar[bool] = False
     _built_layout: ClassVar[Any]
+    _disabled_fields: ClassVar[dict[str, str]]
 
     def __init__(
         self,
@@ -96,6 +98,7 @@ class StepForm(forms.Form):
         self.helper.disable_csrf = True
         self.setup_choices()
         self.helper.layout = self._layout()
+        self._disable_by_rules()
 
     @classmethod
     def _layout(cls) -> Any:
@@ -103,6 +106,24 @@ class StepForm(forms.Form):
         if "_built_layout" not in cls.__dict__:
             cls._built_layout = cls.build_layout()
         return cls._built_layout
+
+    def _disable_by_rules(self) -> None:
+        """Disable the fields whose :class:`DisabledBy` rule holds for the draft: Django then ignores
+        what is posted for them and cleans them to their initial value (off)."""
+        # The rules read other steps' forms, which import this module.
+        from wizard.forms.rules import rule_holds, rule_reason
+
+        for name, rule in self.disabled_fields().items():
+            if rule_holds(rule, self.context.data, self.choices):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = str(rule_reason(rule))
+
+    @classmethod
+    def disabled_fields(cls) -> dict[str, str]:
+        """Field name -> the rule that disables it, as the layout declares."""
+        if "_disabled_fields" not in cls.__dict__:
+            cls._disabled_fields = disabled_fields(cls._layout())
+        return cls._disabled_fields
 
     # --- subclasses -------------------------------------------------------------------------------
 
@@ -184,12 +205,9 @@ class StepForm(forms.Form):
         if row_set.enabled_by is None:
             return True
         if self.is_bound and hasattr(self, "cleaned_data"):
-            return bool(self.cleaned_data.get(row_set.enabled_by))
-        return (
-            bool(self.data.get(row_set.enabled_by))
-            if self.is_bound
-            else bool(self.initial.get(row_set.enabled_by))
-        )
+            return is_on(self.cleaned_data.get(row_set.enabled_by))
+        source = self.data if self.is_bound else self.initial
+        return is_on(self.fields[row_set.enabled_by].clean(source.get(row_set.enabled_by)))
 
     def full_clean(self) -> None:
         super().full_clean()

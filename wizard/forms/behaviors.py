@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import RowSet, StepForm
-from wizard.forms.layout import Rows, ShowWhen
-from wizard.forms.workstream import chats_are_persistent
+from wizard.forms.layout import DisabledBy, Rows, ShowWhen
+from wizard.forms.rules import rule_holds
 from wizard.options import (
     ANSWER_OPTION_MAX,
     ANSWER_OPTION_SET,
@@ -164,14 +164,10 @@ class BehaviorsForm(StepForm):
         self.set_choices(
             "authentication_settings", [("", _("None"))] + self.choices.authentication_settings().options
         )
-        if self.persistent_chat:
-            for name in ("show_queue_position", "show_wait_time"):
-                self.fields[name].disabled = True
-                self.fields[name].help_text = _("Persistent chats don't show this.")
 
     @property
     def persistent_chat(self) -> bool:
-        return chats_are_persistent(self.context.data, self.choices)
+        return rule_holds("persistent_chat", self.context.data, self.choices)
 
     @classmethod
     def build_layout(cls) -> Any:
@@ -198,8 +194,7 @@ class BehaviorsForm(StepForm):
                 _("Authentication and wait time"),
                 "authentication_settings",
                 ShowWhen("authentication_settings", "signin_optional"),
-                "show_queue_position",
-                "show_wait_time",
+                DisabledBy("persistent_chat", "show_queue_position", "show_wait_time"),
                 "location_detection",
             ),
         )
@@ -207,8 +202,6 @@ class BehaviorsForm(StepForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.persistent_chat:
-            data["show_queue_position"] = False
-            data["show_wait_time"] = False
             if not data.get("authentication_settings"):
                 self.add_error(
                     "authentication_settings",
@@ -218,7 +211,12 @@ class BehaviorsForm(StepForm):
                     ),
                 )
         if data.get("postchat_enabled"):
-            provider = data.get("survey_provider") or SURVEY_PROVIDER_CUSTOMER_VOICE
+            # No provider is no survey: the layout shows neither survey field then, and nothing is published.
+            provider = data.get("survey_provider")
+            if not provider and "survey_provider" not in self.errors:
+                self.add_error(
+                    "survey_provider", _("Choose the survey provider, or turn off Post-conversation survey.")
+                )
             if (
                 provider == SURVEY_PROVIDER_CUSTOMER_VOICE
                 and not data.get("survey")

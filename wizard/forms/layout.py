@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from crispy_forms.layout import Div, Field, LayoutObject
@@ -50,8 +51,9 @@ def identification_shortcuts(formset: Any) -> list[dict[str, Any]]:
 class ShowWhen(Div):
     """Fields shown only while ``condition`` holds: ``"toggle"`` (a checkbox is on) or ``"field=value"``.
 
-    The browser hides them with a few lines of JS (``data-show-when``); the review summary and the
-    diff use the same conditions to leave out settings that don't apply.
+    The browser hides them with a few lines of JS (``data-show-when``); the reader of a draft's values
+    (``wizard.values``) uses the same conditions, so a hidden setting is neither summarised, diffed nor
+    published.
     """
 
     def __init__(self, condition: str, *fields: Any) -> None:
@@ -59,27 +61,61 @@ class ShowWhen(Div):
         self.condition = condition
 
 
-def condition_holds(condition: str, values: dict[str, Any]) -> bool:
+class DisabledBy(Div):
+    """Fields the page disables while the named cross-step rule ``rule`` holds (see
+    ``wizard.forms.rules``): the form renders them disabled and ignores what is posted for them, the
+    drafts service stores them off, and the reader reads them as off."""
+
+    def __init__(self, rule: str, *fields: Any) -> None:
+        super().__init__(*fields, data_disabled_by=rule)
+        self.rule = rule
+
+
+def is_on(value: Any) -> bool:
+    """The one rule for "on": a cleaned value that is set (True, a non-empty text or choice, a number
+    other than 0). Raw strings are read through the form's fields first, so "false" never gets here."""
+    return value not in (None, "", False, 0) and value != []
+
+
+def condition_holds(condition: str, values: Mapping[str, Any]) -> bool:
+    """Whether ``condition`` (``"toggle"`` or ``"field=value"``) holds for a step's cleaned values."""
     name, _, expected = condition.partition("=")
     value = values.get(name)
     if expected:
-        return str(value) == expected
-    return value not in (None, "", False, "off", "false", "False")
+        return value is not None and str(value) == expected
+    return is_on(value)
+
+
+def _names(item: Any) -> list[str]:
+    if isinstance(item, str):
+        return [item]
+    if isinstance(item, Rows):
+        return [item.name]
+    if isinstance(item, Field):
+        return [name for name in item.fields if isinstance(name, str)]
+    return []
 
 
 def field_conditions(layout: Any, inherited: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
     """Map every field name (and Rows name) in ``layout`` to the conditions that must all hold for it."""
     found: dict[str, tuple[str, ...]] = {}
     for item in getattr(layout, "fields", []):
-        if isinstance(item, str):
-            found[item] = inherited
-        elif isinstance(item, Rows):
-            found[item.name] = inherited
-        elif isinstance(item, Field):
-            for name in item.fields:
-                if isinstance(name, str):
-                    found[name] = inherited
+        names = _names(item)
+        if names:
+            found.update(dict.fromkeys(names, inherited))
         else:
             conditions = inherited + ((item.condition,) if isinstance(item, ShowWhen) else ())
             found.update(field_conditions(item, conditions))
+    return found
+
+
+def disabled_fields(layout: Any) -> dict[str, str]:
+    """Map every field inside a :class:`DisabledBy` of ``layout`` to the rule that disables it."""
+    found: dict[str, str] = {}
+    for item in getattr(layout, "fields", []):
+        if isinstance(item, DisabledBy):
+            for inner in item.fields:
+                for name in _names(inner):
+                    found[name] = item.rule
+        found.update(disabled_fields(item))
     return found

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import DEFAULT_MESSAGING_QUEUE, ChoiceProvider
 from wizard.forms.base import StepForm
-from wizard.forms.layout import ShowWhen
+from wizard.forms.layout import ShowWhen, is_on
 from wizard.options import DISTRIBUTION_MODES, DISTRIBUTION_PUSH
 from wizard.validators import DataverseMaxLengthValidator
 
@@ -138,11 +138,16 @@ def persistent_workstream_ids(choices: ChoiceProvider) -> set[str]:
     return {value for value, _label in choices.persistent_workstreams().options}
 
 
-def chats_are_persistent(data: Mapping[str, Any], choices: ChoiceProvider) -> bool:
+def chats_are_persistent(data: Mapping[str, Any], choices: ChoiceProvider | None) -> bool:
     """Whether the channel's chats are persistent: chosen for a new workstream, the existing
     workstream's own mode otherwise (read from the environment, so a draft saved before the workstream
-    changed still follows it)."""
+    changed still follows it; without the environment's lists it is not known here and reads as off —
+    the publish reads the mode from the org itself)."""
     workstream = data.get("workstream") or {}
-    if workstream.get("workstream_mode") == EXISTING and workstream.get("existing_workstream"):
-        return str(workstream["existing_workstream"]) in persistent_workstream_ids(choices)
-    return workstream.get("persistent_chat") in (True, "on", "true", "True")
+    if workstream.get("workstream_mode") == EXISTING:
+        existing = workstream.get("existing_workstream")
+        return bool(existing) and choices is not None and str(existing) in persistent_workstream_ids(choices)
+    return is_on(PERSISTENT_FIELD.clean(workstream.get("persistent_chat")))
+
+
+PERSISTENT_FIELD = WorkstreamForm.base_fields["persistent_chat"]

@@ -9,15 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
-class ChannelStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_REVIEW = "in_review", _("In review")
-    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    APPROVED = "approved", _("Approved")
-    PUBLISHING = "publishing", _("Publishing")
-    PUBLISHED = "published", _("Published")
-    PUBLISH_FAILED = "publish_failed", _("Publish failed")
+from wizard.models.states import Action, ChannelStatus, allowed
 
 
 class Channel(models.Model):
@@ -100,4 +92,4 @@ class Channel(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status not in {ChannelStatus.IN_REVIEW, ChannelStatus.PUBLISHING}
+        return allowed(Action.EDIT, self.status)

@@ -29,6 +29,9 @@ class PublishAttempt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A queued or running attempt holds the channel until this moment; the worker moves it forward as
+    # it makes progress. Past it, the attempt is taken as interrupted and marked failed.
+    lease_expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]

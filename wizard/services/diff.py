@@ -14,7 +14,9 @@ from functools import cached_property
 from typing import Any
 
 from wizard.choices import BuiltinChoices, ChoiceProvider
-from wizard.steps import FieldEntry, RowsEntry, Step, StepForms, iter_entries
+from wizard.steps import Step
+from wizard.summary import FieldEntry, RowsEntry, StepForms, iter_entries
+from wizard.values import DraftValues
 
 ADDED = "added"
 REMOVED = "removed"
@@ -158,8 +160,8 @@ def diff_rows(
 
 
 def diff(
-    old: dict[str, Any] | None,
-    new: dict[str, Any],
+    old: dict[str, Any] | DraftValues | None,
+    new: dict[str, Any] | DraftValues,
     choices: ChoiceProvider | None = None,
     *,
     show_unchanged: bool = False,
@@ -167,8 +169,8 @@ def diff(
     """Compare ``old`` (``None``: never published) with ``new``, step by step in wizard order."""
     choices = choices or BuiltinChoices()
     forms = StepForms(choices)
-    old_entries = list(iter_entries(old or {}, choices, forms=forms))
-    new_entries = list(iter_entries(new or {}, choices, forms=forms))
+    old_entries = list(iter_entries(old if old is not None else {}, choices, forms=forms))
+    new_entries = list(iter_entries(new, choices, forms=forms))
     steps: dict[str, StepDiff] = {}
     changed_count = unchanged_count = 0
     for before, after in zip(old_entries, new_entries, strict=True):

@@ -24,31 +24,91 @@ from portal import audit
 from portal.models import Environment
 from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
 from wizard.forms import StepContext, StepForm
-from wizard.models import Channel, ChannelStatus
+from wizard.forms.layout import is_on
+from wizard.forms.rules import RULES, rule_holds
+from wizard.models import Channel, ChannelStatus, states
+from wizard.models.states import Action
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
+from wizard.values import clean_value_or_empty, empty_value, read
 
 
 class DraftError(Exception):
     """A save that was refused; ``str()`` says what to do."""
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    """A setting of the conflicting step where the saved version (theirs) differs from the page's."""
+
+    label: str
+    mine: str
+    theirs: str
+
+
 class StaleDraftError(DraftError):
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
+        self.rows: list[ConflictRow] = []
         self.saved_by = channel.last_editor.get_username() if channel.last_editor else _("someone")
         self.saved_at: datetime = channel.updated_at
         local = timezone.localtime(self.saved_at)
         super().__init__(
             _(
                 "%(user)s saved this channel at %(time)s, after you opened this page. Your changes were "
-                "not saved. Reload the step to see their version, then make your changes again."
+                "not saved. Compare the two versions below, then keep yours or take theirs."
             )
             % {"user": self.saved_by, "time": local.strftime("%Y-%m-%d %H:%M")}
         )
 
+    def compare(self, step: Step, values: dict[str, Any], choices: ChoiceProvider) -> None:
+        """Fill :attr:`rows`: the settings of ``step`` where ``values`` (typed) and the saved draft differ."""
+        from wizard.summary import StepForms, iter_entries
+
+        theirs_data = self.channel.data
+        mine_data = {**theirs_data, step.slug: values}
+        forms = StepForms(choices)
+        pairs = zip(
+            iter_entries(mine_data, choices, forms=forms),
+            iter_entries(theirs_data, choices, forms=forms),
+            strict=True,
+        )
+        self.rows = [
+            ConflictRow(str(mine.label), _entry_text(mine), _entry_text(theirs))
+            for mine, theirs in pairs
+            if mine.step.slug == step.slug and _entry_text(mine) != _entry_text(theirs)
+        ]
+
+
+def _entry_text(entry: Any) -> str:
+    if not entry.applies:
+        return "—"
+    if entry.is_rows:
+        return "; ".join(entry.displays) or "—"
+    return str(entry.display)
+
 
 class NotEditableError(DraftError):
     pass
+
+
+# A draft's whole wizard data, as stored JSON, may not grow past this (a full channel is a few KB).
+MAX_DRAFT_BYTES = 256 * 1024
+
+
+class DraftTooLargeError(DraftError):
+    def __init__(self, size: int) -> None:
+        self.size = size
+        super().__init__(
+            _(
+                "Not saved: the draft would hold %(size)s KB, more than the %(limit)s KB a channel may hold. "
+                "Shorten the longest texts or remove rows, then save again. What you typed is shown below."
+            )
+            % {"size": (size + 1023) // 1024, "limit": MAX_DRAFT_BYTES // 1024}
+        )
+
+
+def draft_size(data: dict[str, Any]) -> int:
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode())
 
 
 @dataclass
@@ -143,21 +203,28 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _apply_side_effects(data: dict[str, Any], slug: str) -> list[str]:
-    """Rules where a change on one step turns something off on another; returns notices to show."""
+def _drop_disabled(data: dict[str, Any], choices: ChoiceProvider) -> list[str]:
+    """Turn off every control a cross-step rule (the layout's ``DisabledBy``) disables, whatever was
+    posted for it; returns the notices for controls that were on. ``data`` is a shallow copy of the
+    draft: a step is copied before it changes."""
     notices: list[str] = []
-    if slug == "workstream" and data.get("workstream", {}).get("persistent_chat") in (True, "on"):
-        # ``data`` is a shallow copy of the draft: copy the step before changing it.
-        behaviors = data["behaviors"] = dict(data.get("behaviors") or {})
-        if behaviors.get("show_queue_position") or behaviors.get("show_wait_time"):
-            behaviors["show_queue_position"] = False
-            behaviors["show_wait_time"] = False
-            notices.append(
-                _(
-                    "Position in queue and average wait time were turned off: persistent chats "
-                    "don't show them."
-                )
-            )
+    for step in FORM_STEPS:
+        assert step.form_class is not None
+        disabled = step.form_class.disabled_fields()
+        values = data.get(step.slug)
+        if not disabled or not isinstance(values, dict):
+            continue
+        holding = {rule for rule in set(disabled.values()) if rule_holds(rule, data, choices)}
+        names = [name for name, rule in disabled.items() if rule in holding]
+        fields = step.form_class.base_fields
+        changed = {
+            name: empty_value(fields[name]) for name in names if values.get(name) != empty_value(fields[name])
+        }
+        if not changed:
+            continue
+        if any(is_on(clean_value_or_empty(fields[name], values.get(name))) for name in changed):
+            notices.extend(str(RULES[rule].notice) for rule in sorted(holding))
+        data[step.slug] = {**values, **changed}
     return notices
 
 
@@ -181,7 +248,11 @@ def save_step(
         )
     data = dict(channel.data)
     data[slug] = values
-    notices = _apply_side_effects(data, slug)
+    notices = _drop_disabled(data, choices_for(channel))
+    values = data[slug]
+    size = draft_size(data)
+    if size > MAX_DRAFT_BYTES:
+        raise DraftTooLargeError(size)
     update: dict[str, Any] = {
         "data": data,
         "version": F("version") + 1,
@@ -193,10 +264,11 @@ def save_step(
         "editor_ids": _with(channel.editor_ids, user.pk),
     }
     if slug == "details":
-        update["name"] = str(values.get("name") or "")[:100]
-        update["environment"] = _environment_from(values.get("environment"))
-    if channel.status in (ChannelStatus.APPROVED, ChannelStatus.PUBLISH_FAILED, ChannelStatus.PUBLISHED):
-        update["status"] = ChannelStatus.DRAFT
+        details = read(data)["details"]
+        update["name"] = (details.text("name") or details.refused("name"))[:100]
+        update["environment"] = _environment_from(details["environment"])
+    if states.after(Action.EDIT, channel.status) != channel.status:
+        update["status"] = states.after(Action.EDIT, channel.status)
         if channel.status == ChannelStatus.APPROVED:
             notices.append(
                 _("The approval was withdrawn because the channel changed. Submit it for review again.")
@@ -287,39 +359,101 @@ def reachable_steps(channel: Channel) -> set[str]:
     return reachable
 
 
-def duplicate(channel: Channel, user: User) -> Channel:
+def content_provenance(channel: Channel) -> set[int]:
+    """Everyone who wrote or edited any part of ``channel``'s draft: its owner, its editors, and the
+    authors and editors of every revision it holds (the draft's content came from them)."""
+    from wizard.services.workflow import involved_user_ids
+
+    people = {channel.owner_id, *_user_ids(channel.editor_ids)}
+    if channel.last_editor_id:
+        people.add(channel.last_editor_id)
+    for revision in channel.revisions.only("created_by_id", "editor_ids"):
+        people |= involved_user_ids(revision)
+    return people
+
+
+def _user_ids(values: list[Any]) -> set[int]:
+    return {int(value) for value in values if str(value).isdigit()}
+
+
+def duplicate(channel: Channel, user: User, *, token: uuid.UUID | None = None) -> Channel:
+    """A new draft holding ``channel``'s values. The copy keeps who wrote them (none of them may approve
+    it); the same ``token`` twice (a double click) returns the same copy."""
+    if token is not None:
+        existing = Channel.objects.filter(creation_token=token, owner=user).first()
+        if existing is not None:
+            return existing
     data = copy.deepcopy(channel.data)
     details = data.setdefault("details", {})
-    base = str(details.get("name") or channel.display_name)
+    base = read(data)["details"].text("name") or channel.display_name
     details["name"] = (_("Copy of %(name)s") % {"name": base})[:100]
-    copy_channel = Channel.objects.create(
-        owner=user,
-        last_editor=user,
-        data=data,
-        name=details["name"],
-        environment=channel.environment,
-        visited_steps=list(STEP_SLUGS),
-        saved_steps=list(FORM_STEP_SLUGS),
-        current_step="review",
+    editors = sorted(content_provenance(channel) | {user.pk})
+    try:
+        with transaction.atomic():
+            copy_channel = Channel.objects.create(
+                owner=user,
+                last_editor=user,
+                data=data,
+                name=details["name"],
+                environment=channel.environment,
+                editor_ids=editors,
+                creation_token=token,
+                visited_steps=list(STEP_SLUGS),
+                saved_steps=list(FORM_STEP_SLUGS),
+                current_step="review",
+            )
+    except IntegrityError:
+        return Channel.objects.get(creation_token=token)
+    audit.record(
+        user,
+        "channel.duplicated",
+        channel=copy_channel,
+        details={"source_channel": channel.pk, "editors": editors},
     )
-    audit.record(user, "channel.duplicated", channel=copy_channel, details={"source_channel": channel.pk})
     return copy_channel
 
 
-def delete_draft(channel: Channel, user: User) -> None:
+def delete_refusal(channel: Channel, user: User) -> str | None:
+    """Why ``user`` may not delete ``channel`` (``None`` if they may). Deleting follows the rule of
+    withdrawing: a channel in review or approved is withdrawn first, and only its owner or an editor
+    may do it."""
     if channel.published_revision_id or channel.publish_attempts.filter(state="succeeded").exists():
-        raise DraftError(
-            _(
-                "This channel was published, so it can't be deleted here. Remove it in the "
-                "environment first, or keep it."
-            )
+        return _(
+            "This channel was published, so it can't be deleted here. Remove it in the "
+            "environment first, or keep it."
         )
     if channel.status == ChannelStatus.PUBLISHING:
-        raise DraftError(
-            _(
-                "This channel is being published and can't be deleted now. Wait until the publish "
-                "has finished, then try again."
-            )
+        return _(
+            "This channel is being published and can't be deleted now. Wait until the publish "
+            "has finished, then try again."
         )
-    audit.record(user, "channel.deleted", details={"channel_id": channel.pk, "name": channel.display_name})
-    channel.delete()
+    if states.allowed(Action.WITHDRAW, channel.status):
+        return _("This channel is in review. Withdraw it from review first, then delete it.")
+    if not states.allowed(Action.DELETE, channel.status):
+        return _(
+            "This channel is approved. Its approval has to be withdrawn first (edit the draft or restore "
+            "a revision), then it can be deleted."
+        )
+    if user.pk != channel.owner_id and user.pk not in _user_ids(channel.editor_ids) | {
+        channel.last_editor_id
+    }:
+        return _("Only the channel's owner or someone who edited it can delete it, as for withdrawing it.")
+    return None
+
+
+def delete_draft(channel: Channel, user: User) -> None:
+    with transaction.atomic():
+        locked = Channel.objects.select_for_update().get(pk=channel.pk)
+        refusal = delete_refusal(locked, user)
+        if refusal is None:
+            audit.record(
+                user,
+                "channel.deleted",
+                channel=locked,
+                details={"channel_id": locked.pk, "name": locked.display_name},
+            )
+            locked.delete()
+            channel.pk = None
+            return
+    audit.record(user, "channel.delete_refused", channel=channel, comment=refusal)
+    raise DraftError(refusal)

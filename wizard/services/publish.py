@@ -13,8 +13,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -37,14 +39,15 @@ from portal.models import Environment
 from portal.permissions import PUBLISH_CHANNEL
 from portal.services import environments as environment_service
 from wizard import mapping
-from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
+from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision, states
+from wizard.models.states import Action
 from wizard.services import workflow
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = (PublishAttempt.State.QUEUED, PublishAttempt.State.RUNNING)
 # Channel statuses from which a publish can be requested (a published channel can be published again).
-PUBLISH_REQUEST_STATES = (ChannelStatus.APPROVED, ChannelStatus.PUBLISHED, ChannelStatus.PUBLISH_FAILED)
+PUBLISH_REQUEST_STATES = states.sources(Action.REQUEST_PUBLISH)
 PUBLISH_TIMEOUT = (5.0, 60.0)
 MAX_ATTEMPTS = 6  # one try and five retries
 WIDGET_READ_BACK = ("msdyn_livechatconfigid", "msdyn_widgetappid", "msdyn_widgetsnippet", "versionnumber")
@@ -52,6 +55,63 @@ WIDGET_READ_BACK = ("msdyn_livechatconfigid", "msdyn_widgetappid", "msdyn_widget
 Sleep = Callable[[float], None]
 #: How the publish waits between retries (tests replace it to run retries at once).
 SLEEP: Sleep = time.sleep
+
+
+def lease_seconds() -> int:
+    """How long an attempt may go without progress before it counts as interrupted."""
+    return int(getattr(settings, "PORTAL_PUBLISH_LEASE_SECONDS", 900))
+
+
+def _lease_deadline() -> Any:
+    return timezone.now() + timedelta(seconds=lease_seconds())
+
+
+def expire_stale_attempts(channel_id: int | None = None) -> int:
+    """Mark queued or running attempts whose lease ran out as failed and free their channels.
+
+    A crash or a worker restart leaves an attempt active forever otherwise. Nothing can be half-written
+    in Dataverse, since the write is one changeset; the channel can be published again. Returns how
+    many attempts were expired.
+    """
+    stale = PublishAttempt.objects.filter(state__in=ACTIVE, lease_expires_at__lt=timezone.now())
+    if channel_id is not None:
+        stale = stale.filter(channel_id=channel_id)
+    expired = 0
+    for attempt_id in list(stale.values_list("pk", flat=True)):
+        with transaction.atomic():
+            attempt = (
+                PublishAttempt.objects.select_for_update()
+                .filter(pk=attempt_id, state__in=ACTIVE, lease_expires_at__lt=timezone.now())
+                .first()
+            )
+            if attempt is None:
+                continue
+            message = str(
+                _(
+                    "The publish was interrupted (the worker stopped or did not answer in time). Nothing "
+                    "was half-written: Dataverse applies the changes all together or not at all. Publish "
+                    "again."
+                )
+            )
+            attempt.state = PublishAttempt.State.FAILED
+            attempt.finished_at = timezone.now()
+            attempt.error_message = message
+            attempt.progress = str(_("Publish failed"))
+            attempt.save(update_fields=["state", "finished_at", "error_message", "progress"])
+            channel = Channel.objects.select_for_update().get(pk=attempt.channel_id)
+            if channel.status == ChannelStatus.PUBLISHING:
+                channel.status = ChannelStatus.PUBLISH_FAILED
+                channel.save(update_fields=["status", "updated_at"])
+            audit.record(
+                None,
+                "publish.expired",
+                channel=channel,
+                revision=attempt.revision,
+                environment=attempt.environment,
+                details={"attempt": attempt.pk},
+            )
+            expired += 1
+    return expired
 
 
 class PublishError(Exception):
@@ -84,6 +144,7 @@ def request_publish(channel: Channel, user: User) -> tuple[PublishAttempt, bool]
     request while one is queued or running returns the active attempt and starts nothing."""
     if not user.has_perm(PUBLISH_CHANNEL):
         raise PermissionDenied(_("You may not publish channels."))
+    expire_stale_attempts(channel.pk)
     with transaction.atomic():
         channel = (
             Channel.objects.select_for_update(of=("self",)).select_related("environment").get(pk=channel.pk)
@@ -110,13 +171,14 @@ def request_publish(channel: Channel, user: User) -> tuple[PublishAttempt, bool]
                     environment=channel.environment,
                     requested_by=user,
                     progress=_("Waiting to start"),
+                    lease_expires_at=_lease_deadline(),
                 )
         except IntegrityError:
             existing = channel.publish_attempts.filter(state__in=ACTIVE).first()
             if existing is None:
                 raise
             return existing, False
-        channel.status = ChannelStatus.PUBLISHING
+        channel.status = states.after(Action.REQUEST_PUBLISH, channel.status)
         channel.save(update_fields=["status", "updated_at"])
         audit.record(
             user,
@@ -144,7 +206,9 @@ class _Failure(Exception):
 
 
 def _progress(attempt: PublishAttempt, text: str, **fields: Any) -> None:
+    """Report progress; each report also moves the attempt's lease forward."""
     attempt.progress = text[:200]
+    fields["lease_expires_at"] = _lease_deadline()
     for name, value in fields.items():
         setattr(attempt, name, value)
     PublishAttempt.objects.filter(pk=attempt.pk).update(progress=attempt.progress, **fields)
@@ -348,13 +412,23 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
     attempt = PublishAttempt.objects.select_related("channel", "revision", "environment", "requested_by").get(
         pk=attempt_id
     )
+    if attempt.state in ACTIVE and attempt.lease_expires_at and attempt.lease_expires_at < timezone.now():
+        # Picked up after its lease ran out (a worker that was down): it is failed, not run late.
+        expire_stale_attempts(attempt.channel_id)
+        attempt.refresh_from_db()
     if attempt.state not in ACTIVE:
         return attempt
     channel, revision, environment = attempt.channel, attempt.revision, attempt.environment
     started = time.monotonic()
     attempt.state = PublishAttempt.State.RUNNING
     attempt.started_at = timezone.now()
-    attempt.save(update_fields=["state", "started_at"])
+    attempt.lease_expires_at = _lease_deadline()
+    claimed = PublishAttempt.objects.filter(pk=attempt.pk, state__in=ACTIVE).update(
+        state=attempt.state, started_at=attempt.started_at, lease_expires_at=attempt.lease_expires_at
+    )
+    if not claimed:
+        attempt.refresh_from_db()
+        return attempt
     _progress(attempt, _("Connecting to %(env)s") % {"env": environment.name})
     audit.record(
         attempt.requested_by,
@@ -450,8 +524,22 @@ def _drift_notes(attempt: PublishAttempt, widget_before: dict[str, Any] | None) 
     return []
 
 
+def _still_running(attempt: PublishAttempt) -> bool:
+    """Whether the attempt is still this worker's: an expired lease hands the channel back, and a late
+    outcome then changes nothing (the write itself is idempotent)."""
+    current = PublishAttempt.objects.select_for_update().filter(pk=attempt.pk).values_list("state", flat=True)
+    if list(current) == [PublishAttempt.State.RUNNING]:
+        return True
+    logger.warning(
+        "Publish attempt %s finished after its lease ran out; its outcome is not recorded", attempt.pk
+    )
+    return False
+
+
 def _finish_succeeded(attempt: PublishAttempt, widget: dict[str, Any], result: dict[str, Any]) -> None:
     with transaction.atomic():
+        if not _still_running(attempt):
+            return
         attempt.state = PublishAttempt.State.SUCCEEDED
         attempt.finished_at = timezone.now()
         attempt.widget_app_id = str(widget.get("msdyn_widgetappid") or "")
@@ -482,6 +570,8 @@ def _finish_succeeded(attempt: PublishAttempt, widget: dict[str, Any], result: d
 
 def _finish_failed(attempt: PublishAttempt, message: str, operation: str) -> None:
     with transaction.atomic():
+        if not _still_running(attempt):
+            return
         attempt.state = PublishAttempt.State.FAILED
         attempt.finished_at = timezone.now()
         attempt.error_message = message

@@ -26,15 +26,14 @@ from django.utils.translation import gettext as _
 
 from portal import audit
 from portal.permissions import CHANGE_CHANNEL, PUBLISH_CHANNEL, REVIEW_CHANNEL
-from wizard.models import Channel, ChannelStatus, ReviewComment, Revision
+from wizard.models import Channel, ChannelStatus, ReviewComment, Revision, states
+from wizard.models.states import Action
 from wizard.steps import FORM_STEP_SLUGS, STEP_SLUGS
+from wizard.values import read
 
 T = TypeVar("T")
 
 MAX_COMMENT = 2000
-SUBMITTABLE = (ChannelStatus.DRAFT, ChannelStatus.CHANGES_REQUESTED, ChannelStatus.PUBLISH_FAILED)
-# Channel states in which an approved revision may be (re)published.
-PUBLISHABLE_CHANNEL_STATES = (ChannelStatus.APPROVED, ChannelStatus.PUBLISHING, ChannelStatus.PUBLISH_FAILED)
 
 
 class WorkflowError(Exception):
@@ -175,7 +174,7 @@ def _check_current(channel: Channel, revision_id: int, shown_hash: str) -> Revis
                 "number": current.number
             }
         raise StaleRevisionError(message)
-    if channel.status != ChannelStatus.IN_REVIEW:
+    if not states.allowed(Action.APPROVE, channel.status):
         raise StaleRevisionError(
             _("This channel is %(status)s, not in review. Reload the page.")
             % {"status": channel.status_in_sentence}
@@ -201,7 +200,7 @@ def _notify(callback: Callable[[], None]) -> None:
 def submit(channel: Channel, user: User, comment: str = "") -> Revision:
     """Freeze the draft as a new revision in review."""
     from wizard.services import notifications
-    from wizard.services.drafts import validate_all
+    from wizard.services.drafts import choices_for, validate_all
 
     comment = _clean_comment(comment)
 
@@ -209,12 +208,13 @@ def submit(channel: Channel, user: User, comment: str = "") -> Revision:
         if not user.has_perm(CHANGE_CHANNEL):
             raise PermissionDenied(_("You may not submit channels for review."))
         locked = _locked(channel)
-        if locked.status not in SUBMITTABLE:
+        if not states.allowed(Action.SUBMIT, locked.status):
             raise WorkflowError(
                 _("Only a draft can be submitted; this channel is %(status)s.")
                 % {"status": locked.status_in_sentence}
             )
-        problems = validate_all(locked)
+        choices = choices_for(locked)
+        problems = validate_all(locked, choices)
         if problems:
             raise WorkflowError(
                 _("Fix the %(count)d problems listed on the review step first.") % {"count": len(problems)}
@@ -224,7 +224,8 @@ def submit(channel: Channel, user: User, comment: str = "") -> Revision:
         if locked.last_editor_id:
             editors.add(locked.last_editor_id)
         _supersede_unpublished_approval(locked)
-        data = copy.deepcopy(locked.data)
+        # What the reader gives, not the raw strings: a value the form would refuse never reaches a revision.
+        data = read(locked.data, choices).snapshot()
         revision = Revision.objects.create(
             channel=locked,
             number=number,
@@ -234,7 +235,7 @@ def submit(channel: Channel, user: User, comment: str = "") -> Revision:
             editor_ids=sorted(editors),
             submit_comment=comment,
         )
-        locked.status = ChannelStatus.IN_REVIEW
+        locked.status = states.after(Action.SUBMIT, locked.status)
         locked.editor_ids = []
         locked.save(update_fields=["status", "editor_ids", "updated_at"])
         audit.record(user, "revision.submitted", channel=locked, revision=revision, comment=comment)
@@ -253,7 +254,7 @@ def withdraw(channel: Channel, user: User, comment: str = "") -> Revision:
             raise PermissionDenied(_("You may not withdraw channels from review."))
         locked = _locked(channel)
         revision = in_review_revision(locked)
-        if locked.status != ChannelStatus.IN_REVIEW or revision is None:
+        if not states.allowed(Action.WITHDRAW, locked.status) or revision is None:
             raise WorkflowError(
                 _("There is nothing to withdraw: this channel is %(status)s.")
                 % {"status": locked.status_in_sentence}
@@ -265,7 +266,7 @@ def withdraw(channel: Channel, user: User, comment: str = "") -> Revision:
             )
         revision.state = Revision.State.WITHDRAWN
         revision.save(update_fields=["state"])
-        locked.status = ChannelStatus.DRAFT
+        locked.status = states.after(Action.WITHDRAW, locked.status)
         locked.editor_ids = _editors_continuing_from(revision, locked)
         locked.save(update_fields=["status", "editor_ids", "updated_at"])
         audit.record(user, "revision.withdrawn", channel=locked, revision=revision, comment=comment)
@@ -299,7 +300,7 @@ def approve(
         revision.save(
             update_fields=["state", "approved_hash", "reviewed_by", "reviewed_at", "review_comment"]
         )
-        locked.status = ChannelStatus.APPROVED
+        locked.status = states.after(Action.APPROVE, locked.status)
         locked.save(update_fields=["status", "updated_at"])
         audit.record(user, "revision.approved", channel=locked, revision=revision, comment=comment)
         _notify(lambda: notifications.revision_reviewed(revision))
@@ -337,7 +338,7 @@ def request_changes(
         revision.review_comment = comment
         revision.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_comment"])
         ReviewComment.objects.create(revision=revision, step=step, author=user, text=comment)
-        locked.status = ChannelStatus.CHANGES_REQUESTED
+        locked.status = states.after(Action.REQUEST_CHANGES, locked.status)
         locked.editor_ids = _editors_continuing_from(revision, locked)
         locked.save(update_fields=["status", "editor_ids", "updated_at"])
         audit.record(
@@ -371,13 +372,14 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
             )
         was_approved = locked.status == ChannelStatus.APPROVED
         data = copy.deepcopy(target.data)
-        editors = set(locked.editor_ids) | {user.pk}
-        name = str((data.get("details") or {}).get("name") or "")[:100]
+        # The restored content keeps who wrote it: the revision's author and editors join the draft's.
+        editors = _user_ids(locked.editor_ids) | involved_user_ids(target) | {user.pk}
+        name = read(data)["details"].text("name")[:100]
         Channel.objects.filter(pk=locked.pk).update(
             data=data,
             name=name,
             version=F("version") + 1,
-            status=ChannelStatus.DRAFT,
+            status=states.after(Action.EDIT, locked.status),
             last_editor=user,
             editor_ids=sorted(editors),
             current_step="review",
@@ -431,7 +433,7 @@ def publish_refusal(revision: Revision, user: User | None = None) -> str | None:
         return _("Revision %(number)d was not approved by a second person, so it can't be published.") % {
             "number": revision.number
         }
-    if revision.state == Revision.State.APPROVED and channel.status not in PUBLISHABLE_CHANNEL_STATES:
+    if revision.state == Revision.State.APPROVED and not states.allowed(Action.WRITE, channel.status):
         return _(
             "The channel was edited after revision %(number)d was approved, so the approval was "
             "withdrawn. Submit it for review again."
@@ -468,7 +470,7 @@ def mark_published(revision: Revision, user: User | None, environment: Any = Non
         Revision.objects.filter(pk=revision.pk).update(state=Revision.State.PUBLISHED)
         revision.state = Revision.State.PUBLISHED
         channel.published_revision = revision
-        channel.status = ChannelStatus.PUBLISHED
+        channel.status = ChannelStatus.PUBLISHED  # whatever it was: the org now holds this revision
         channel.save(update_fields=["published_revision", "status", "updated_at"])
         audit.record(user, "revision.published", channel=channel, revision=revision, environment=environment)
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus
-from wizard.services import drafts, workflow
+from wizard.services import drafts, live, publish, workflow
+from wizard.values import read
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
@@ -54,6 +55,7 @@ def channel_new(request: AuthenticatedRequest) -> HttpResponse:
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    publish.expire_stale_attempts(pk)
     channel = get_object_or_404(
         Channel.objects.select_related("owner", "last_editor", "environment", "published_revision"), pk=pk
     )
@@ -67,15 +69,29 @@ def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "revisions": revisions,
             "attempts": attempts,
             "latest_attempt": attempts[0] if attempts else None,
+            "live": live.live_status(channel),
+            "fallback_queue": _fallback_queue(channel),
         },
     )
+
+
+def _fallback_queue(channel: Channel) -> str:
+    """The fallback queue the environment checklist looks for: the new queue's name or the chosen one."""
+    workstream = read(channel.data)["workstream"]
+    if workstream["fallback_queue_mode"] == "new":
+        return workstream.text("fallback_queue_name")
+    return workstream.text("existing_queue")
 
 
 @permission_required(ADD_CHANNEL, raise_exception=True)
 @require_POST
 def channel_duplicate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
-    copy = drafts.duplicate(channel, request.user)
+    try:
+        token: uuid.UUID | None = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        token = None
+    copy = drafts.duplicate(channel, request.user, token=token)
     messages.success(
         request, _("“%(name)s” was duplicated. You are editing the copy.") % {"name": channel.display_name}
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -47,6 +47,8 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def publish_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
+    if service.expire_stale_attempts(channel.pk):
+        channel.refresh_from_db()
     return _panel(request, channel)
 
 
@@ -61,4 +63,5 @@ def refresh_choices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = channel.resume_url
-    return redirect(target)
+    # Not ``redirect()``: it would take a bare word for a URL name.
+    return HttpResponseRedirect(target)

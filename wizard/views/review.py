@@ -17,8 +17,9 @@ from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel, ChannelStatus, Revision
 from wizard.preview import revision_preview
 from wizard.services import diff as diffs
-from wizard.services import drafts, workflow
+from wizard.services import drafts, live, workflow
 from wizard.steps import FORM_STEPS
+from wizard.values import read
 
 
 def _channel(pk: int) -> Channel:
@@ -27,8 +28,8 @@ def _channel(pk: int) -> Channel:
 
 def review_context(request: AuthenticatedRequest, channel: Channel, revision: Revision) -> dict[str, Any]:
     user = request.user
-    published = channel.published_revision
-    base = published if published is not None and published.pk != revision.pk else None
+    # The revision live in the channel's environment; when that is this revision, the diff is empty.
+    base = live.live_revision(channel)
     returned = workflow.sent_back_before(revision)
     against_returned = returned is not None and request.GET.get("against") == "returned"
     choices = drafts.choices_for(channel)
@@ -36,14 +37,17 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     in_review = revision.state == Revision.State.IN_REVIEW and channel.status == ChannelStatus.IN_REVIEW
     refusal = workflow.approval_refusal(revision, user) if in_review else None
     compared = returned if against_returned else base
-    result = diffs.diff(
-        compared.data if compared else None, revision.data, choices, show_unchanged=show_unchanged
-    )
+    # Each revision's values are read once, for the diff and for its preview.
+    new_values = read(revision.data, choices)
+    old_values = read(compared.data, choices) if compared else None
+    result = diffs.diff(old_values, new_values, choices, show_unchanged=show_unchanged)
     against = {"against": "returned"} if against_returned else {}
     return {
         "channel": channel,
         "revision": revision,
         "published": base,
+        "is_live": base is not None and base.pk == revision.pk,
+        "live": live.live_status(channel, base),
         "returned": returned,
         "against_returned": against_returned,
         "diff": result,
@@ -54,8 +58,10 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "can_review": in_review and user.has_perm(REVIEW_CHANNEL),
         "approval_refusal": refusal,
         "can_withdraw": in_review and workflow.can_withdraw(revision, user),
-        "preview_new": revision_preview(revision, key="pv-revision"),
-        "preview_old": revision_preview(compared, key="pv-published") if compared else None,
+        "preview_new": revision_preview(revision, key="pv-revision", values=new_values),
+        "preview_old": revision_preview(compared, key="pv-published", values=old_values)
+        if compared
+        else None,
         "show_unchanged": show_unchanged,
         "toggle_query": urlencode(against if show_unchanged else {**against, "all": "1"}),
         "old_label": (

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -21,7 +21,8 @@ from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel
 from wizard.services import drafts
 from wizard.services.rows import apply_row_action
-from wizard.steps import STEPS, Step, get_step, iter_entries, next_step, previous_step
+from wizard.steps import STEPS, Step, get_step, next_step, previous_step
+from wizard.summary import iter_entries
 
 ALL_RELATED = ("environment", "last_editor", "published_revision")
 # What a step page shows; form steps read the published revision only to build a form, which a
@@ -57,6 +58,14 @@ def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse
     step = get_step(slug)
     channel = _channel(pk, _related(request, step))
     if request.method == "POST":
+        if not step.has_form:
+            return HttpResponseNotAllowed(
+                ["GET"],
+                content=_(
+                    "The review step has nothing to save. Submit the channel with “Submit for review” on "
+                    "this page."
+                ),
+            )
         if not request.user.has_perm(CHANGE_CHANNEL):
             raise PermissionDenied(_("You may view this channel but not change it."))
         return _post(request, channel, step)
@@ -73,6 +82,7 @@ def _render(
     form: Any = None,
     status: int = 200,
     conflict: drafts.StaleDraftError | None = None,
+    started_version: int | None = None,
 ) -> HttpResponse:
     choices = drafts.choices_for(channel)
     context: dict[str, Any] = {
@@ -84,6 +94,7 @@ def _render(
         "previous": previous_step(step.slug),
         "next": next_step(step.slug),
         "conflict": conflict,
+        "started_version": started_version,
         "can_edit": request.user.has_perm(CHANGE_CHANNEL) and channel.is_editable,
         "choice_notes": _choice_notes(choices),
     }
@@ -128,8 +139,14 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         values = apply_row_action(step.form_class, values, row_action)
     nav = request.POST.get("nav", "save")
     target = _target(step, nav)
+    resolve = request.POST.get("resolve", "")
+    if resolve == "theirs":
+        messages.info(request, _("Your changes to this step were discarded; it shows the saved version."))
+        return redirect("wizard:step", channel.pk, step.slug)
     try:
         version = int(request.POST.get("version", ""))
+        # "Keep mine" on a conflict page saves over the version shown beside it, and only that one.
+        expected = int(request.POST.get("against", "")) if resolve == "mine" else version
     except ValueError:
         messages.error(
             request,
@@ -144,16 +161,24 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             channel,
             step.slug,
             values,
-            expected_version=version,
+            expected_version=expected,
             user=request.user,
             current_step=step.slug if row_action or blocked else target.slug,
         )
     except drafts.StaleDraftError as conflict:
-        form = drafts.bind_form(channel, step, values)
-        return _render(request, conflict.channel, step, form=form, status=409, conflict=conflict)
+        # What the author typed stays in the form; the form keeps the version they started from, so a
+        # plain Save refuses again and only an explicit choice (keep mine / take theirs) goes on.
+        form = drafts.bind_form(conflict.channel, step, values)
+        conflict.compare(step, values, drafts.choices_for(conflict.channel))
+        return _render(
+            request, conflict.channel, step, form=form, status=409, conflict=conflict, started_version=version
+        )
     except drafts.NotEditableError as error:
         messages.error(request, str(error))
         return _render(request, channel, step, status=409)
+    except drafts.DraftTooLargeError as error:
+        messages.error(request, str(error))
+        return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=413)
     for notice in result.notices:
         messages.warning(request, notice)
     if row_action:

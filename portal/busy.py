@@ -1,0 +1,62 @@
+"""Requests that would end in a 500 answer a 4xx with a message: a database that stays locked past its
+timeout (409), a NUL character in a query string or form (400)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+def is_busy(error: BaseException) -> bool:
+    text = str(error).lower()
+    return isinstance(error, OperationalError) and ("database is locked" in text or "deadlock" in text)
+
+
+class DatabaseBusyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_busy(exception):
+            return None
+        logger.warning("Database busy for %s %s: %s", request.method, request.path, exception)
+        return HttpResponse(
+            _("Someone else was changing the same thing at that moment. Reload the page and try again."),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+
+
+def _has_nul(data: Any) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
+class NulCharacterMiddleware:
+    """A query string or form with a NUL character is refused with 400: no text the portal keeps or
+    searches may hold one (PostgreSQL refuses them in text and JSON), and no person types one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            bad = _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST))
+        except RequestDataTooBig:
+            bad = False  # Django answers 400 for it when the view reads the form
+        if bad:
+            return HttpResponseBadRequest(
+                _("The request contains a NUL character, which no field accepts. Remove it and try again."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

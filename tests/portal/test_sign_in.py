@@ -1,0 +1,100 @@
+"""Sign-in is throttled by account and by address (django-axes), lockouts are audited with a clear
+message, and sessions end after an idle time as well as an absolute one."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from portal.models import AuditEntry
+from portal.sessions import LAST_SEEN, STARTED
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(client, username, password, address="10.0.0.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_thirty_wrong_passwords_lock_the_account_and_the_right_one_is_then_refused(client):
+    factories.author(username="dana")
+    answers = [_sign_in(client, "dana", f"guess-{i}").status_code for i in range(30)]
+    assert answers.count(429) >= 25  # locked after the limit, not after 30 tries
+    right = _sign_in(client, "dana", "changeme")
+    assert right.status_code == 429
+    text = right.content.decode()
+    assert "Sign-in is locked after 5 failed attempts" in text
+    assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(action="auth.locked_out").exists()
+    assert not AuditEntry.objects.filter(action="auth.signed_in").exists()
+
+
+def test_the_account_is_locked_whatever_address_the_guesses_come_from(client):
+    factories.author(username="dana")
+    for i in range(5):
+        _sign_in(client, "dana", "wrong", address=f"10.0.1.{i}")
+    assert _sign_in(client, "dana", "changeme", address="10.0.2.1").status_code == 429
+
+
+def test_an_address_is_locked_whatever_accounts_it_tries(client):
+    factories.author(username="erin")
+    for i in range(5):
+        _sign_in(client, f"someone{i}", "wrong", address="10.0.3.3")
+    assert _sign_in(client, "erin", "changeme", address="10.0.3.3").status_code == 429
+    # Erin from her own address is not locked out.
+    assert _sign_in(client, "erin", "changeme", address="10.0.3.4").status_code == 302
+
+
+def test_a_few_mistakes_then_the_right_password_signs_in(client):
+    factories.author(username="fred")
+    for _ in range(3):
+        assert _sign_in(client, "fred", "wrong").status_code == 200
+    assert _sign_in(client, "fred", "changeme").status_code == 302
+    assert AuditEntry.objects.filter(action="auth.sign_in_failed").count() == 3
+
+
+def _signed_in(client):
+    user = factories.author(username="gina")
+    assert _sign_in(client, "gina", "changeme").status_code == 302
+    return user
+
+
+def _age(client, **seconds):
+    session = client.session
+    now = int(time.time())
+    for key, ago in seconds.items():
+        session[{"started": STARTED, "last": LAST_SEEN}[key]] = now - ago
+    session.save()
+
+
+def test_a_session_ends_after_the_idle_time(client, settings):
+    _signed_in(client)
+    assert client.get(reverse("home")).status_code == 200
+    _age(client, last=settings.PORTAL_SESSION_IDLE_SECONDS + 5)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert AuditEntry.objects.filter(action="auth.session_expired", details__reason="idle").exists()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_idle_time_is_configurable_and_activity_keeps_the_session(client, settings):
+    settings.PORTAL_SESSION_IDLE_SECONDS = 600
+    _signed_in(client)
+    _age(client, last=500)
+    assert client.get(reverse("home")).status_code == 200
+    _age(client, last=700)
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_busy_session_still_ends_at_the_absolute_limit(client, settings):
+    _signed_in(client)
+    _age(client, started=settings.PORTAL_SESSION_MAX_SECONDS + 5, last=10)
+    assert client.get(reverse("home")).status_code == 302
+    assert AuditEntry.objects.filter(action="auth.session_expired", details__reason="absolute").exists()
+
+
+def test_the_default_idle_time_is_eight_hours(settings):
+    assert settings.PORTAL_SESSION_IDLE_SECONDS == 8 * 3600

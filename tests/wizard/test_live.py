@@ -1,0 +1,109 @@
+"""The revision live in the channel's environment: the review and channel pages diff against it and
+the status says whether the channel is live."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories
+from wizard.models import ChannelStatus, PublishAttempt
+from wizard.services import drafts, live, workflow
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return {
+        "author": factories.author(username="author"),
+        "reviewer": factories.reviewer(username="reviewer"),
+        "publisher": factories.publisher(username="publisher"),
+    }
+
+
+def publish(channel, people, environment, *, succeeded=True):
+    """Submit, approve and record a publish of the draft to ``environment``, as the publish task does."""
+    revision = workflow.submit(channel, people["author"])
+    channel.refresh_from_db()
+    workflow.approve(channel, people["reviewer"], revision_id=revision.pk, shown_hash=revision.content_hash)
+    state = PublishAttempt.State.SUCCEEDED if succeeded else PublishAttempt.State.FAILED
+    PublishAttempt.objects.create(
+        channel=channel,
+        revision=revision,
+        environment=environment,
+        requested_by=people["publisher"],
+        state=state,
+        finished_at=timezone.now(),
+    )
+    if succeeded:
+        workflow.mark_published(revision, people["publisher"], environment)
+    else:
+        channel.refresh_from_db()
+        channel.status = ChannelStatus.PUBLISH_FAILED
+        channel.save()
+    channel.refresh_from_db()
+    return revision
+
+
+@pytest.fixture
+def channel(people):
+    environment = factories.EnvironmentFactory()
+    data = factories.complete_data(details={"environment": str(environment.pk)})
+    return factories.ChannelFactory(owner=people["author"], environment=environment, data=data)
+
+
+def test_after_a_publish_the_review_page_no_longer_says_never_published(client, people, channel):
+    publish(channel, people, channel.environment)
+    client.force_login(people["reviewer"])
+    html = client.get(reverse("wizard:review", args=[channel.pk])).content.decode()
+    assert "never published" not in html
+    assert "No changes: revision 1 is live" in html
+    assert "Published (revision 1 is live)" in html
+
+
+def test_an_edit_after_the_publish_says_published_edited_since_and_diffs_against_the_live_one(
+    client, people, channel
+):
+    publish(channel, people, channel.environment)
+    result = drafts.save_step(
+        channel,
+        "appearance",
+        {**channel.data["appearance"], "title": "Edited title"},
+        expected_version=channel.version,
+        user=people["author"],
+    )
+    channel = result.channel
+    channel.refresh_from_db()
+    client.force_login(people["author"])
+    page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert "Published, edited since (revision 1 is live)" in page
+    revision = workflow.submit(channel, people["author"])
+    client.force_login(people["reviewer"])
+    html = client.get(reverse("wizard:review", args=[channel.pk])).content.decode()
+    assert "Changes since the published revision 1" in html and "Edited title" in html
+    assert revision.number == 2
+
+
+def test_a_failed_publish_says_which_revision_is_still_live(people, channel):
+    publish(channel, people, channel.environment)
+    drafts.save_step(
+        channel,
+        "appearance",
+        channel.data["appearance"],
+        expected_version=channel.version,
+        user=people["author"],
+    )
+    channel.refresh_from_db()
+    publish(channel, people, channel.environment, succeeded=False)
+    status = live.live_status(channel)
+    assert status.text == "Publish failed — revision 1 is still live"
+
+
+def test_the_live_revision_is_the_one_in_the_chosen_environment(people, channel):
+    other = factories.EnvironmentFactory()
+    publish(channel, people, other)
+    assert live.live_revision(channel, other).number == 1
+    assert live.live_revision(channel) is None  # nothing was published to the channel's own environment
+    assert live.live_status(channel).text == "Published"

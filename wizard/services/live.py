@@ -1,0 +1,60 @@
+"""Which revision of a channel is live in an environment, and the status that says so.
+
+A revision is live in an environment when the last publish there that succeeded wrote it. The review
+and channel pages diff against that revision (not against whatever was published last anywhere), and
+the status tells whether the channel as shown is what customers get.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
+
+
+def live_revision(channel: Channel, environment: Any = None) -> Revision | None:
+    """The revision live in ``environment`` (default: the channel's), or None if none was published there."""
+    environment_id = environment.pk if environment is not None else channel.environment_id
+    if environment_id is None:
+        return None
+    attempt = (
+        PublishAttempt.objects.filter(
+            channel_id=channel.pk, environment_id=environment_id, state=PublishAttempt.State.SUCCEEDED
+        )
+        .select_related("revision")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    return attempt.revision if attempt is not None else None
+
+
+@dataclass(frozen=True)
+class LiveStatus:
+    revision: Revision | None
+    text: str  # the status as shown, e.g. "Published, edited since"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revision is not None
+
+
+def live_status(channel: Channel, revision: Revision | None = None) -> LiveStatus:
+    """The channel's status with what is live in its environment; ``revision``: already looked up."""
+    live = revision if revision is not None else live_revision(channel)
+    status = str(channel.get_status_display())
+    if live is None:
+        return LiveStatus(None, status)
+    number = {"number": live.number}
+    texts = {
+        ChannelStatus.PUBLISHED: _("Published (revision %(number)d is live)") % number,
+        ChannelStatus.DRAFT: _("Published, edited since (revision %(number)d is live)") % number,
+        ChannelStatus.CHANGES_REQUESTED: _("Changes requested (revision %(number)d is live)") % number,
+        ChannelStatus.IN_REVIEW: _("In review (revision %(number)d is live)") % number,
+        ChannelStatus.APPROVED: _("Approved (revision %(number)d is live)") % number,
+        ChannelStatus.PUBLISHING: _("Publishing (revision %(number)d is live)") % number,
+        ChannelStatus.PUBLISH_FAILED: _("Publish failed — revision %(number)d is still live") % number,
+    }
+    return LiveStatus(live, texts.get(ChannelStatus(channel.status), status))
