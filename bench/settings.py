@@ -10,7 +10,8 @@ import os
 
 os.environ.setdefault("DJANGO_ENV", "production")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 50)
-os.environ.setdefault("PORTAL_SECRETS_KEY", "bench-only-secrets-key")
+os.environ.setdefault("PORTAL_SECRETS_KEY", "bench-only-secrets-key-" + "y" * 40)
+os.environ.setdefault("PORTAL_AUDIT_KEY", "bench-only-audit-key-" + "z" * 40)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 
