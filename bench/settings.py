@@ -9,9 +9,10 @@ measured request checks a password.
 import os
 
 os.environ.setdefault("DJANGO_ENV", "production")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 50)
-os.environ.setdefault("PORTAL_SECRETS_KEY", "bench-only-secrets-key-" + "y" * 40)
-os.environ.setdefault("PORTAL_AUDIT_KEY", "bench-only-audit-key-" + "z" * 40)
+# Fixed, so that every gunicorn worker and the benchmark itself agree; only ever used on loopback.
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-7Hq2ZpL9xWc4Rt8Vn1Kd6Jm3Ys5Fb0Ga-secret")
+os.environ.setdefault("PORTAL_SECRETS_KEY", "bench-Qw3Er5Ty7Ui9Op1As2Df4Gh6Jk8Lz0Xc-secrets")
+os.environ.setdefault("PORTAL_AUDIT_KEY", "bench-Mn1Bv2Cx3Za4Sd5Fg6Hj7Kl8Po9Iu0Yt-audit")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 

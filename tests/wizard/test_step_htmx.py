@@ -1,5 +1,7 @@
 """A step saved from htmx is answered with the page it leads to (#step-page only), not a redirect."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -155,3 +157,22 @@ def test_the_step_form_posts_through_htmx_and_still_works_without_it(author_clie
     html = author_client.get(step_url(channel, "appearance")).content.decode()
     url = step_url(channel, "appearance")
     assert f'<form id="step-form" method="post" action="{url}" hx-post="{url}" hx-target="#step-page"' in html
+
+
+def test_the_review_step_is_cached_by_content_and_follows_every_change(author_client, monkeypatch):
+    from wizard.views import steps as step_views
+
+    channel = ChannelFactory(owner=author_client.user)
+    review = step_url(channel, "review")
+    first = author_client.get(review).content.decode()
+    assert "Every step is complete" in first
+    checks = []
+    real = step_views.drafts.validate_all
+    monkeypatch.setattr(step_views.drafts, "validate_all", lambda *a, **k: checks.append(1) or real(*a, **k))
+    again = author_client.get(review).content.decode()
+    assert checks == [] and "Every step is complete" in again
+    # An empty title is a problem: the next view shows it and Submit is disabled.
+    author_client.post(step_url(channel, "appearance"), appearance_post(channel, title="", nav="save"))
+    html = author_client.get(review).content.decode()
+    assert checks and "problem to fix" in html
+    assert re.search(r'<button type="submit" class="btn btn-primary ms-auto" disabled', html)

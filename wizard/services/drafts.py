@@ -183,19 +183,31 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
     page already showed (every "Save draft" and every Next from an unchanged step) keeps the cached
     rendering. The whole draft is in the digest because cross-step rules read other steps' values.
     """
+    uses_environments = step.form_class is not None and step.form_class.uses_environments
+    return _content_key(channel, step.slug, choices, can_edit, uses_environments)
+
+
+def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
+    """The same for the review step's problems and summary (a missing environment is one of them)."""
+    return _content_key(channel, "review", choices, can_edit, True)
+
+
+def _content_key(
+    channel: Channel, slug: str, choices: ChoiceProvider, can_edit: bool, uses_environments: bool
+) -> str:
     environments = (
         list(Environment.objects.filter(archived=False).values_list("pk", "name"))
-        if step.form_class is not None and step.form_class.uses_environments
+        if uses_environments
         else []
     )
     content = json.dumps(
-        [channel.data, step.slug in channel.saved_steps], sort_keys=True, default=str, separators=(",", ":")
+        [channel.data, slug in channel.saved_steps], sort_keys=True, default=str, separators=(",", ":")
     )
     parts = [
         channel.pk,
         hashlib.sha256(content.encode()).hexdigest(),
         channel.published_revision_id,
-        step.slug,
+        slug,
         can_edit,
         choices_fingerprint(choices),
         environments,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +32,7 @@ PAGE_RELATED = ("environment", "last_editor")
 # What the step form's htmx requests swap; answered with the step page without the site's frame.
 STEP_TARGET = "step-page"
 HTMX_FRAME = "wizard/steps/htmx_frame.html"
+REVIEW_CACHE_SECONDS = 3600  # as the templates' {% cache %} of rendered forms and the review summary
 
 
 def _answers_htmx(request: AuthenticatedRequest) -> bool:
@@ -110,13 +112,30 @@ def _render(
             context["form_cache_key"] = drafts.rendered_form_key(channel, step, choices, context["can_edit"])
         context["form"] = form
     else:
-        context["problems"] = drafts.validate_all(channel, choices)
-        context["entries"] = list(iter_entries(channel.data, choices))
+        _review_context(context, channel, choices)
     if _answers_htmx(request):
         context["step_frame"] = HTMX_FRAME
     response = render(request, step.template, context, status=status)
     response["Vary"] = "HX-Request"
     return response
+
+
+def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> None:
+    """The review step's problems and summary, read only when their cached rendering is missing; the
+    number of problems (which decides whether Submit is enabled) is cached under the same key."""
+    key = drafts.rendered_review_key(channel, choices, context["can_edit"])
+    count_key = f"wizard_review_problems:{key}"
+    count = cache.get(count_key)
+    if count is None:
+        problems: Any = drafts.validate_all(channel, choices)
+        count = len(problems)
+        cache.set(count_key, count, REVIEW_CACHE_SECONDS)
+    else:
+        problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices))
+    context["problems"] = problems
+    context["problem_count"] = count
+    context["entries"] = SimpleLazyObject(lambda: list(iter_entries(channel.data, choices)))
+    context["review_cache_key"] = key
 
 
 def _choice_notes(choices: Any) -> list[str]:
