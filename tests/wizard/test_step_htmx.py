@@ -176,3 +176,11 @@ def test_the_review_step_is_cached_by_content_and_follows_every_change(author_cl
     html = author_client.get(review).content.decode()
     assert checks and "problem to fix" in html
     assert re.search(r'<button type="submit" class="btn btn-primary ms-auto" disabled', html)
+
+
+def test_the_cached_preview_panel_follows_the_saved_draft(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "behaviors")
+    assert 'data-check="title_missing"' not in author_client.get(url).content.decode()
+    author_client.post(step_url(channel, "appearance"), appearance_post(channel, title="", nav="save"))
+    assert 'data-check="title_missing"' in author_client.get(url).content.decode()

@@ -110,6 +110,8 @@ def _render(
             # Built only when the cached rendering of the form is missing.
             form = SimpleLazyObject(partial(drafts.bind_form, channel, step, choices=choices))
             context["form_cache_key"] = drafts.rendered_form_key(channel, step, choices, context["can_edit"])
+            # The preview panel draws the saved draft for this step: the same content, the same panel.
+            context["panel_cache_key"] = context["form_cache_key"]
         context["form"] = form
     else:
         _review_context(context, channel, choices)
@@ -136,6 +138,7 @@ def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> 
     context["problem_count"] = count
     context["entries"] = SimpleLazyObject(lambda: list(iter_entries(channel.data, choices)))
     context["review_cache_key"] = key
+    context["panel_cache_key"] = key
 
 
 def _choice_notes(choices: Any) -> list[str]:
