@@ -15,11 +15,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The portal queues publishes in the database and runportal starts the worker beside it, as in production.
+PORT          ?= 8000
+EMULATOR_PORT ?= $(if $(PORTAL_EMULATOR_PORT),$(PORTAL_EMULATOR_PORT),8443)
+
 run: export PORTAL_TASK_BACKEND ?= django_tasks_db.DatabaseBackend
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
-	$(PY) manage.py runportal
+	$(PY) manage.py runportal --addrport 127.0.0.1:$(PORT) --emulator-port $(EMULATOR_PORT)
 
 chromium:
 	tools/ensure-chromium
@@ -40,7 +43,7 @@ reset:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy dataverse emulator portal wizard
+	$(VENV)/bin/mypy dataverse emulator portal wizard publishing
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -21,11 +21,11 @@ def main(count: int = 100) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     from emulator import start_emulator
     from portal.services.environments import register_emulator
+    from publishing.services import publish
     from tests import factories
     from tests.emulator_support import Knobs
-    from tests.wizard.publish.helpers import FULL, approved_channel
+    from tests.publishing.helpers import FULL, approved_channel
     from wizard.models import PublishAttempt
-    from wizard.services import publish
 
     server = start_emulator(tempfile.mkdtemp(prefix="studio-bench-emulator-"), port=0)
     try:

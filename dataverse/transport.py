@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -65,6 +67,21 @@ def _connection_never_made(exc: BaseException) -> bool:
     return any(isinstance(c, NewConnectionError | ConnectionRefusedError) for c in _causes(exc))
 
 
+def _why_not_connected(exc: BaseException, url: str) -> str:
+    """Why a connection was never made, in words an administrator can act on (the exception's repr
+    names pools and retries, which helps nobody)."""
+    from urllib3.exceptions import NameResolutionError
+
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    causes = list(_causes(exc))
+    if any(isinstance(c, NameResolutionError | socket.gaierror) for c in causes):
+        return f"The host name {host} could not be found (DNS): check the address for typing mistakes."
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return f"{host} port {parts.port or 443} refused the connection: nothing is listening there."
+    return f"Could not connect to {host}."
+
+
 def transport_error(exc: requests.RequestException, method: str, url: str) -> TransportError:
     """Translate a ``requests`` exception raised while sending ``method url``."""
     method = method.upper()
@@ -88,6 +105,6 @@ def transport_error(exc: requests.RequestException, method: str, url: str) -> Tr
         )
     if isinstance(exc, requests.exceptions.ConnectionError):
         if _connection_never_made(exc):
-            return TransportError(f"Could not connect: {exc}", before_send=True, **common)
+            return TransportError(_why_not_connected(exc, url), before_send=True, **common)
         return TransportError(f"The connection failed: {exc}", may_have_committed=is_write, **common)
     return TransportError(f"The HTTP request failed: {exc}", may_have_committed=is_write, **common)

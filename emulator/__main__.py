@@ -1,10 +1,11 @@
-"""Command line: `python -m emulator serve [--host H] [--port P] [--state DIR]`."""
+"""Command line: `python -m emulator serve [--host H] [--port P] [--state DIR] [--profile default|test]`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from .seed import PROFILES
 from .server import EmulatorServer
 from .usercount import seed_users
 
@@ -16,6 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8443)
     serve.add_argument("--state", default="var/emulator/")
+    serve.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="default",
+        help="the reference rows a new state directory is seeded with (a second org: test)",
+    )
     users = sub.add_parser("seed-users", help="add N extra users (for paging and load tests)")
     users.add_argument("count", type=int)
     users.add_argument("--state", default="var/emulator/")
@@ -24,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         added = seed_users(args.state, args.count)
         print(f"Added {added} users to {args.state}")
         return 0
-    server = EmulatorServer(args.state, args.host, args.port)
+    server = EmulatorServer(args.state, args.host, args.port, args.profile)
     print(f"Dataverse emulator listening on {server.org_url} (state: {args.state})", flush=True)
     try:
         server.serve_forever()

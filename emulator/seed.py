@@ -91,6 +91,29 @@ LANGUAGES = [
 ]
 
 
+#: The orgs the emulator can start as. "default" is a new org as the portal's demo uses it; "test" is a second
+#: org of the same tenant, as a team's test environment is: its own ids for everything, and some reference
+#: rows named differently or only there, so moving a channel between the two has something to resolve.
+PROFILES = ("default", "test")
+# Per profile: (operating hours name, days, start, end), the extra Omnichannel messaging queues, and the
+# authentication setting's name.
+OPERATING_HOURS = {
+    "default": [("Business hours", "192350001,192350002,192350003,192350004,192350005", "09:00", "17:00")],
+    "test": [
+        ("Business hours", "192350001,192350002,192350003,192350004,192350005", "08:00", "18:00"),
+        (
+            "Around the clock",
+            "192350000,192350001,192350002,192350003,192350004,192350005,192350006",
+            "00:00",
+            "23:59",
+        ),
+    ],
+}
+EXTRA_QUEUES = {"default": [], "test": ["Test escalation queue"]}
+AUTHENTICATION_SETTING = {"default": "Contoso portal sign-in", "test": "Contoso test portal sign-in"}
+ORGANIZATION = {"default": "contoso", "test": "contoso-test"}
+
+
 class _Writer:
     def __init__(self, store: Store, identity: Identity) -> None:
         self.store, self.identity = store, identity
@@ -118,18 +141,22 @@ def role_id(identity: Identity, bu: str, name: str) -> str:
     return identity.seed_id(f"role:{bu}:{name}")
 
 
-def seed(store: Store, identity: Identity) -> None:
-    """Write the seed rows unless this state directory already has them."""
+def seed(store: Store, identity: Identity, profile: str = "default") -> None:
+    """Write the seed rows of ``profile`` unless this state directory already has them (a state directory
+    keeps the profile it was first seeded with)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown emulator profile {profile!r}; choose one of {', '.join(PROFILES)}")
     with store.lock:
         if store.setting("seeded"):
             return
         with store.transaction():
-            _seed(_Writer(store, identity), store, identity)
+            _seed(_Writer(store, identity), store, identity, profile)
             store.set_setting("seeded", "1")
+            store.set_setting("profile", profile)
 
 
-def _seed(w: _Writer, store: Store, identity: Identity) -> None:
-    org_id = w.put("organization", "org", {"name": "contoso"})
+def _seed(w: _Writer, store: Store, identity: Identity, profile: str) -> None:
+    org_id = w.put("organization", "org", {"name": ORGANIZATION[profile]})
     store.set_setting("organization_id", org_id)
     root = w.put("businessunit", ROOT_BU, {"name": ROOT_BU, "isdisabled": False})
     child = w.put(
@@ -199,19 +226,20 @@ def _seed(w: _Writer, store: Store, identity: Identity) -> None:
             {"msdyn_languagename": name, "msdyn_localecode": code, "msdyn_localeid": lcid},
         )
         w.put("msdyn_chatwidgetlanguage", code, {"msdyn_languagename": name, "msdyn_localeid": lcid})
-    w.put(
-        "msdyn_operatinghour",
-        "business-hours",
-        {
-            "msdyn_name": "Business hours",
-            "msdyn_oc_daysofweek": "192350001,192350002,192350003,192350004,192350005",
-            "msdyn_starttimestring": "09:00",
-            "msdyn_endtimestring": "17:00",
-            "msdyn_timezone": 85,
-            "msdyn_enablealldays": False,
-            "msdyn_totalworkhours": "40",
-        },
-    )
+    for name, days, start, end in OPERATING_HOURS[profile]:
+        w.put(
+            "msdyn_operatinghour",
+            "business-hours" if name == "Business hours" else name,
+            {
+                "msdyn_name": name,
+                "msdyn_oc_daysofweek": days,
+                "msdyn_starttimestring": start,
+                "msdyn_endtimestring": end,
+                "msdyn_timezone": 85,
+                "msdyn_enablealldays": len(days.split(",")) == 7,
+                "msdyn_totalworkhours": "40",
+            },
+        )
     messaging = w.put(
         "queue",
         "default-messaging",
@@ -241,12 +269,27 @@ def _seed(w: _Writer, store: Store, identity: Identity) -> None:
             "msdyn_assignmentstrategy": 192350000,
         },
     )
+    for name in EXTRA_QUEUES[profile]:
+        w.put(
+            "queue",
+            name,
+            {
+                "name": name,
+                "msdyn_isomnichannelqueue": True,
+                "msdyn_queuetype": 192350000,
+                "msdyn_priority": 100,
+                "msdyn_isdefaultqueue": False,
+                "queueviewtype": 0,
+                "businessunitid": root,
+                "msdyn_assignmentstrategy": 192350000,
+            },
+        )
     store.link("queuemembership_association", messaging, users["agent@contoso.example"])
     w.put(
         "msdyn_authenticationsettings",
         "portal-sign-in",
         {
-            "msdyn_name": "Contoso portal sign-in",
+            "msdyn_name": AUTHENTICATION_SETTING[profile],
             "msdyn_authenticationtype": 192350000,
             "msdyn_publickeyurl": "https://portal.contoso.example/.well-known/chat-public-key",
             "msdyn_javascriptclientfunction": "getContosoChatToken",

@@ -125,7 +125,9 @@ def _close_connections(server: BaseWSGIServer) -> None:
 class EmulatorServer:
     """A running emulator: one HTTPS port for the token endpoints, the Web API and the test knobs."""
 
-    def __init__(self, state_dir: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, state_dir: str | Path, host: str = "127.0.0.1", port: int = 0, profile: str = "default"
+    ) -> None:
         self.state_dir = Path(state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
         ca_file, cert_file, key_file = ensure_certificates(self.state_dir)
@@ -136,7 +138,8 @@ class EmulatorServer:
         self.base_url = f"https://{public_host}:{self._httpd.server_address[1]}"
         self.org_url = self.base_url
         self.store = Store(self.state_dir / DB_FILE)
-        seed(self.store, self.identity)
+        seed(self.store, self.identity, profile)
+        self.profile = self.store.setting("profile") or "default"
         self.app = EmulatorApp(self.store, self.identity, self.base_url)
         self._app.app = self.app
         self.ca_file = str(ca_file)
@@ -150,6 +153,7 @@ class EmulatorServer:
             "signin_client_id": self.identity.signin_client_id,
             "signin_client_secret": self.identity.signin_client_secret,
             "organization_id": self.store.setting("organization_id") or "",
+            "profile": self.profile,
         }
         path = self.state_dir / CONNECTION_FILE
         path.write_text(json.dumps(self.connection, indent=2) + "\n")
@@ -189,6 +193,8 @@ class _LateApp:
         return self.app(environ, start_response)
 
 
-def start_emulator(state_dir: str | Path, host: str = "127.0.0.1", port: int = 0) -> EmulatorServer:
+def start_emulator(
+    state_dir: str | Path, host: str = "127.0.0.1", port: int = 0, profile: str = "default"
+) -> EmulatorServer:
     """Start an emulator in a background thread; returns once it is listening."""
-    return EmulatorServer(state_dir, host, port).start()
+    return EmulatorServer(state_dir, host, port, profile).start()

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "portal",
     "wizard",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,10 @@ PORTAL_AUDIT_KEY = _key("PORTAL_AUDIT_KEY", "audit")
 
 # Where `make run` keeps the local Dataverse emulator's state (connection.json, CA, SQLite).
 EMULATOR_STATE_DIR = Path(os.environ.get("PORTAL_EMULATOR_STATE", BASE_DIR / "var" / "emulator"))
+# ... and of the second emulator org ("Local Dataverse (test)"), seeded with other reference rows.
+EMULATOR_TEST_STATE_DIR = Path(
+    os.environ.get("PORTAL_EMULATOR_TEST_STATE", BASE_DIR / "var" / "emulator-test")
+)
 
 # A publish attempt that reports no progress for this long (a crashed or restarted worker) is marked
 # failed, and the channel can be published again.

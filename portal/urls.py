@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/microsoft/", include("portal.entra_urls")),
     path("channels/", include("wizard.urls")),
+    path("channels/", include("publishing.urls")),
     path("environments/", include("portal.environment_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", audit.audit_log, name="audit_log"),

@@ -27,7 +27,7 @@ def _names(form_class: Any) -> set[str]:
 
 @register("wizard")
 def check_mapping(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from wizard.mapping import HANDLED_FIELDS, WIDGET_FIELDS
+    from publishing.mapping import HANDLED_FIELDS, WIDGET_FIELDS
 
     errors: list[Error] = []
     for step in FORM_STEPS:
@@ -43,7 +43,7 @@ def check_mapping(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 errors.append(
                     Error(
                         f"The field {step.slug}.{name} is mapped {count} times.",
-                        hint="Add it to WIDGET_FIELDS or to HANDLED_FIELDS (with the reason) in wizard.mapping, "
+                        hint="Add it to WIDGET_FIELDS or to HANDLED_FIELDS (with the reason) in publishing.mapping, "
                         "in exactly one of them.",
                         id="wizard.E001",
                     )
@@ -52,7 +52,7 @@ def check_mapping(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             errors.append(
                 Error(
                     f"The mapping names {step.slug}.{name}, which the step form does not have.",
-                    hint="Remove it from wizard.mapping or add the field to the form.",
+                    hint="Remove it from publishing.mapping or add the field to the form.",
                     id="wizard.E003",
                 )
             )

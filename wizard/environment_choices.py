@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from dataverse import DataverseClient, DataverseError, NotFoundError, RetryPolicy
 from portal.secrets import SecretUnreadable
 from portal.services import environments as environment_service
-from wizard.choices import DEFAULT_MESSAGING_QUEUE, BuiltinChoices, ChoiceList, Option
-from wizard.mapping import (
+from publishing.mapping import (
     CONVERSATION_PERSISTENT,
     QUEUE_ACTIVE,
     QUEUE_TYPE_MESSAGING,
     STREAM_SOURCE_LIVE_CHAT,
 )
+from wizard.choices import DEFAULT_MESSAGING_QUEUE, BuiltinChoices, ChoiceList, Option
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def _languages(client: DataverseClient) -> list[Option]:
 def _queues(client: DataverseClient) -> list[Option]:
     # The out-of-the-box messaging queue keeps its stable name as the value, so drafts made before an
     # environment was chosen (the builtin lists) stay valid; the publish resolves names and ids alike.
-    # Only queues a chat workstream can route to (see wizard.mapping.fallback_queue_problem).
+    # Only queues a chat workstream can route to (see publishing.mapping.fallback_queue_problem).
     options = _rows(
         client,
         "queues",

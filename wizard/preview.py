@@ -43,7 +43,7 @@ from wizard.steps import STEPS
 from wizard.values import DraftValues, StepValues, read
 
 HEADER_TEXT_COLOR = "#FFFFFF"
-# About this many average characters fit on one line of the widget header before the ellipsis.
+# About this many average characters fit on one line of the widget header at phone width; a longer title wraps.
 TITLE_VISIBLE_CHARS = 25
 SUBTITLE_VISIBLE_CHARS = 40
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp", ".avif")
@@ -335,8 +335,9 @@ def build_preview(
                 "warning",
                 "title_truncated",
                 _(
-                    "The title has %(count)d characters; about %(visible)d fit in the header and the "
-                    "rest is cut off with “…”. Shorten it so customers see all of it."
+                    "The title has %(count)d characters; about %(visible)d fit on one line of the header "
+                    "on a phone, so there it wraps and pushes the conversation down. Shorten it to keep the "
+                    "header to one line."
                 )
                 % {"count": len(title), "visible": TITLE_VISIBLE_CHARS},
             )

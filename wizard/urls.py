@@ -1,7 +1,7 @@
 from django.urls import path
 
 import portal.converters  # noqa: F401 - registers the "id" path converter
-from wizard.views import channels, publish, review, revisions, steps, workflow
+from wizard.views import channels, choices, review, revisions, steps, workflow
 from wizard.views import preview as preview_views
 
 app_name = "wizard"
@@ -28,7 +28,5 @@ urlpatterns = [
     path("<id:pk>/withdraw/", review.withdraw, name="withdraw"),
     path("<id:pk>/revisions/compare/", revisions.compare, name="compare"),
     path("<id:pk>/revisions/<id:number>/restore/", revisions.restore, name="restore"),
-    path("<id:pk>/publish/", publish.publish, name="publish"),
-    path("<id:pk>/publish/status/", publish.publish_status, name="publish_status"),
-    path("<id:pk>/choices/refresh/", publish.refresh_choices, name="refresh_choices"),
+    path("<id:pk>/choices/refresh/", choices.refresh_choices, name="refresh_choices"),
 ]

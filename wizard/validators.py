@@ -29,7 +29,7 @@ def validate_https_url(value: str) -> None:
         )
     if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
         raise ValidationError(
-            _("Enter a full URL with a host name, such as https://www.contoso.com/logo.png."), code="https"
+            _("Enter a full URL with a host name, such as https://www.contoso.com/."), code="https"
         )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -14,6 +17,18 @@ from portal.models import Environment
 from portal.services.roles import ROLE_LABELS
 
 FIELDS = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle"]
+# A tenant is named by its id or by one of its domains (contoso.onmicrosoft.com), as Entra accepts both.
+_TENANT_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE
+)
+
+
+def _is_guid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return len(value) == 36
 
 
 def _https_url_field(field: Any, **kwargs: Any) -> Any:
@@ -48,6 +63,16 @@ class EnvironmentForm(forms.ModelForm):
             "kind": _("Shown next to the environment's name, so production is never mistaken for test.")
         }
         widgets = {"ca_bundle": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"})}
+        error_messages = {
+            "org_url": {
+                "invalid": _("Enter the org's https:// address, such as https://contoso.crm.dynamics.com.")
+            },
+            "authority_host": {
+                "invalid": _(
+                    "Enter the sign-in host's https:// address, such as https://login.microsoftonline.com."
+                )
+            },
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -66,10 +91,45 @@ class EnvironmentForm(forms.ModelForm):
         value = self.cleaned_data["org_url"].rstrip("/")
         if not value.startswith("https://"):
             raise forms.ValidationError(_("The org URL must start with https://"))
+        parts = urlsplit(value)
+        if parts.path or parts.query or parts.fragment or parts.username or parts.password:
+            raise forms.ValidationError(
+                _(
+                    "Enter only the org's address, such as https://contoso.crm.dynamics.com, without a path, "
+                    "query or user name."
+                )
+            )
+        return value
+
+    def clean_tenant_id(self) -> str:
+        value = self.cleaned_data["tenant_id"].strip()
+        if not (_is_guid(value) or _TENANT_DOMAIN.match(value)):
+            raise forms.ValidationError(
+                _(
+                    "Enter the directory (tenant) ID from the app registration's Overview page, such as "
+                    "72f988bf-86f1-41af-91ab-2d7cd011db47, or one of the tenant's domains, such as "
+                    "contoso.onmicrosoft.com."
+                )
+            )
+        return value
+
+    def clean_client_id(self) -> str:
+        value = self.cleaned_data["client_id"].strip()
+        if not _is_guid(value):
+            raise forms.ValidationError(
+                _(
+                    "Enter the application (client) ID from the app registration's Overview page: 32 hex "
+                    "digits in five groups, such as 51f81489-12ee-4a9e-aaae-a2591f45987d."
+                )
+            )
         return value
 
     def clean_authority_host(self) -> str:
         value = self.cleaned_data["authority_host"].rstrip("/")
+        if urlsplit(value).path or urlsplit(value).query:
+            raise forms.ValidationError(
+                _("Enter only the sign-in host, such as https://login.microsoftonline.com, without a path.")
+            )
         if not value.startswith("https://"):
             raise forms.ValidationError(_("The authority host must start with https://"))
         if not authority_host_allowed(value, production=settings.PRODUCTION):

@@ -12,6 +12,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.models import Environment
 from portal.services import roles
@@ -122,7 +123,7 @@ def checklist(environment: Environment, fallback_queue: str) -> list[ChecklistLi
         else:
             ok = members > 0
             detail = (
-                _("%(count)s member(s).") % {"count": members}
+                ngettext("%(count)s member.", "%(count)s members.", members) % {"count": members}
                 if ok
                 else _("The queue has no members, so chats routed to it reach nobody.")
             )

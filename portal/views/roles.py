@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -74,10 +74,8 @@ def roles_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def roles_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
-    back = reverse("environments:roles", args=[pk])
-    if request.POST.get("return"):
-        # Only ever a query string of this page.
-        back += "?" + request.POST["return"].lstrip("?").replace("\n", "")[:500]
+    # Only ever a query string of this page.
+    query = QueryDict(request.POST.get("return", "").lstrip("?").replace("\n", "")[:500], mutable=True)
     direct = request.POST.get("assign_directly", "")
     if direct:
         user_id, _sep, role_key = direct.partition(":")
@@ -87,6 +85,10 @@ def roles_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         role_key = form.cleaned_data["role"] if form.is_valid() else ""
         user_ids = request.POST.getlist("users")
         action = "remove" if "remove" in request.POST else "assign"
+    if role_key in service.OMNICHANNEL_ROLES and not direct:
+        # The next change most likely concerns the same role: keep it chosen.
+        query["role"] = role_key
+    back = reverse("environments:roles", args=[pk]) + ("?" + query.urlencode() if query else "")
     if role_key not in service.OMNICHANNEL_ROLES:
         messages.error(request, _("Choose a role."))
         return redirect(back)

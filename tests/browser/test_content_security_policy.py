@@ -13,6 +13,8 @@ def test_no_page_loads_anything_the_policy_refuses(page):
     user = UserFactory(username="everyone", groups=list(permissions.GROUP_PERMISSIONS))
     channel = ChannelFactory(owner=user)
     refused = []
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     page.on(
         "console",
         lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
@@ -31,3 +33,6 @@ def test_no_page_loads_anything_the_policy_refuses(page):
         page.goto(url)
         page.wait_for_load_state("networkidle")
     assert refused == []
+    # Nothing a page asks for is missing, the browser's icon request included.
+    assert failed == []
+    assert page.evaluate("() => document.querySelector('link[rel=icon]').href").endswith(".svg")

@@ -6,11 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.services.environments import register_emulator
+from publishing import mapping
 from tests.browser.conftest import screenshot, sign_in
 from tests.emulator_support import unique_environment_pk
 from tests.factories import publisher
-from tests.wizard.publish.helpers import FULL, approved_channel
-from wizard import mapping
+from tests.publishing.helpers import FULL, approved_channel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

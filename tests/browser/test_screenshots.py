@@ -5,15 +5,17 @@ window at phone width, the decision box of the review page in the first screen."
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 
 from portal import audit
 from portal.services.environments import register_emulator
+from publishing.services import publish
 from tests.browser.conftest import screenshot, sign_in
 from tests.emulator_support import unique_environment_pk
 from tests.factories import ChannelFactory, UserFactory, reviewer
-from tests.wizard.publish.helpers import FULL, approved_channel
+from tests.publishing.helpers import FULL, approved_channel
 from wizard.models import Channel, Revision
-from wizard.services import publish, workflow
+from wizard.services import workflow
 from wizard.steps import STEP_SLUGS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,6 +73,19 @@ def _pages(emulator) -> dict[str, str]:
     in_review.data["appearance"]["title"] = "Returns and refunds"
     in_review.save()
     workflow.submit(in_review, admin, "Title changed as asked")
+    # Sent back with a comment holding a word longer than any window: it wraps instead of widening the page.
+    long_word = "Please-rename-" + "x" * 300
+    sent_back = ChannelFactory(owner=admin, name="Contoso sent back", environment=environment)
+    sent_back.data["details"]["environment"] = str(environment.pk)
+    sent_back.save()
+    sent_back_revision = workflow.submit(sent_back, admin, "")
+    Revision.objects.filter(pk=sent_back_revision.pk).update(
+        state=Revision.State.CHANGES_REQUESTED,
+        review_comment=long_word,
+        reviewed_by=User.objects.get(username="reviewer"),
+    )
+    Channel.objects.filter(pk=sent_back.pk).update(status="changes_requested")
+    audit.record(admin, "revision.changes_requested", channel=sent_back, comment=long_word)
     published = approved_channel(environment, **FULL)
     publish.request_publish(published, admin)  # the immediate task backend publishes at once
     audit.record(
@@ -86,6 +101,7 @@ def _pages(emulator) -> dict[str, str]:
         {
             "channel-draft": f"/channels/{draft.pk}/",
             "channel-published": f"/channels/{published.pk}/",
+            "channel-sent-back": f"/channels/{sent_back.pk}/",
             "channel-delete": f"/channels/{draft.pk}/delete/",
             "review": f"/channels/{in_review.pk}/review/",
             "review-since-sent-back": f"/channels/{in_review.pk}/review/?against=returned",

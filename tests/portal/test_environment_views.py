@@ -257,6 +257,26 @@ def test_roles_page_lists_and_changes_roles(client, emulator):
     assert not next(u for u in roles.iter_users(dv) if u.fullname == "Taylor Teamwork").holds(roles.AGENT)
 
 
+def test_the_chosen_role_stays_chosen_after_a_change(client, emulator):
+    environment = register_emulator(emulator.connection, name="Emu")
+    client.force_login(administrator())
+    from portal.services import roles
+    from portal.services.environments import client_for
+
+    taylor = next(u for u in roles.iter_users(client_for(environment)) if u.fullname == "Taylor Teamwork")
+    response = client.post(
+        reverse("environments:roles_change", args=[environment.pk]),
+        # Removing a role Taylor does not hold changes nothing in the org the other tests share.
+        {"users": [taylor.id], "role": "supervisor", "remove": "1", "return": "?q=Taylor&role=agent"},
+    )
+    assert response.status_code == 302
+    assert (
+        "role=supervisor" in response.url and "q=Taylor" in response.url and "role=agent" not in response.url
+    )
+    page = client.get(response.url)
+    assert page.context["form"]["role"].value() == "supervisor"
+
+
 def test_roles_page_paging_keeps_next_link_in_session(client, emulator, monkeypatch):
     from portal.services import roles
 
@@ -338,3 +358,37 @@ def test_register_environment_command(monkeypatch, db):
     call_command("register_environment")
     environment = Environment.objects.get(org_url="https://contoso.crm.dynamics.com")
     assert environment.client_secret_encrypted and "not-shown" not in environment.client_secret_encrypted
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("tenant_id", "not a guid <b>", "directory (tenant) ID"),
+        ("tenant_id", "", "This field is required"),
+        ("client_id", "x", "application (client) ID"),
+        ("client_id", "51f81489-12ee-4a9e-aaae", "application (client) ID"),
+        ("org_url", "https://contoso.crm.dynamics.com/path?x=1", "without a path"),
+        ("org_url", "https://user:pw@contoso.crm.dynamics.com", "without a path"),
+        ("org_url", "javascript:alert(1)", "such as https://contoso.crm.dynamics.com"),
+        ("authority_host", "https://login.microsoftonline.com/common", "without a path"),
+    ],
+)
+def test_a_new_environment_with_malformed_settings_says_what_to_enter(client, field, value, message):
+    client.force_login(administrator())
+    data = {
+        "name": "Contoso test",
+        "kind": "test",
+        "org_url": "https://contoso.crm.dynamics.com",
+        "tenant_id": "contoso.onmicrosoft.com",
+        "client_id": "51f81489-12ee-4a9e-aaae-a2591f45987d",
+        "authority_host": "https://login.microsoftonline.com",
+        "ca_bundle": "",
+        "client_secret": "typed-secret",
+        field: value,
+    }
+    response = client.post(reverse("environments:new"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == [field] and message in errors[field][0]
+    assert "&lt;b&gt;" in response.content.decode() or "<b>" not in value
+    assert not Environment.objects.exists()

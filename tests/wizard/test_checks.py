@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from wizard import checks, mapping
+from publishing import mapping
+from publishing.mapping import Column
+from wizard import checks
 from wizard.forms import AppearanceForm
 from wizard.forms.base import RowSet
-from wizard.mapping import Column
 
 
 def ids(errors):

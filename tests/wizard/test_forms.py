@@ -420,3 +420,24 @@ def test_behaviors_of_an_existing_persistent_workstream_need_authentication_sett
     form = bind_with_workstreams(BehaviorsForm, values, data)
     assert "Persistent chat needs authentication settings" in form.errors["authentication_settings"][0]
     assert form.fields["show_wait_time"].disabled
+
+
+@pytest.mark.parametrize(
+    ("form_class", "step", "field", "limit"),
+    [
+        (DetailsForm, "details", "name", 100),
+        (AppearanceForm, "appearance", "title", 100),
+        (AppearanceForm, "appearance", "subtitle", 100),
+    ],
+)
+def test_too_long_text_gets_one_message_counted_as_dataverse_counts(form_class, step, field, limit):
+    form = bind(form_class, step_values(step, **{field: "x" * (limit + 50)}))
+    assert not form.is_valid()
+    assert form.errors[field] == [
+        f"Shorten this text to at most {limit} characters (it has {limit + 50}; emoji and some other "
+        "symbols count as two)."
+    ]
+    # An emoji counts as two there too, and the page's maxlength (UTF-16 units in browsers) says the same.
+    emoji = bind(form_class, step_values(step, **{field: "😀" * (limit // 2 + 1)}))
+    assert len(emoji.errors[field]) == 1
+    assert f'maxlength="{limit}"' in str(form[field])

@@ -347,9 +347,12 @@ def test_a_row_added_without_javascript_shows_no_errors_until_the_author_acts(au
     # The new row holds what its fields show: the first trigger, not a blank that reads as missing.
     assert channel.data["behaviors"]["messages"] == [{"trigger": "192350017", "text": ""}]
     html = author_client.get(response["Location"]).content.decode()
-    assert 'name="messages-0-text"' in html and "This field is required" not in html
+    assert 'name="messages-0-text"' in html and "Enter the message the customer sees" not in html
     # Without the marker (the author left it blank and came back) the error shows.
-    assert "This field is required" in author_client.get(url).content.decode()
+    assert (
+        "Enter the message the customer sees, or remove this message."
+        in author_client.get(url).content.decode()
+    )
 
 
 def test_identification_shortcuts_are_plain_words_and_hide_once_present(author_client):

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from publishing import mapping
 from tests.factories import ChannelFactory, author, complete_data
-from wizard import mapping
 from wizard.choices import BuiltinChoices
 from wizard.models import Channel
 from wizard.services import diff as diffs

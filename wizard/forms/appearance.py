@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import RowSet, StepForm
+from wizard.forms.fields import DataverseCharField
 from wizard.forms.layout import Rows, ShowWhen
 from wizard.options import (
     AGENT_DISPLAY_NAMES,
@@ -21,7 +22,7 @@ from wizard.validators import validate_domain, validate_https_url
 
 
 class DomainRowForm(forms.Form):
-    domain = forms.CharField(
+    domain = DataverseCharField(
         label=_("Domain"),
         max_length=200,
         validators=[validate_domain],
@@ -56,13 +57,13 @@ class AppearanceForm(StepForm):
         ),
     )
 
-    title = forms.CharField(
+    title = DataverseCharField(
         label=_("Title"),
         max_length=100,
         initial=_("Let's chat"),
         help_text=_("Shown in the widget header. At most 100 characters."),
     )
-    subtitle = forms.CharField(
+    subtitle = DataverseCharField(
         label=_("Subtitle"), max_length=100, required=False, initial=_("We're online.")
     )
     theme_color = forms.ChoiceField(
@@ -71,7 +72,7 @@ class AppearanceForm(StepForm):
         initial=DEFAULT_THEME,
         widget=ThemeColorSelect(attrs={"class": "form-check-input"}),
     )
-    logo_url = forms.CharField(
+    logo_url = DataverseCharField(
         label=_("Logo URL"),
         max_length=4000,
         required=False,
@@ -84,7 +85,7 @@ class AppearanceForm(StepForm):
     anonymize_agent = forms.BooleanField(
         label=_("Show a generic name instead of the agent's name"), required=False
     )
-    generic_agent_name = forms.CharField(
+    generic_agent_name = DataverseCharField(
         label=_("Generic agent name"), max_length=100, required=False, initial=_("Customer service")
     )
     widget_position = forms.ChoiceField(
@@ -105,11 +106,15 @@ class AppearanceForm(StepForm):
         min_value=1,
         max_value=43200,
         help_text=_("How long after a disconnect the customer can return to the same conversation."),
+        error_messages={
+            "min_value": _("Enter at least 1 minute."),
+            "max_value": _("Enter at most 43,200 minutes (30 days)."),
+        },
     )
-    reconnect_portal_url = forms.CharField(
+    reconnect_portal_url = DataverseCharField(
         label=_("Portal URL"), max_length=100, required=False, validators=[validate_https_url]
     )
-    reconnect_redirect_url = forms.CharField(
+    reconnect_redirect_url = DataverseCharField(
         label=_("Redirect URL"),
         max_length=100,
         required=False,
@@ -125,14 +130,14 @@ class AppearanceForm(StepForm):
         required=False,
         help_text=_("When off, the widget is hidden outside operating hours."),
     )
-    offline_title = forms.CharField(
+    offline_title = DataverseCharField(
         label=_("Offline title"),
         max_length=4000,
         required=False,
         initial=_("We're offline"),
         help_text=_("The title in the widget header outside operating hours."),
     )
-    offline_subtitle = forms.CharField(
+    offline_subtitle = DataverseCharField(
         label=_("Offline subtitle"),
         max_length=4000,
         required=False,

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import RowSet, StepForm
+from wizard.forms.fields import DataverseCharField
 from wizard.forms.layout import DisabledBy, Rows, ShowWhen
 from wizard.forms.rules import rule_holds
 from wizard.options import (
@@ -25,7 +26,6 @@ from wizard.options import (
     answer_options,
 )
 from wizard.validators import (
-    DataverseMaxLengthValidator,
     dataverse_length,
     validate_https_url,
     validate_question_name,
@@ -36,10 +36,10 @@ MAX_QUESTIONS = 10
 
 class MessageRowForm(forms.Form):
     trigger = forms.ChoiceField(label=_("Trigger"), choices=MESSAGE_TRIGGERS)
-    text = forms.CharField(
+    text = DataverseCharField(
         label=_("Message"),
         max_length=MESSAGE_TEXT_MAX,
-        validators=[DataverseMaxLengthValidator(MESSAGE_TEXT_MAX)],
+        error_messages={"required": _("Enter the message the customer sees, or remove this message.")},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -48,23 +48,24 @@ class QuestionRowForm(forms.Form):
     # Fields shown only while a condition on another field of the same row holds (see ShowWhen).
     show_when = {"options": f"answer_type={ANSWER_OPTION_SET}"}
 
-    name = forms.CharField(
+    name = DataverseCharField(
         label=_("Question name"),
         max_length=100,
+        error_messages={"required": _("Name the question, for example Name or Email.")},
         validators=[validate_question_name],
         help_text=_(
             "Internal name, letters and digits. Questions named Name, Email, Phone or CaseNumber "
             "identify the customer automatically."
         ),
     )
-    text = forms.CharField(
+    text = DataverseCharField(
         label=_("Question text"),
         max_length=QUESTION_TEXT_MAX,
-        validators=[DataverseMaxLengthValidator(QUESTION_TEXT_MAX)],
+        error_messages={"required": _("Enter the question the customer sees, or remove this question.")},
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     answer_type = forms.ChoiceField(label=_("Answer type"), choices=ANSWER_TYPES, initial=ANSWER_SINGLE_LINE)
-    options = forms.CharField(
+    options = DataverseCharField(
         label=_("Options"),
         max_length=1000,
         required=False,
@@ -122,7 +123,7 @@ class BehaviorsForm(StepForm):
         required=False,
     )
     survey = forms.ChoiceField(label=_("Customer Voice survey"), required=False)
-    survey_url = forms.CharField(
+    survey_url = DataverseCharField(
         label=_("Copilot Studio survey URL"), max_length=1000, required=False, validators=[validate_https_url]
     )
     survey_mode = forms.ChoiceField(
@@ -132,7 +133,7 @@ class BehaviorsForm(StepForm):
         required=False,
         widget=forms.RadioSelect,
     )
-    survey_link_message = forms.CharField(
+    survey_link_message = DataverseCharField(
         label=_("Survey link message"),
         max_length=200,
         required=False,

@@ -8,16 +8,15 @@ from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import DEFAULT_LANGUAGE
 from wizard.forms.base import StepForm
-from wizard.validators import DataverseMaxLengthValidator
+from wizard.forms.fields import DataverseCharField
 
 
 class DetailsForm(StepForm):
     uses_environments = True
 
-    name = forms.CharField(
+    name = DataverseCharField(
         label=_("Name"),
         max_length=100,
-        validators=[DataverseMaxLengthValidator(100)],
         help_text=_("Shown to agents and administrators, not to customers. At most 100 characters."),
     )
     environment = forms.ChoiceField(

@@ -8,6 +8,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
 
 from wizard.forms.base import StepForm
+from wizard.forms.fields import DataverseCharField
 from wizard.forms.layout import ShowWhen
 from wizard.options import CALLING_NONE, CALLING_OPTIONS
 
@@ -21,13 +22,13 @@ class FeaturesForm(StepForm):
     transcript_email = forms.BooleanField(
         label=_("Customers can receive the transcript by email"), required=False
     )
-    email_template = forms.CharField(
+    email_template = DataverseCharField(
         label=_("Email template"),
         max_length=100,
         required=False,
         help_text=_("The unique name of the transcript email template."),
     )
-    mailbox = forms.CharField(
+    mailbox = DataverseCharField(
         label=_("Sender mailbox"),
         max_length=100,
         required=False,
@@ -42,11 +43,11 @@ class FeaturesForm(StepForm):
         widget=forms.RadioSelect,
     )
     screen_sharing = forms.BooleanField(label=_("Screen sharing"), required=False)
-    screen_sharing_provider = forms.CharField(
+    screen_sharing_provider = DataverseCharField(
         label=_("Screen sharing provider"), max_length=100, required=False
     )
     cobrowse = forms.BooleanField(label=_("Co-browse"), required=False)
-    cobrowse_provider = forms.CharField(label=_("Co-browse provider"), max_length=100, required=False)
+    cobrowse_provider = DataverseCharField(label=_("Co-browse provider"), max_length=100, required=False)
 
     @classmethod
     def build_layout(cls) -> Any:

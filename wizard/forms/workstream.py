@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import DEFAULT_MESSAGING_QUEUE, ChoiceProvider
 from wizard.forms.base import StepForm
+from wizard.forms.fields import DataverseCharField
 from wizard.forms.layout import ShowWhen, is_on
 from wizard.options import DISTRIBUTION_MODES, DISTRIBUTION_PUSH
-from wizard.validators import DataverseMaxLengthValidator
 
 NEW = "new"
 EXISTING = "existing"
@@ -24,11 +24,10 @@ class WorkstreamForm(StepForm):
         initial=NEW,
         widget=forms.RadioSelect,
     )
-    workstream_name = forms.CharField(
+    workstream_name = DataverseCharField(
         label=_("Workstream name"),
         max_length=100,
         required=False,
-        validators=[DataverseMaxLengthValidator(100)],
     )
     existing_workstream = forms.ChoiceField(
         label=_("Existing workstream"),
@@ -63,11 +62,10 @@ class WorkstreamForm(StepForm):
         widget=forms.RadioSelect,
         help_text=_("Chats go here when no route-to-queue rule matches or routing fails."),
     )
-    fallback_queue_name = forms.CharField(
+    fallback_queue_name = DataverseCharField(
         label=_("Fallback queue name"),
         max_length=100,
         required=False,
-        validators=[DataverseMaxLengthValidator(100)],
     )
     existing_queue = forms.ChoiceField(
         label=_("Existing queue"), required=False, initial=DEFAULT_MESSAGING_QUEUE

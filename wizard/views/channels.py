@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
+from publishing.services import live, publish
 from wizard.models import Channel, ChannelStatus
-from wizard.services import drafts, live, publish, workflow
+from wizard.services import drafts, workflow
 from wizard.values import read
 
 

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
+from publishing.services import live
 from wizard.models import Channel, ChannelStatus, Revision
 from wizard.preview import revision_preview
 from wizard.services import diff as diffs
-from wizard.services import drafts, live, workflow
+from wizard.services import drafts, workflow
 from wizard.steps import FORM_STEPS
 from wizard.values import read
 

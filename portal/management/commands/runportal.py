@@ -1,8 +1,11 @@
-"""Start the local Dataverse emulator, register it as an environment, start the task worker and serve
+"""Start two local Dataverse emulator orgs, register them as environments, start the task worker and serve
 the portal.
 
-This is what `make run` runs. The emulator keeps its state in ``EMULATOR_STATE_DIR`` so channels
-published in one session are still there in the next. When the task backend is the database one
+This is what `make run` runs. The first org ("Local Dataverse (emulator)") keeps its state in
+``EMULATOR_STATE_DIR``, the second ("Local Dataverse (test)", seeded with other reference rows: its own
+ids, operating hours, queues and authentication setting named differently) in ``EMULATOR_TEST_STATE_DIR``,
+so channels published in one session are still there in the next and moving channels between two
+environments can be tried. When the task backend is the database one
 (``make run`` sets ``PORTAL_TASK_BACKEND``), ``manage.py db_worker`` runs beside the portal, so a publish
 is queued and shows its progress as in production; with the immediate backend it runs inside the request.
 """
@@ -24,15 +27,22 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 EMULATOR_ENVIRONMENT_NAME = "Local Dataverse (emulator)"
+TEST_EMULATOR_ENVIRONMENT_NAME = "Local Dataverse (test)"
 
 
 class Command(BaseCommand):
-    help = "Start the local Dataverse emulator and serve the portal at http://127.0.0.1:8000/."
+    help = "Start the local Dataverse emulator orgs and serve the portal at http://127.0.0.1:8000/."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--addrport", default="127.0.0.1:8000")
         parser.add_argument(
             "--emulator-port", type=int, default=int(os.environ.get("PORTAL_EMULATOR_PORT", "8443"))
+        )
+        parser.add_argument(
+            "--test-emulator-port",
+            type=int,
+            default=int(os.environ.get("PORTAL_TEST_EMULATOR_PORT", "8444")),
+            help="where the second org, Local Dataverse (test), listens",
         )
         parser.add_argument("--no-emulator", action="store_true", help="Serve the portal only.")
         parser.add_argument(
@@ -42,14 +52,29 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Stopped with SIGTERM, exit normally so atexit stops the emulator and the worker too.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        if "PORTAL_BASE_URL" not in os.environ:
+            # Links in notifications point at the address served here; the worker inherits it.
+            base_url = f"http://{options['addrport']}"
+            os.environ["PORTAL_BASE_URL"] = base_url
+            settings.PORTAL_BASE_URL = base_url
         if not options["no_emulator"]:
-            connection = self.start_emulator(Path(settings.EMULATOR_STATE_DIR), options["emulator_port"])
             from portal.services.environments import register_emulator
 
-            environment = register_emulator(connection, name=EMULATOR_ENVIRONMENT_NAME)
-            self.stdout.write(
-                f"Dataverse emulator at {connection['org_url']} registered as “{environment.name}”."
+            orgs = (
+                (EMULATOR_ENVIRONMENT_NAME, settings.EMULATOR_STATE_DIR, options["emulator_port"], "default"),
+                (
+                    TEST_EMULATOR_ENVIRONMENT_NAME,
+                    settings.EMULATOR_TEST_STATE_DIR,
+                    options["test_emulator_port"],
+                    "test",
+                ),
             )
+            for name, state_dir, port, profile in orgs:
+                connection = self.start_emulator(Path(state_dir), port, profile)
+                environment = register_emulator(connection, name=name)
+                self.stdout.write(
+                    f"Dataverse emulator at {connection['org_url']} registered as “{environment.name}”."
+                )
         from portal.services.environments import environment_from_env
 
         from_env = environment_from_env()
@@ -77,7 +102,7 @@ class Command(BaseCommand):
         atexit.register(process.terminate)
         self.stdout.write("Task worker started (manage.py db_worker): publishes run in the background.")
 
-    def start_emulator(self, state_dir: Path, port: int) -> dict[str, Any]:
+    def start_emulator(self, state_dir: Path, port: int, profile: str = "default") -> dict[str, Any]:
         state_dir.mkdir(parents=True, exist_ok=True)
         connection_file = state_dir / "connection.json"
         started = time.time()
@@ -93,6 +118,8 @@ class Command(BaseCommand):
                 str(port),
                 "--state",
                 str(state_dir),
+                "--profile",
+                profile,
             ],
         )
         atexit.register(process.terminate)
@@ -100,7 +127,7 @@ class Command(BaseCommand):
             if process.poll() is not None:
                 raise CommandError(
                     f"The Dataverse emulator stopped (exit code {process.returncode}). Is port "
-                    f"{port} free? Choose another with --emulator-port."
+                    f"{port} free? Choose another with --emulator-port or --test-emulator-port."
                 )
             if connection_file.exists() and connection_file.stat().st_mtime >= started - 1:
                 try:

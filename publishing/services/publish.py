@@ -38,7 +38,7 @@ from portal import audit, secrets
 from portal.models import Environment
 from portal.permissions import PUBLISH_CHANNEL
 from portal.services import environments as environment_service
-from wizard import mapping
+from publishing import mapping
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision, states
 from wizard.models.states import Action
 from wizard.services import workflow
@@ -188,7 +188,7 @@ def request_publish(channel: Channel, user: User) -> tuple[PublishAttempt, bool]
             environment=channel.environment,
             details={"attempt": attempt.pk},
         )
-    from wizard.tasks import publish_channel
+    from publishing.tasks import publish_channel
 
     publish_channel.enqueue(attempt.pk)
     attempt.refresh_from_db()

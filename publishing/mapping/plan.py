@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wizard.mapping import builders
-from wizard.mapping.builders import Build, Operation
-from wizard.mapping.columns import text
-from wizard.mapping.references import reader
-from wizard.mapping.tables import (
+from publishing.mapping import builders
+from publishing.mapping.builders import Build, Operation
+from publishing.mapping.columns import text
+from publishing.mapping.references import reader
+from publishing.mapping.tables import (
     CHILD_LINKS,
     CONTEXT_VARIABLE,
     QUESTION,

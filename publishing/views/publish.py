@@ -1,20 +1,19 @@
-"""Publishing from the channel page, its progress fragment, and refreshing the wizard's choice lists."""
+"""Publishing from the channel page and its progress fragment."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import PUBLISH_CHANNEL, VIEW_CHANNEL
+from publishing.services import publish as service
 from wizard.models import Channel
-from wizard.services import publish as service
 
-PANEL = "wizard/partials/publish_panel.html#panel"
+PANEL = "publishing/partials/publish_panel.html#panel"
 
 
 def _panel(request: AuthenticatedRequest, channel: Channel, error: str = "") -> HttpResponse:
@@ -50,18 +49,3 @@ def publish_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if service.expire_stale_attempts(channel.pk):
         channel.refresh_from_db()
     return _panel(request, channel)
-
-
-@permission_required(VIEW_CHANNEL, raise_exception=True)
-@require_POST
-def refresh_choices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    from wizard.environment_choices import clear_cache
-
-    channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
-    if channel.environment is not None:
-        clear_cache(channel.environment)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = channel.resume_url
-    # Not ``redirect()``: it would take a bare word for a URL name.
-    return HttpResponseRedirect(target)

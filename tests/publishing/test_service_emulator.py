@@ -8,12 +8,12 @@ import pytest
 
 from dataverse import forget_token_providers
 from portal.models import AuditEntry
+from publishing import mapping
+from publishing.services import publish
 from tests import factories
 from tests.emulator_support import Knobs
-from tests.wizard.publish.helpers import FULL, approve_revision, approved_channel
-from wizard import mapping
+from tests.publishing.helpers import FULL, approve_revision, approved_channel
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
-from wizard.services import publish
 
 pytestmark = pytest.mark.django_db
 

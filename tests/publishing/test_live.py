@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from publishing.services import live
 from tests import factories
 from wizard.models import ChannelStatus, PublishAttempt
-from wizard.services import drafts, live, workflow
+from wizard.services import drafts, workflow
 
 pytestmark = pytest.mark.django_db
 

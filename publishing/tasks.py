@@ -8,6 +8,6 @@ from django_tasks import task
 @task()
 def publish_channel(attempt_id: int) -> str:
     """Publish one attempt's revision; returns the attempt's final state."""
-    from wizard.services.publish import run_publish
+    from publishing.services.publish import run_publish
 
     return run_publish(attempt_id).state

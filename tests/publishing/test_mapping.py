@@ -7,8 +7,8 @@ import uuid
 import pytest
 from django import forms
 
-from tests.wizard.publish.helpers import FULL
-from wizard import mapping
+from publishing import mapping
+from tests.publishing.helpers import FULL
 from wizard.steps import FORM_STEPS, default_data
 from wizard.values import read
 

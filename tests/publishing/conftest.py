@@ -7,5 +7,5 @@ import pytest
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record waits instead of sleeping: retried requests run at once."""
     waits: list[float] = []
-    monkeypatch.setattr("wizard.services.publish.SLEEP", waits.append)
+    monkeypatch.setattr("publishing.services.publish.SLEEP", waits.append)
     return waits

@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
-from wizard.mapping.columns import text
-from wizard.mapping.tables import (
+from publishing.mapping.columns import text
+from publishing.mapping.tables import (
     AUTH_SETTINGS,
     LANGUAGE,
     OPERATING_HOURS,

@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
-from wizard.mapping.columns import boolean, choice, text, widget_columns
-from wizard.mapping.references import EXISTING, WORKSTREAM_CONVERSATION_MODE
-from wizard.mapping.tables import (
+from publishing.mapping.columns import boolean, choice, text, widget_columns
+from publishing.mapping.references import EXISTING, WORKSTREAM_CONVERSATION_MODE
+from publishing.mapping.tables import (
     ANSWER_OPTION,
     AUTH_SETTINGS,
     CONTEXT_VARIABLE,

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import AuditEntry
+from publishing.services import publish
 from tests import factories
-from tests.wizard.publish.helpers import approved_channel
+from tests.publishing.helpers import approved_channel
 from wizard.models import ChannelStatus, PublishAttempt
-from wizard.services import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def enqueued(monkeypatch):
     calls: list[int] = []
-    monkeypatch.setattr("wizard.tasks.publish_channel", SimpleNamespace(enqueue=calls.append))
+    monkeypatch.setattr("publishing.tasks.publish_channel", SimpleNamespace(enqueue=calls.append))
     return calls
 
 
@@ -83,7 +83,7 @@ def test_the_status_fragment_expires_it_too(client, enqueued):
     channel, attempt, publisher = _crashed_publish(enqueued)
     _expire(attempt)
     client.force_login(publisher)
-    response = client.get(reverse("wizard:publish_status", args=[channel.pk]), HTTP_HX_REQUEST="true")
+    response = client.get(reverse("publishing:publish_status", args=[channel.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.get("HX-Refresh") == "true"
 

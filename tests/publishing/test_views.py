@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from tests.wizard.publish.helpers import approved_channel
+from tests.publishing.helpers import approved_channel
 from wizard.models import ChannelStatus, PublishAttempt, Revision
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def enqueued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record enqueued publishes instead of running them (attempts stay queued)."""
     calls: list[int] = []
-    monkeypatch.setattr("wizard.tasks.publish_channel", SimpleNamespace(enqueue=calls.append))
+    monkeypatch.setattr("publishing.tasks.publish_channel", SimpleNamespace(enqueue=calls.append))
     return calls
 
 
@@ -30,7 +30,7 @@ def environment():
 def test_publish_needs_the_permission(client, environment, enqueued):
     channel = approved_channel(environment)
     client.force_login(factories.author())
-    response = client.post(reverse("wizard:publish", args=[channel.pk]))
+    response = client.post(reverse("publishing:publish", args=[channel.pk]))
     assert response.status_code == 403
     assert not PublishAttempt.objects.exists()
     assert enqueued == []
@@ -43,7 +43,7 @@ def test_publish_refuses_an_unapproved_revision(client, environment, enqueued):
     revision.approved_hash = ""
     revision.save()
     client.force_login(factories.publisher())
-    response = client.post(reverse("wizard:publish", args=[channel.pk]), follow=True)
+    response = client.post(reverse("publishing:publish", args=[channel.pk]), follow=True)
     assert not PublishAttempt.objects.exists()
     assert "approved" in response.content.decode()
 
@@ -52,14 +52,14 @@ def test_publish_refuses_a_revision_changed_after_approval(client, environment, 
     channel = approved_channel(environment)
     Revision.objects.filter(channel=channel).update(approved_hash="0" * 64)
     client.force_login(factories.publisher())
-    client.post(reverse("wizard:publish", args=[channel.pk]))
+    client.post(reverse("publishing:publish", args=[channel.pk]))
     assert not PublishAttempt.objects.exists()
 
 
 def test_publish_refuses_a_channel_without_environment(client, enqueued):
     channel = approved_channel(None)
     client.force_login(factories.publisher())
-    response = client.post(reverse("wizard:publish", args=[channel.pk]), follow=True)
+    response = client.post(reverse("publishing:publish", args=[channel.pk]), follow=True)
     assert not PublishAttempt.objects.exists()
     assert "environment" in response.content.decode()
 
@@ -67,7 +67,7 @@ def test_publish_refuses_a_channel_without_environment(client, enqueued):
 def test_a_double_click_starts_one_attempt(client, environment, enqueued):
     channel = approved_channel(environment)
     client.force_login(factories.publisher())
-    url = reverse("wizard:publish", args=[channel.pk])
+    url = reverse("publishing:publish", args=[channel.pk])
     first = client.post(url, headers={"HX-Request": "true"})
     second = client.post(url, headers={"HX-Request": "true"})
     assert first.status_code == second.status_code == 200
@@ -84,13 +84,13 @@ def test_status_fragment_polls_while_running_and_stops_when_done(client, environ
     channel = approved_channel(environment)
     publisher = factories.publisher()
     client.force_login(publisher)
-    client.post(reverse("wizard:publish", args=[channel.pk]))
+    client.post(reverse("publishing:publish", args=[channel.pk]))
     attempt = PublishAttempt.objects.get()
     attempt.state = "running"
     attempt.progress = "Dataverse is busy (429): retry 2 of 5, waiting 3 s"
     attempt.retries = 2
     attempt.save()
-    url = reverse("wizard:publish_status", args=[channel.pk])
+    url = reverse("publishing:publish_status", args=[channel.pk])
     body = client.get(url).content.decode()
     assert 'hx-trigger="every 1s"' in body and "retry 2 of 5" in body
     attempt.state = "succeeded"

@@ -75,10 +75,17 @@ Decisions on the reference's unverified points (``dataverse-model.md``, "Open qu
    (:func:`derived_name`); text the author types is refused by the step form when too long.
 """
 
-from wizard.mapping.builders import MappingError, Operation, derived_name
-from wizard.mapping.columns import HANDLED_FIELDS, WIDGET_FIELDS, Column, widget_columns
-from wizard.mapping.plan import Plan, build_plan, context_variable_id, question_id, question_keys, widget_id
-from wizard.mapping.references import (
+from publishing.mapping.builders import MappingError, Operation, derived_name
+from publishing.mapping.columns import HANDLED_FIELDS, WIDGET_FIELDS, Column, widget_columns
+from publishing.mapping.plan import (
+    Plan,
+    build_plan,
+    context_variable_id,
+    question_id,
+    question_keys,
+    widget_id,
+)
+from publishing.mapping.references import (
     QUEUE_ACTIVE,
     REFERENCE_COLUMNS,
     WORKSTREAM_CONVERSATION_MODE,
@@ -86,8 +93,8 @@ from wizard.mapping.references import (
     fallback_queue_problem,
     references,
 )
-from wizard.mapping.tables import *  # noqa: F403  (the catalogue: tables and option values)
-from wizard.mapping.tables import CHILD_LINKS, QUESTION_CHILDREN, Table, bind, is_guid, row_id
+from publishing.mapping.tables import *  # noqa: F403  (the catalogue: tables and option values)
+from publishing.mapping.tables import CHILD_LINKS, QUESTION_CHILDREN, Table, bind, is_guid, row_id
 
 __all__ = [
     "CHILD_LINKS",

@@ -1,0 +1,28 @@
+"""Reloading the wizard's choice lists (languages, queues, …) from the channel's environment."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal.http import AuthenticatedRequest
+from portal.permissions import VIEW_CHANNEL
+from wizard.models import Channel
+
+
+@permission_required(VIEW_CHANNEL, raise_exception=True)
+@require_POST
+def refresh_choices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    from wizard.environment_choices import clear_cache
+
+    channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
+    if channel.environment is not None:
+        clear_cache(channel.environment)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = channel.resume_url
+    # Not ``redirect()``: it would take a bare word for a URL name.
+    return HttpResponseRedirect(target)
