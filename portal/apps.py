@@ -13,6 +13,10 @@ class PortalConfig(AppConfig):
 
         post_migrate.connect(ensure_groups, sender=self)
 
+        from portal.auth_backends import connect_signals
+
+        connect_signals()
+
         from portal import sign_in
 
         sign_in.connect_lockouts()

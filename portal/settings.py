@@ -122,7 +122,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE: a transaction takes the write lock when it begins, so a second writer waits (up to
     # the timeout) instead of failing with "database is locked" when its read turns into a write.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # Write-ahead logging: readers no longer wait for a writer, so several authors saving at once
+    # don't queue up behind each other's page views. Durability stays at SQLite's default (FULL).
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Each user's permissions are read once and kept in the cache (see portal/auth_backends.py).
+PORTAL_PERMISSIONS_CACHE_SECONDS = int(os.environ.get("PORTAL_PERMISSIONS_CACHE_SECONDS", "60"))
+
+# The local-memory cache of each process by default; where several machines serve the portal,
+# PORTAL_REDIS_URL (redis://host:6379/0, needs the ``redis`` package) gives them one shared cache.
+PORTAL_REDIS_URL = os.environ.get("PORTAL_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": PORTAL_REDIS_URL}
+        if PORTAL_REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
+    )
+}
+# Sessions are read from the cache and written through to the database, so a restart or a cache
+# miss signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -133,7 +153,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses sign-ins for an account or address that is locked out.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, with each user's permissions kept in the cache (portal/auth_backends.py).
+    "portal.auth_backends.CachedPermissionsBackend",
 ]
 # Sign-in throttling (django-axes): after PORTAL_SIGN_IN_FAILURE_LIMIT failed sign-ins for one account,
 # or from one address, that account or address is locked out for PORTAL_SIGN_IN_LOCKOUT_MINUTES.

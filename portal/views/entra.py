@@ -54,5 +54,5 @@ def entra_callback(request: HttpRequest) -> HttpResponse:
         messages.error(request, "This portal account is disabled. Ask a portal administrator.")
         return redirect("login")
     next_url = request.session.pop(NEXT_KEY, "") or reverse("home")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="portal.auth_backends.CachedPermissionsBackend")
     return redirect(next_url)

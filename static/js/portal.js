@@ -244,6 +244,28 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select[data-autosubmit]")) event.target.form.submit();
   });
+  // A step saved through htmx is answered with the next step's #step-page. Anything else (the
+  // sign-in page after a session expired, an error page) is shown as the browser would without htmx.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "step-page") return;
+    var xhr = event.detail.xhr;
+    var fragment = xhr.status === 200 || xhr.status === 409;
+    if (!fragment || xhr.responseText.indexOf('id="step-page"') === -1) {
+      event.detail.shouldSwap = false;
+      window.location.assign(xhr.responseURL || window.location.href);
+    }
+  });
+  // After the swap, focus goes where a page load would put it: the new step's heading.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var page = event.target;
+    if (!page || page.id !== "step-page") return;
+    var heading = page.querySelector("h1");
+    if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus({ preventScroll: true });
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { init(document); });
   document.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
 })();

@@ -64,3 +64,35 @@ def test_pages_send_a_content_security_policy(client):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "img-src 'self' https:" in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def _setting(expression, **env):
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PORTAL_"))}
+    full_env.update(env, DJANGO_SETTINGS_MODULE="portal.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_sessions_are_cached_and_the_cache_is_local_unless_redis_is_configured(tmp_path):
+    database = f"sqlite:///{tmp_path}/s.sqlite3"
+    assert (
+        _setting("settings.SESSION_ENGINE", DATABASE_URL=database)
+        == "django.contrib.sessions.backends.cached_db"
+    )
+    assert _setting("settings.CACHES['default']['BACKEND']", DATABASE_URL=database).endswith("LocMemCache")
+    redis = _setting(
+        "settings.CACHES['default']", DATABASE_URL=database, PORTAL_REDIS_URL="redis://cache.internal:6379/1"
+    )
+    assert "RedisCache" in redis and "redis://cache.internal:6379/1" in redis
+
+
+def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):
+    mode = _setting(
+        "__import__('django.db').db.connection.cursor().execute('PRAGMA journal_mode').fetchone()[0]",
+        DATABASE_URL=f"sqlite:///{tmp_path}/wal.sqlite3",
+    )
+    assert mode == "wal"

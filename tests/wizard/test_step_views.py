@@ -233,6 +233,38 @@ def test_rendered_form_is_reused_only_for_the_same_version(author_client, django
     assert 'value="A new title"' in after and 'value="A new title"' not in first
 
 
+def _count_form_builds(monkeypatch):
+    from wizard.views import steps as step_views
+
+    calls = []
+    real = step_views.drafts.bind_form
+    monkeypatch.setattr(step_views.drafts, "bind_form", lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_the_rendered_form_survives_a_save_that_changed_nothing(author_client, monkeypatch):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "appearance")
+    author_client.get(url)
+    post = {k: v for k, v in channel.data["appearance"].items() if v not in (False, None) and k != "domains"}
+    assert author_client.post(url, dict(post, version=channel.version, nav="save")).status_code == 302
+    channel.refresh_from_db()
+    builds = _count_form_builds(monkeypatch)
+    html = author_client.get(url).content.decode()
+    assert builds == [] and f'name="version" value="{channel.version}"' in html
+
+
+def test_a_change_on_another_step_renders_the_form_afresh(author_client, monkeypatch):
+    channel = ChannelFactory(owner=author_client.user)
+    author_client.get(step_url(channel, "behaviors"))
+    workstream = dict(channel.data["workstream"], persistent_chat="on")
+    workstream = {k: v for k, v in workstream.items() if v not in (False, None)}
+    author_client.post(step_url(channel, "workstream"), dict(workstream, version=channel.version, nav="save"))
+    builds = _count_form_builds(monkeypatch)
+    author_client.get(step_url(channel, "behaviors"))
+    assert builds
+
+
 def test_a_new_draft_shows_no_errors_until_its_step_is_saved(author_client):
     response = author_client.post(reverse("wizard:new"), {"token": str(uuid.uuid4())})
     html = author_client.get(response["Location"]).content.decode()

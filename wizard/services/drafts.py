@@ -176,19 +176,38 @@ def bind_form(
 
 
 def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
-    """A key for the rendered step form: the same draft version, published revision, choice lists and
-    edit rights always render the same HTML, so it can be cached until any of them changes."""
+    """A key for the rendered step form: the same draft content, published revision, choice lists and
+    edit rights always render the same HTML, so it can be cached until any of them changes.
+
+    The key holds a digest of what the draft contains, not its version: a save that stores what the
+    page already showed (every "Save draft" and every Next from an unchanged step) keeps the cached
+    rendering. The whole draft is in the digest because cross-step rules read other steps' values.
+    """
+    uses_environments = step.form_class is not None and step.form_class.uses_environments
+    return _content_key(channel, step.slug, choices, can_edit, uses_environments)
+
+
+def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
+    """The same for the review step's problems and summary (a missing environment is one of them)."""
+    return _content_key(channel, "review", choices, can_edit, True)
+
+
+def _content_key(
+    channel: Channel, slug: str, choices: ChoiceProvider, can_edit: bool, uses_environments: bool
+) -> str:
     environments = (
         list(Environment.objects.filter(archived=False).values_list("pk", "name"))
-        if step.form_class is not None and step.form_class.uses_environments
+        if uses_environments
         else []
+    )
+    content = json.dumps(
+        [channel.data, slug in channel.saved_steps], sort_keys=True, default=str, separators=(",", ":")
     )
     parts = [
         channel.pk,
-        channel.version,
-        channel.updated_at.isoformat(),
+        hashlib.sha256(content.encode()).hexdigest(),
         channel.published_revision_id,
-        step.slug,
+        slug,
         can_edit,
         choices_fingerprint(choices),
         environments,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
@@ -27,6 +29,14 @@ ALL_RELATED = ("environment", "last_editor", "published_revision")
 # What a step page shows; form steps read the published revision only to build a form, which a
 # cached rendering spares.
 PAGE_RELATED = ("environment", "last_editor")
+# What the step form's htmx requests swap; answered with the step page without the site's frame.
+STEP_TARGET = "step-page"
+HTMX_FRAME = "wizard/steps/htmx_frame.html"
+REVIEW_CACHE_SECONDS = 3600  # as the templates' {% cache %} of rendered forms and the review summary
+
+
+def _answers_htmx(request: AuthenticatedRequest) -> bool:
+    return bool(request.htmx) and request.htmx.target == STEP_TARGET
 
 
 def _channel(pk: int, related: tuple[str, ...] = ALL_RELATED) -> Channel:
@@ -100,11 +110,35 @@ def _render(
             # Built only when the cached rendering of the form is missing.
             form = SimpleLazyObject(partial(drafts.bind_form, channel, step, choices=choices))
             context["form_cache_key"] = drafts.rendered_form_key(channel, step, choices, context["can_edit"])
+            # The preview panel draws the saved draft for this step: the same content, the same panel.
+            context["panel_cache_key"] = context["form_cache_key"]
         context["form"] = form
     else:
-        context["problems"] = drafts.validate_all(channel, choices)
-        context["entries"] = list(iter_entries(channel.data, choices))
-    return render(request, step.template, context, status=status)
+        _review_context(context, channel, choices)
+    if _answers_htmx(request):
+        context["step_frame"] = HTMX_FRAME
+    response = render(request, step.template, context, status=status)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> None:
+    """The review step's problems and summary, read only when their cached rendering is missing; the
+    number of problems (which decides whether Submit is enabled) is cached under the same key."""
+    key = drafts.rendered_review_key(channel, choices, context["can_edit"])
+    count_key = f"wizard_review_problems:{key}"
+    count = cache.get(count_key)
+    if count is None:
+        problems: Any = drafts.validate_all(channel, choices)
+        count = len(problems)
+        cache.set(count_key, count, REVIEW_CACHE_SECONDS)
+    else:
+        problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices))
+    context["problems"] = problems
+    context["problem_count"] = count
+    context["entries"] = SimpleLazyObject(lambda: list(iter_entries(channel.data, choices)))
+    context["review_cache_key"] = key
+    context["panel_cache_key"] = key
 
 
 def _choice_notes(choices: Any) -> list[str]:
@@ -174,8 +208,11 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         verb, _sep, rest = row_action.partition(":")
         row_set = rest.partition(":")[0]
         if verb == "add":
-            return redirect(f"{url}?{urlencode({'added': row_set})}#rows-{row_set}")
-        return redirect(f"{url}#rows-{row_set or 'questions'}")
+            url = f"{url}?{urlencode({'added': row_set})}#rows-{row_set}"
+        else:
+            url = f"{url}#rows-{row_set or 'questions'}"
+        # A row changed on the server: the whole page, scrolled to the rows, as without JavaScript.
+        return HttpResponseClientRedirect(url) if _answers_htmx(request) else redirect(url)
     if blocked:
         messages.error(
             request,
@@ -184,10 +221,15 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
                 "in the draft, and you can go to another step from the step list."
             ),
         )
-        return redirect("wizard:step", channel.pk, step.slug)
-    if nav == "save":
+        target = step
+    elif nav == "save":
         messages.success(request, _("Draft saved."))
-    return redirect("wizard:step", channel.pk, target.slug)
+    if not _answers_htmx(request):
+        return redirect("wizard:step", channel.pk, target.slug)
+    # htmx: the page the redirect would lead to, in this answer; the address bar follows.
+    response = _render(request, result.channel, target)
+    response["HX-Push-Url"] = reverse("wizard:step", args=[channel.pk, target.slug])
+    return response
 
 
 def _target(step: Step, nav: str) -> Step:

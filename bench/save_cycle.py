@@ -1,0 +1,764 @@
+"""The author's save cycle against a django-formtools wizard of the same six steps, under gunicorn.
+
+    python -m bench.save_cycle [--iters 60] [--peer DIR] [--profile]
+    python -m bench.save_cycle --load [--authors 10,50] [--seconds 20] [--workers 4]
+
+Latency mode: the portal (production settings, SQLite) and the formtools peer (``--peer``, copied to
+a temporary folder first because it writes beside itself) are served by gunicorn on loopback, two
+sync workers each, and driven over HTTP with the same realistic values, interleaved request by
+request so that a busy moment of the machine slows both alike. It prints each figure as a ratio to
+the peer's (or to the portal's base-template floor) measured in the same run, the SQL statements per
+save cycle and the HTML size of a step page.
+
+Load mode: both on PostgreSQL (``BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``; a
+throw-away database each), N concurrent authors for a bounded time, each on a draft of their own.
+Prints save cycles per second, p50/p95/p99, errors, the server CPU per save cycle, and lost saves:
+every acknowledged save of the portal is checked against the database afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PEER = ROOT.parent / "shared" / "bench" / "peer_formtools"
+PASSWORD = "bench-pass-123"
+VERSION = re.compile(rb'name="version" value="(\d+)"')
+FORM_STEPS = ("details", "workstream", "appearance", "behaviors", "features")
+HTMX = {"HX-Request": "true", "HX-Current-URL": "http://127.0.0.1/", "HX-Target": "step-page"}
+
+# --- the values both wizards receive -------------------------------------------------------------
+
+QUESTIONS = [
+    {
+        "name": f"Question_{i}",
+        "text": f"Question {i}?",
+        "answer_type": "192350000",
+        "options": "",
+        "required": True,
+    }
+    for i in range(1, 11)
+]
+PORTAL_VALUES: dict[str, dict[str, Any]] = {
+    "details": {"name": "Contoso web chat", "language": "1033"},
+    "workstream": {
+        "workstream_mode": "new",
+        "workstream_name": "Contoso chat",
+        "distribution_mode": "192350000",
+        "fallback_queue_mode": "existing",
+    },
+    "appearance": {
+        "title": "Chat with Contoso",
+        "subtitle": "We usually reply in minutes",
+        "theme_color": "19236001",
+        "logo_url": "https://contoso.example/logo.png",
+        "agent_display_name": "192350000",
+        "widget_position": "192236010",
+        "proactive_chat": True,
+        "reconnect_enabled": True,
+        "reconnect_time_limit": "30",
+        "domains_only": True,
+        "domains": [{"domain": "contoso.example"}, {"domain": "shop.contoso.example"}],
+    },
+    "behaviors": {
+        "prechat_enabled": True,
+        "questions": QUESTIONS,
+        "messages": [{"trigger": "192350017", "text": "Hello! How can we help?"}],
+        "postchat_enabled": True,
+        "survey_provider": "600990001",
+        "survey_url": "https://copilotstudio.contoso.example/survey",
+        "survey_mode": "192350001",
+        "show_wait_time": True,
+    },
+    "features": {
+        "attachments_customers": True,
+        "attachments_agents": True,
+        "notify_unread_count": True,
+        "notify_sound": True,
+        "transcript_download": True,
+        "calling": "192350002",
+        "screen_sharing": True,
+        "screen_sharing_provider": "Microsoft Teams",
+    },
+}
+# A text field per step that the load mode writes a marker into, to find lost saves.
+MARKER_FIELDS = {
+    "details": "name",
+    "workstream": "workstream_name",
+    "appearance": "title",
+    "behaviors": "survey_link_message",
+    "features": "email_template",
+}
+
+
+def portal_post_body(slug: str, values: dict[str, Any], version: int, nav: str) -> dict[str, Any]:
+    """What a browser posts for ``values`` (in the draft's shape) on step ``slug``."""
+    from wizard.steps import get_step
+
+    form_class = get_step(slug).form_class
+    assert form_class is not None
+    body: dict[str, Any] = {"version": str(version), "nav": nav}
+    for name in form_class.base_fields:
+        value = values.get(name)
+        if value is True:
+            body[name] = "on"
+        elif value not in (None, False, ""):
+            body[name] = str(value)
+    for row_set in form_class.row_sets:
+        rows = values.get(row_set.name) or []
+        body[f"{row_set.name}-TOTAL_FORMS"] = str(len(rows))
+        body[f"{row_set.name}-INITIAL_FORMS"] = "0"
+        for index, row in enumerate(rows):
+            for name, value in row.items():
+                if value is True:
+                    body[f"{row_set.name}-{index}-{name}"] = "on"
+                elif value not in (None, False, ""):
+                    body[f"{row_set.name}-{index}-{name}"] = str(value)
+    return body
+
+
+def portal_values() -> dict[str, dict[str, Any]]:
+    """The values merged over a new draft's defaults, each step checked valid by its own form."""
+    from wizard.choices import provider_for
+    from wizard.forms import StepContext
+    from wizard.steps import default_data, get_step
+
+    data = default_data()
+    for slug, values in PORTAL_VALUES.items():
+        data[slug].update(values)
+    for slug in FORM_STEPS:
+        form_class = get_step(slug).form_class
+        assert form_class is not None
+        form = form_class(data[slug], choices=provider_for(None), context=StepContext(data=data))
+        assert form.is_valid(), (slug, form.errors, [f.errors for r in form.rows.values() for f in r.forms])
+    return data
+
+
+# --- servers ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    def __init__(self, name: str, app: str, cwd: Path, env: dict[str, str], workers: int) -> None:
+        self.name, self.port = name, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        command = [
+            gunicorn,
+            app,
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ]
+        command += ["--backlog", "256", "--timeout", "60"]
+        self.process = subprocess.Popen(command, cwd=cwd, env=env)  # noqa: S603
+        for _ in range(300):
+            try:
+                requests.get(self.base + "/accounts/login/", timeout=10)
+                return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{name}: gunicorn did not start")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the worker processes so far."""
+        total = 0.0
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        except OSError:
+            return 0.0
+        for pid in children:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def sign_in(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False
+    session.get(base + "/accounts/login/")
+    response = session.post(
+        base + "/accounts/login/",
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, (base, response.status_code)
+    return session
+
+
+def post(session: requests.Session, url: str, data: dict[str, Any], **headers: str) -> requests.Response:
+    data = dict(data, csrfmiddlewaretoken=session.cookies["csrftoken"])
+    headers = {"Referer": url, **headers}
+    return session.post(url, data=data, headers=headers, allow_redirects=False, timeout=60)
+
+
+class Peer:
+    """The formtools wizard in its own folder and database."""
+
+    def __init__(self, source: Path, folder: Path, database_url: str | None) -> None:
+        self.folder = folder / "peer"
+        shutil.copytree(
+            source, self.folder, ignore=shutil.ignore_patterns("*.sqlite3", "results-*", "__pycache__")
+        )
+        (self.folder / "peer" / "settings_bench.py").write_text(
+            "import os\nimport dj_database_url\nfrom peer.settings import *  # noqa\n"
+            "if os.environ.get('PEER_DATABASE_URL'):\n"
+            "    DATABASES = {'default': dj_database_url.parse(os.environ['PEER_DATABASE_URL'], conn_max_age=60)}\n"
+        )
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "peer.settings_bench"}
+        if database_url:
+            self.env["PEER_DATABASE_URL"] = database_url
+        script = (
+            "import json, bench; bench.setup_db(); "
+            "from django.contrib.auth import get_user_model as g; U = g(); "
+            f"[U.objects.filter(username=f'peer{{i}}').exists() or U.objects.create_user(f'peer{{i}}', password='{PASSWORD}') "
+            "for i in range(60)]; print(json.dumps(bench.STEP_DATA))"
+        )
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script],
+            cwd=self.folder,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode:
+            raise RuntimeError(result.stderr)
+        import json
+
+        self.step_data: dict[str, dict[str, str]] = json.loads(result.stdout.strip().splitlines()[-1])
+        self.steps = list(self.step_data)
+
+    def serve(self, workers: int) -> Server:
+        return Server("peer", "peer.wsgi:application", self.folder, self.env, workers)
+
+    def payload(self, step: str, marker: str | None = None) -> dict[str, str]:
+        values = dict(self.step_data[step])
+        if marker and step == "basics":
+            values["name"] = marker
+        return {"channel_wizard-current_step": step, **{f"{step}-{k}": v for k, v in values.items()}}
+
+    def named_payload(self, step: str) -> dict[str, str]:
+        return {
+            "named_channel_wizard-current_step": step,
+            **{f"{step}-{k}": v for k, v in self.step_data[step].items()},
+        }
+
+
+# --- latency ---------------------------------------------------------------------------------------
+
+
+class PortalAuthor:
+    """One signed-in author on one draft, over HTTP."""
+
+    def __init__(self, base: str, username: str, channel_id: int, values: dict[str, dict[str, Any]]) -> None:
+        self.base, self.session, self.values = base, sign_in(base, username), values
+        self.channel_id = channel_id
+        self.version = self._read_version(self.get(self.url("details")))
+
+    def url(self, slug: str) -> str:
+        return f"{self.base}/channels/{self.channel_id}/steps/{slug}/"
+
+    def get(self, url: str) -> requests.Response:
+        response = self.session.get(url, timeout=60)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    def _read_version(self, response: requests.Response) -> int:
+        found = VERSION.search(response.content)
+        assert found, response.content[:300]
+        return int(found.group(1))
+
+    def save(
+        self, slug: str, nav: str = "next", htmx: bool = True, values: dict[str, Any] | None = None
+    ) -> bytes:
+        """One save cycle: what the author waits for, with or without JavaScript."""
+        body = portal_post_body(slug, values or self.values[slug], self.version, nav)
+        response = post(self.session, self.url(slug), body, **(HTMX if htmx else {}))
+        if htmx and response.status_code == 200:
+            page_content = response.content
+        else:
+            assert response.status_code == 302, (slug, response.status_code, response.content[:500])
+            page_content = self.get(self.base + response.headers["Location"]).content
+        # The review step has no form; the save that led there bumped the version by one.
+        found = VERSION.search(page_content)
+        self.version = int(found.group(1)) if found else self.version + 1
+        return page_content
+
+
+def walk_portal(author: PortalAuthor, htmx: bool) -> None:
+    """New channel (the button on the channel list posts a fresh token), the first step, five saves with
+    Next, and Submit for review."""
+    response = post(author.session, author.base + "/channels/new/", {"token": str(uuid.uuid4())})
+    assert response.status_code == 302, response.status_code
+    author.channel_id = int(response.headers["Location"].split("/")[2])
+    author.version = author._read_version(author.get(author.base + response.headers["Location"]))
+    for slug in FORM_STEPS:
+        author.save(slug, "next", htmx)
+    response = post(author.session, f"{author.base}/channels/{author.channel_id}/submit/", {})
+    assert response.status_code == 302, response.status_code
+
+
+def walk_peer(session: requests.Session, base: str, peer: Peer) -> None:
+    url = base + "/channels/new/"
+    assert session.get(url, timeout=60).status_code == 200
+    for index, step in enumerate(peer.steps):
+        response = post(session, url, peer.payload(step))
+        if step == "review":
+            assert response.status_code == 302, response.status_code
+        else:
+            assert f"step {index + 2} of 6".encode() in response.content, (step, response.content[:300])
+
+
+def timed_in_turn(
+    functions: dict[str, Callable[[], Any]], repeat: int, warmup: int
+) -> dict[str, list[float]]:
+    for _ in range(warmup):
+        for function in functions.values():
+            function()
+    samples: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeat):
+        for name, function in functions.items():
+            started = time.perf_counter()
+            function()
+            samples[name].append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def latency(peer: Peer, iters: int, profile: bool) -> None:
+    from django.contrib.auth import get_user_model
+
+    from bench.common import count_queries
+    from portal.permissions import AUTHORS, ensure_groups
+    from wizard.services import drafts
+
+    ensure_groups()
+    values = portal_values()
+    user = get_user_model().objects.create_user("bench-author", password=PASSWORD)
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name=AUTHORS))
+    channel = drafts.create_draft(user)
+    portal_server = serve_portal(2)
+    try:
+        peer_server = peer.serve(2)
+    except BaseException:
+        portal_server.stop()
+        raise
+    try:
+        author = PortalAuthor(portal_server.base, "bench-author", channel.pk, values)
+        for slug in FORM_STEPS:  # every step saved once, so every page shows a complete draft
+            author.save(slug, "save", htmx=False)
+        peer_session = sign_in(peer_server.base, "bench")
+        peer_url = peer_server.base + "/channels/new/"
+        peer_session.get(peer_url)
+        for step in peer.steps[:2]:  # the wizard stands at the Chat widget step from then on
+            post(peer_session, peer_url, peer.payload(step))
+        peer_walker = sign_in(peer_server.base, "bench")
+        walker = PortalAuthor(portal_server.base, "bench-author", channel.pk, values)
+
+        def peer_post() -> None:
+            response = post(peer_session, peer_url, peer.payload("appearance"))
+            assert b"step 4 of 6" in response.content, response.content[:300]
+
+        def portal_post_alone() -> None:
+            body = portal_post_body("appearance", values["appearance"], author.version, "save")
+            response = post(author.session, author.url("appearance"), body)
+            assert response.status_code == 302, response.status_code
+            author.version += 1
+            author.session.cookies.pop("messages", None)  # the page it leads to would show and clear it
+
+        def portal_get(slug: str) -> Callable[[], Any]:
+            return lambda: author.get(author.url(slug))
+
+        samples = timed_in_turn(
+            {
+                "peer floor": lambda: peer_session.get(peer_server.base + "/base/"),
+                "floor": lambda: author.get(portal_server.base + "/bench/floor/"),
+                "peer POST": peer_post,
+                "POST alone": portal_post_alone,
+                "first view after a save": portal_get("appearance"),
+                "review step": portal_get("review"),
+                "save cycle, htmx": lambda: author.save("appearance", "next", htmx=True),
+                "save cycle, no JS (POST + GET)": lambda: author.save("appearance", "next", htmx=False),
+                "peer walk": lambda: walk_peer(peer_walker, peer_server.base, peer),
+                "walk, htmx": lambda: walk_portal(walker, htmx=True),
+                "walk, no JS": lambda: walk_portal(walker, htmx=False),
+            },
+            iters,
+            warmup=3,
+        )
+        step_html = len(author.get(author.url("appearance")).content)
+        peer_session.get(peer_server.base + "/channels/new-named/?reset=1")
+        for step in peer.steps[:2]:
+            post(peer_session, f"{peer_server.base}/channels/new-named/{step}/", peer.named_payload(step))
+        peer_html = len(peer_session.get(peer_server.base + "/channels/new-named/appearance/").content)
+    finally:
+        portal_server.stop()
+        peer_server.stop()
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    fresh = type(channel).objects.get(pk=channel.pk)
+    url = f"/channels/{channel.pk}/steps/appearance/"
+    client.get(url)
+    with count_queries() as htmx_queries:
+        response = client.post(
+            url,
+            portal_post_body("appearance", values["appearance"], fresh.version, "next"),
+            headers={"HX-Request": "true", "HX-Target": "step-page"},
+        )
+    if response.status_code == 302:  # a portal without the htmx answer
+        with count_queries() as follow_queries:
+            client.get(response["Location"])
+        htmx_queries[0] += follow_queries[0]
+    fresh.refresh_from_db()
+    with count_queries() as plain_queries:
+        response = client.post(
+            url, portal_post_body("appearance", values["appearance"], fresh.version, "next")
+        )
+        client.get(response["Location"])
+
+    med = {name: statistics.median(values) for name, values in samples.items()}
+
+    def row(label: str, key: str, against: str, target: str) -> tuple[str, str, str, str]:
+        return (label, f"{med[key]:.2f} ms", f"{med[key] / med[against]:.2f}x {against}", target)
+
+    rows = [
+        row("step POST alone (302)", "POST alone", "peer POST", ""),
+        row("save cycle, htmx (what the author waits for)", "save cycle, htmx", "peer POST", "≤ 0.5x"),
+        row("save cycle, no JS: POST + GET", "save cycle, no JS (POST + GET)", "peer POST", ""),
+        row("six-step walk, htmx", "walk, htmx", "peer walk", "≤ 0.7x"),
+        row("six-step walk, no JS", "walk, no JS", "peer walk", ""),
+        row("first view of a step after a save", "first view after a save", "floor", "≤ 2x"),
+        row("review step", "review step", "floor", "≤ 2x"),
+        row("peer base template", "peer floor", "floor", ""),
+    ]
+    print(
+        f"\n== Save cycle vs formtools peer (gunicorn, 2 sync workers each, p50 of {iters}, interleaved) =="
+    )
+    print("| figure | portal p50 | ratio | target |\n|---|---|---|---|")
+    for label, ms, ratio, target in rows:
+        print(f"| {label} | {ms} | {ratio} | {target} |")
+    print(
+        f"| peer: POST {med['peer POST']:.2f} ms, walk {med['peer walk']:.2f} ms; portal floor {med['floor']:.2f} ms | | | |"
+    )
+    print(f"| SQL statements per save cycle, htmx / no JS | {htmx_queries[0]} / {plain_queries[0]} | | ≤ 8 |")
+    print(
+        f"| step page HTML (Chat widget) | {step_html / 1024:.1f} KB | {step_html / peer_html:.2f}x peer "
+        f"({peer_html / 1024:.1f} KB) | ≤ 2x |"
+    )
+    if profile:
+        profile_save_cycle(client, url, values)
+
+
+def profile_save_cycle(client: Any, url: str, values: dict[str, dict[str, Any]]) -> None:
+    from pyinstrument import Profiler
+
+    from wizard.models import Channel
+
+    channel_id = int(url.split("/")[2])
+    profiler = Profiler(interval=0.0002)
+    for _ in range(20):
+        version = Channel.objects.values_list("version", flat=True).get(pk=channel_id)
+        body = portal_post_body("appearance", values["appearance"], version, "next")
+        profiler.start()
+        client.post(url, body, headers={"HX-Request": "true", "HX-Target": "step-page"})
+        profiler.stop()
+    print("\n== Profile: 20 htmx save cycles of the Chat widget step (in-process) ==")
+    print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=True))
+
+
+# --- load ------------------------------------------------------------------------------------------
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+
+    def add(self, ms: float) -> None:
+        with self.lock:
+            self.latencies.append(ms)
+
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text)
+
+
+def run_authors(count: int, seconds: float, work: Callable[[int, float, Tally], None]) -> Tally:
+    tally = Tally()
+    deadline = time.perf_counter() + seconds
+    threads = [threading.Thread(target=work, args=(i, deadline, tally)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally
+
+
+def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from portal.permissions import AUTHORS, ensure_groups
+    from wizard.models import Channel
+    from wizard.services import drafts
+
+    ensure_groups()
+    values = portal_values()
+    authors_group = Group.objects.get(name=AUTHORS)
+    most = max(authors_list)
+    users = []
+    for i in range(most):
+        user = get_user_model().objects.create_user(f"author{i}", password=PASSWORD)
+        user.groups.add(authors_group)
+        users.append(user)
+    portal_server = serve_portal(workers)
+    try:
+        peer_server = peer.serve(workers)
+    except BaseException:
+        portal_server.stop()
+        raise
+    results = []
+    try:
+        for count in authors_list:
+            # Peer first, then the portal, each with the machine to itself.
+            sessions = [sign_in(peer_server.base, f"peer{i}") for i in range(count)]
+            url = peer_server.base + "/channels/new/"
+            for session in sessions:
+                session.get(url)
+
+            def peer_work(
+                i: int, deadline: float, tally: Tally, sessions: Any = sessions, url: str = url
+            ) -> None:
+                session, n = sessions[i], 0
+                while time.perf_counter() < deadline:
+                    step = peer.steps[n % 5]
+                    started = time.perf_counter()
+                    try:
+                        response = post(session, url, peer.payload(step, f"a{i} s{n}"))
+                        if f"step {n % 5 + 2} of 6".encode() not in response.content:
+                            tally.error(f"peer {response.status_code}")
+                            session.get(url)
+                            n = 0
+                            continue
+                    except requests.RequestException as error:
+                        tally.error(type(error).__name__)
+                        continue
+                    tally.add((time.perf_counter() - started) * 1000)
+                    n += 1
+
+            cpu = peer_server.cpu_seconds()
+            peer_tally = run_authors(count, seconds, peer_work)
+            peer_cpu = peer_server.cpu_seconds() - cpu
+
+            channels = [drafts.create_draft(users[i]) for i in range(count)]
+            portal_authors = [
+                PortalAuthor(portal_server.base, f"author{i}", channels[i].pk, values) for i in range(count)
+            ]
+            start_versions = [author.version for author in portal_authors]
+            acknowledged: list[dict[str, str]] = [{} for _ in range(count)]
+            saves = [0] * count
+
+            def portal_work(
+                i: int,
+                deadline: float,
+                tally: Tally,
+                portal_authors: Any = portal_authors,
+                acknowledged: Any = acknowledged,
+                saves: Any = saves,
+            ) -> None:
+                author, n = portal_authors[i], 0
+                while time.perf_counter() < deadline:
+                    slug = FORM_STEPS[n % 5]
+                    marker = f"a{i} s{n}"
+                    step_values = dict(values[slug], **{MARKER_FIELDS[slug]: marker})
+                    started = time.perf_counter()
+                    try:
+                        author.save(slug, "next", htmx=True, values=step_values)
+                    except (AssertionError, requests.RequestException) as error:
+                        tally.error(str(error)[:120])
+                        author.version = author._read_version(author.get(author.url(slug)))
+                        n += 1
+                        continue
+                    tally.add((time.perf_counter() - started) * 1000)
+                    acknowledged[i][slug] = marker
+                    saves[i] += 1
+                    n += 1
+
+            cpu = portal_server.cpu_seconds()
+            portal_tally = run_authors(count, seconds, portal_work)
+            portal_cpu = portal_server.cpu_seconds() - cpu
+
+            lost = 0
+            for i, channel in enumerate(channels):
+                stored = Channel.objects.get(pk=channel.pk)
+                if stored.version != start_versions[i] + saves[i]:
+                    lost += 1
+                    continue
+                for slug, marker in acknowledged[i].items():
+                    if stored.data[slug].get(MARKER_FIELDS[slug]) != marker:
+                        lost += 1
+            results.append((count, peer_tally, peer_cpu, portal_tally, portal_cpu, lost))
+    finally:
+        portal_server.stop()
+        peer_server.stop()
+
+    def q(values: list[float], n: int) -> float:
+        return (
+            statistics.quantiles(values, n=100, method="inclusive")[n - 1]
+            if len(values) > 1
+            else float("nan")
+        )
+
+    print(
+        f"\n== Load: N authors, each on their own draft, {seconds:.0f} s each, gunicorn {workers} sync workers, PostgreSQL =="
+    )
+    print(
+        "| authors | wizard | save cycles/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/cycle | lost saves |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for count, peer_tally, peer_cpu, portal_tally, portal_cpu, lost in results:
+        for name, tally, cpu, lost_text in (
+            ("peer", peer_tally, peer_cpu, "–"),
+            ("portal", portal_tally, portal_cpu, str(lost)),
+        ):
+            n = len(tally.latencies)
+            print(
+                f"| {count} | {name} | {n / seconds:.1f} | {q(tally.latencies, 50):.1f} | {q(tally.latencies, 95):.1f} "
+                f"| {q(tally.latencies, 99):.1f} | {len(tally.errors)} | {cpu * 1000 / max(n, 1):.1f} | {lost_text} |"
+            )
+        ratio = len(portal_tally.latencies) / max(len(peer_tally.latencies), 1)
+        print(f"| {count} | portal / peer | {ratio:.2f}x | | | | | | target ≥ 1.5x at 50 |")
+        for text in sorted(set(portal_tally.errors + peer_tally.errors))[:5]:
+            print(f"    error: {text}")
+
+
+# --- set-up ----------------------------------------------------------------------------------------
+
+_PORTAL_ENV: dict[str, str] = {}
+
+
+def setup_portal(database_url: str, folder: Path) -> None:
+    _PORTAL_ENV.update(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=database_url,
+        BENCH_STATIC_ROOT=str(folder / "static"),
+        PYTHONPATH=str(ROOT),
+    )
+    os.environ.update(_PORTAL_ENV)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+
+
+def serve_portal(workers: int) -> Server:
+    return Server("portal", "portal.wsgi:application", ROOT, dict(_PORTAL_ENV), workers)
+
+
+def postgres_database(base_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(base_url + "/postgres", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{base_url}/{name}"
+
+
+def drop_postgres_database(base_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(base_url + "/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--iters", type=int, default=40)
+    parser.add_argument("--peer", type=Path, default=Path(os.environ.get("BENCH_PEER", DEFAULT_PEER)))
+    parser.add_argument("--profile", action="store_true", help="print a profile of one save cycle")
+    parser.add_argument("--load", action="store_true", help="N concurrent authors on PostgreSQL instead")
+    parser.add_argument("--authors", default="10,50")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    if not (args.peer / "bench.py").exists():
+        print(f"save_cycle: no formtools peer at {args.peer} (--peer DIR or BENCH_PEER); skipped.")
+        return
+    folder = Path(tempfile.mkdtemp(prefix="studio-save-cycle-"))
+    databases: list[str] = []
+    pg = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+    try:
+        if args.load:
+            suffix = uuid.uuid4().hex[:8]
+            databases = [f"bench_portal_{suffix}", f"bench_peer_{suffix}"]
+            portal_url = postgres_database(pg, databases[0])
+            peer_url = postgres_database(pg, databases[1])
+            setup_portal(portal_url, folder)
+            peer = Peer(args.peer, folder, peer_url)
+            load(peer, [int(n) for n in args.authors.split(",")], args.seconds, args.workers)
+        else:
+            setup_portal(f"sqlite:///{folder}/portal.sqlite3", folder)
+            peer = Peer(args.peer, folder, None)
+            latency(peer, args.iters, args.profile)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        for name in databases:
+            drop_postgres_database(pg, name)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

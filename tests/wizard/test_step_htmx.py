@@ -1,0 +1,186 @@
+"""A step saved from htmx is answered with the page it leads to (#step-page only), not a redirect."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import ChannelFactory, author
+from wizard.models import Channel
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true", "HX-Target": "step-page"}
+
+
+def step_url(channel, slug):
+    return reverse("wizard:step", args=[channel.pk, slug])
+
+
+@pytest.fixture
+def author_client(client):
+    user = author(username="author")
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def appearance_post(channel, **values):
+    data = {k: v for k, v in channel.data["appearance"].items() if v not in (False, None) and k != "domains"}
+    data.update({"version": channel.version, "nav": "next", "domains-TOTAL_FORMS": "0"})
+    data.update(values)
+    return data
+
+
+def test_next_answers_with_the_next_step_and_saves(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title="From htmx"), headers=HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == step_url(channel, "behaviors")
+    assert '<div id="step-page">' in html and "<html" not in html and '<nav class="navbar' not in html
+    assert '<h1 class="h2">Behaviors</h1>' in html
+    assert "<title>Behaviors · Contoso support chat · Chat Channel Studio</title>" in html
+    assert f'name="version" value="{channel.version + 1}"' in html
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["title"] == "From htmx" and channel.current_step == "behaviors"
+
+
+def test_save_draft_answers_with_the_same_step_and_the_message(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, nav="save"), headers=HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and '<h1 class="h2">Chat widget</h1>' in html
+    assert "Draft saved." in html
+    # The message was shown in this answer; the next page doesn't show it again.
+    assert "Draft saved." not in author_client.get(step_url(channel, "appearance")).content.decode()
+
+
+def test_a_stale_save_is_refused_with_409_and_the_typed_values(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    other = author(username="other")
+    Channel.objects.filter(pk=channel.pk).update(version=channel.version + 1, last_editor=other)
+    response = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title="Mine <b>typed</b>"), headers=HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert 'id="conflict"' in html and "other saved this channel" in html
+    assert "Mine &lt;b&gt;typed&lt;/b&gt;" in html and "<b>typed</b>" not in html
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["title"] != "Mine <b>typed</b>"
+
+
+def test_a_missing_version_is_refused_with_409(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    data = appearance_post(channel)
+    del data["version"]
+    response = author_client.post(step_url(channel, "appearance"), data, headers=HTMX)
+    assert response.status_code == 409 and '<div id="step-page">' in response.content.decode()
+
+
+def test_next_from_an_invalid_step_stays_with_the_errors(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(
+        step_url(channel, "appearance"),
+        appearance_post(channel, logo_url="javascript:alert(1)"),
+        headers=HTMX,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == step_url(channel, "appearance")
+    assert '<h1 class="h2">Chat widget</h1>' in html
+    assert "fix the fields marked below" in html and "Enter a URL that starts with https://" in html
+    assert 'href="javascript' not in html
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["logo_url"] == "javascript:alert(1)"
+
+
+def test_a_row_action_loads_the_whole_page_at_the_rows(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(
+        step_url(channel, "appearance"),
+        appearance_post(channel, row_action="add:domains", domains_only="on"),
+        headers=HTMX,
+    )
+    assert response["HX-Redirect"] == step_url(channel, "appearance") + "?added=domains#rows-domains"
+
+
+def test_a_double_submit_is_answered_twice_and_saved_once(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    data = appearance_post(channel, title="Twice")
+    first = author_client.post(step_url(channel, "appearance"), data, headers=HTMX)
+    second = author_client.post(step_url(channel, "appearance"), data, headers=HTMX)
+    assert first.status_code == 200 and second.status_code == 200
+    channel.refresh_from_db()
+    assert channel.version == data["version"] + 1
+
+
+def test_other_htmx_requests_and_plain_posts_keep_the_redirect(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    plain = author_client.post(step_url(channel, "appearance"), appearance_post(channel))
+    assert plain.status_code == 302 and plain["Location"] == step_url(channel, "behaviors")
+    channel.refresh_from_db()
+    other_target = author_client.post(
+        step_url(channel, "appearance"),
+        appearance_post(channel),
+        headers={"HX-Request": "true", "HX-Target": "somewhere-else"},
+    )
+    assert other_target.status_code == 302
+
+
+def test_a_viewer_without_change_rights_cannot_save_through_htmx(client):
+    from tests.factories import reviewer
+
+    user = reviewer(username="viewer")
+    client.force_login(user)
+    channel = ChannelFactory()
+    response = client.post(step_url(channel, "appearance"), appearance_post(channel), headers=HTMX)
+    assert response.status_code == 403
+
+
+def test_an_htmx_save_cycle_runs_at_most_eight_sql_statements(author_client, django_assert_max_num_queries):
+    channel = ChannelFactory(owner=author_client.user)
+    author_client.get(step_url(channel, "appearance"))
+    author_client.get(step_url(channel, "behaviors"))
+    with django_assert_max_num_queries(8):
+        response = author_client.post(step_url(channel, "appearance"), appearance_post(channel), headers=HTMX)
+    assert response.status_code == 200
+
+
+def test_the_step_form_posts_through_htmx_and_still_works_without_it(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    html = author_client.get(step_url(channel, "appearance")).content.decode()
+    url = step_url(channel, "appearance")
+    assert f'<form id="step-form" method="post" action="{url}" hx-post="{url}" hx-target="#step-page"' in html
+
+
+def test_the_review_step_is_cached_by_content_and_follows_every_change(author_client, monkeypatch):
+    from wizard.views import steps as step_views
+
+    channel = ChannelFactory(owner=author_client.user)
+    review = step_url(channel, "review")
+    first = author_client.get(review).content.decode()
+    assert "Every step is complete" in first
+    checks = []
+    real = step_views.drafts.validate_all
+    monkeypatch.setattr(step_views.drafts, "validate_all", lambda *a, **k: checks.append(1) or real(*a, **k))
+    again = author_client.get(review).content.decode()
+    assert checks == [] and "Every step is complete" in again
+    # An empty title is a problem: the next view shows it and Submit is disabled.
+    author_client.post(step_url(channel, "appearance"), appearance_post(channel, title="", nav="save"))
+    html = author_client.get(review).content.decode()
+    assert checks and "problem to fix" in html
+    assert re.search(r'<button type="submit" class="btn btn-primary ms-auto" disabled', html)
+
+
+def test_the_cached_preview_panel_follows_the_saved_draft(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "behaviors")
+    assert 'data-check="title_missing"' not in author_client.get(url).content.decode()
+    author_client.post(step_url(channel, "appearance"), appearance_post(channel, title="", nav="save"))
+    assert 'data-check="title_missing"' in author_client.get(url).content.decode()

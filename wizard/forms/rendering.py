@@ -1,0 +1,236 @@
+"""Plain rendering of the step forms: Bootstrap 5 markup built in Python, one pass per form.
+
+crispy-forms renders each field through a chain of about ten templates; the Chat widget step has 37
+controls, so that chain was most of a step page's time. This module walks the same crispy layout
+objects the forms declare (``Layout``, ``Fieldset``, ``Field``, ``Div``/``ShowWhen``, ``Rows``) and
+writes the markup crispy-bootstrap5 writes for them: the ``div_id_<name>`` wrappers, labels tied to
+their controls, required markers, help text and errors referenced from ``aria-describedby``,
+``is-invalid``/``aria-invalid`` on controls with errors. A field whose layout names a template of its
+own (the theme colour swatches) is still rendered with that template. Every value, label, help text
+and error goes through ``conditional_escape``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.layout import Div, Field, Fieldset, Layout
+from django import forms
+from django.forms.boundfield import BoundField
+from django.template.loader import get_template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from wizard.forms.layout import Rows
+
+
+def render_form(form: Any, context: dict[str, Any] | None = None) -> SafeString:
+    """The whole step form as laid out by ``form.helper.layout`` (or every field, without a layout)."""
+    layout = getattr(getattr(form, "helper", None), "layout", None)
+    parts: list[str] = []
+    if layout is None:
+        parts.extend(render_field(form[name]) for name in form.fields)
+    else:
+        _render_item(layout, form, context or {}, parts)
+    return mark_safe("".join(parts))  # noqa: S308 - every piece was escaped where it was built
+
+
+def _render_item(item: Any, form: Any, context: dict[str, Any], parts: list[str]) -> None:
+    if isinstance(item, str):
+        parts.append(render_field(form[item]))
+    elif isinstance(item, Rows):
+        parts.append(item.render(form, context))
+    elif isinstance(item, Field):
+        # crispy's own field template is the "%s/field.html" pattern; any other was named by the layout.
+        template = item.template if "%s" not in item.template else None
+        for name in item.fields:
+            if template:
+                parts.append(get_template(template).render({"field": form[name], "form": form}))
+            else:
+                parts.append(render_field(form[name], item.attrs))
+    elif isinstance(item, Fieldset):
+        parts.append(f"<fieldset{_layout_attrs(item)}>")
+        if item.legend:
+            parts.append(format_html("<legend>{}</legend>", item.legend))
+        for child in item.fields:
+            _render_item(child, form, context, parts)
+        parts.append("</fieldset>")
+    elif isinstance(item, Div):
+        parts.append(f"<div{_layout_attrs(item)}>")
+        for child in item.fields:
+            _render_item(child, form, context, parts)
+        parts.append("</div>")
+    elif isinstance(item, Layout):
+        for child in item.fields:
+            _render_item(child, form, context, parts)
+    else:
+        raise TypeError(f"The step form renderer doesn't know the layout object {type(item).__name__}.")
+
+
+def _layout_attrs(item: Any) -> str:
+    """``id``, ``class`` and the extra attributes crispy escaped when the layout object was built."""
+    attrs = ""
+    if getattr(item, "css_id", None):
+        attrs += format_html(' id="{}"', item.css_id)
+    if getattr(item, "css_class", None):
+        attrs += format_html(' class="{}"', item.css_class)
+    return attrs + (getattr(item, "flat_attrs", "") or "")
+
+
+# --- one field -------------------------------------------------------------------------------------
+
+
+def render_field(field: BoundField, extra_attrs: dict[str, Any] | None = None) -> SafeString:
+    """One field with its label, help text and errors, as crispy-bootstrap5 lays it out."""
+    widget = field.field.widget
+    if widget.is_hidden:
+        return field.as_widget()
+    if isinstance(widget, forms.CheckboxInput):
+        html = _checkbox(field, extra_attrs)
+    elif isinstance(widget, forms.RadioSelect):
+        html = _radios(field, extra_attrs)
+    else:
+        html = _labelled(field, extra_attrs)
+    return mark_safe(html)  # noqa: S308 - built from escaped pieces
+
+
+def _errors(field: BoundField, block: bool = False) -> str:
+    if not field.errors:
+        return ""
+    items = "".join(
+        format_html('<p id="error_{}_{}"><strong>{}</strong></p>', index, field.auto_id, error)
+        for index, error in enumerate(field.errors, start=1)
+    )
+    css = "invalid-feedback d-block" if block else "invalid-feedback"
+    return f'<div id="{conditional_escape(field.auto_id)}_error" class="{css}">{items}</div>'
+
+
+def _help(field: BoundField) -> str:
+    if not field.help_text:
+        return ""
+    return format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, field.help_text)
+
+
+def _described_by(field: BoundField) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    return " ".join(ids)
+
+
+def _control_attrs(field: BoundField, extra: dict[str, Any] | None, css: str) -> dict[str, Any]:
+    widget = field.field.widget
+    attrs: dict[str, Any] = field.build_widget_attrs({**widget.attrs, **(extra or {})})
+    classes = [str(attrs.pop("class", "")), css, "is-invalid" if field.errors else ""]
+    attrs["class"] = " ".join(c for c in classes if c)
+    described = _described_by(field)
+    if described:
+        attrs["aria-describedby"] = described
+    else:
+        attrs.pop("aria-describedby", None)
+    return attrs
+
+
+def _flat(attrs: dict[str, Any]) -> str:
+    out = []
+    for name, value in attrs.items():
+        if value is True:
+            out.append(f" {conditional_escape(name)}")
+        elif value not in (False, None):
+            out.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+    return "".join(out)
+
+
+def _label(field: BoundField, tag: str = "label", css: str = "form-label") -> str:
+    required = field.field.required
+    marker = '<span class="asteriskField">*</span>' if required else ""
+    css = f"{css} requiredField" if required else css
+    target = format_html(' for="{}"', field.id_for_label) if tag == "label" else ""
+    return f'<{tag}{target} class="{css}">{conditional_escape(field.label)}{marker}</{tag}>'
+
+
+def _labelled(field: BoundField, extra: dict[str, Any] | None) -> str:
+    widget = field.field.widget
+    value = field.value()
+    if isinstance(widget, forms.Select):
+        attrs = _control_attrs(field, extra, "form-select")
+        control = f"<select{_flat({'name': field.html_name, **attrs, 'id': field.auto_id})}>{_options(field, value)}</select>"
+    elif isinstance(widget, forms.Textarea):
+        attrs = _control_attrs(field, extra, "form-control")
+        text = widget.format_value(value) or ""
+        control = f"<textarea{_flat({'name': field.html_name, **attrs, 'id': field.auto_id})}>\n{conditional_escape(text)}</textarea>"
+    elif isinstance(widget, forms.widgets.Input):
+        attrs = _control_attrs(field, extra, "form-control")
+        formatted = widget.format_value(value)
+        control = (
+            f'<input type="{widget.input_type}"'
+            f"{_flat({'name': field.html_name, 'value': formatted, **attrs, 'id': field.auto_id})}>"
+        )
+    else:  # a widget this module doesn't know: Django draws it
+        attrs = _control_attrs(field, extra, "form-control")
+        control = field.as_widget(attrs=attrs)
+    return (
+        f'<div id="div_{conditional_escape(field.auto_id)}" class="mb-3">{_label(field)}{control}'
+        f"{_errors(field)}{_help(field)}</div>"
+    )
+
+
+def _options(field: BoundField, value: Any) -> str:
+    selected = {str(v) for v in field.field.widget.format_value(value)}
+    parts = []
+    for key, label in field.field.choices:  # type: ignore[attr-defined]
+        if isinstance(label, (list, tuple)):  # an option group
+            inner = "".join(_option(k, lbl, selected) for k, lbl in label)
+            parts.append(f'<optgroup label="{conditional_escape(key)}">{inner}</optgroup>')
+        else:
+            parts.append(_option(key, label, selected))
+    return "".join(parts)
+
+
+def _option(key: Any, label: Any, selected: set[str]) -> str:
+    key = "" if key is None else str(key)
+    mark = " selected" if key in selected else ""
+    return f'<option value="{conditional_escape(key)}"{mark}>{conditional_escape(label)}</option>'
+
+
+def _checkbox(field: BoundField, extra: dict[str, Any] | None) -> str:
+    widget = field.field.widget
+    attrs = _control_attrs(field, extra, "form-check-input")
+    if widget.check_test(field.value()):  # type: ignore[attr-defined]
+        attrs["checked"] = True
+    control = f'<input type="checkbox"{_flat({"name": field.html_name, **attrs, "id": field.auto_id})}>'
+    label = format_html(
+        '<label for="{}" class="form-check-label">{}</label>', field.id_for_label, field.label
+    )
+    return (
+        f'<div class="mb-3"><div id="div_{conditional_escape(field.auto_id)}" class="form-check">'
+        f"{control}{label}{_errors(field)}{_help(field)}</div></div>"
+    )
+
+
+def _radios(field: BoundField, extra: dict[str, Any] | None) -> str:
+    attrs = _control_attrs(field, extra, "form-check-input")
+    attrs.pop("aria-describedby", None)  # on the fieldset, which names the group
+    current = {str(v) for v in field.field.widget.format_value(field.value())}
+    options = []
+    choices = list(field.field.choices)  # type: ignore[attr-defined]
+    for index, (key, label) in enumerate(choices):
+        option_id = f"{field.auto_id}_{index}"
+        option_attrs = {"class": attrs["class"], "name": field.html_name, "value": key, "id": option_id}
+        option_attrs.update({k: v for k, v in attrs.items() if k not in ("class", "id")})
+        if str(key) in current:
+            option_attrs["checked"] = True
+        errors = _errors(field, block=True) if index == len(choices) - 1 else ""
+        options.append(
+            f'<div class="form-check"><input type="radio"{_flat(option_attrs)}>'
+            f'<label for="{conditional_escape(option_id)}" class="form-check-label">{conditional_escape(label)}</label>'
+            f"{errors}</div>"
+        )
+    described = _described_by(field)
+    described_attr = f' aria-describedby="{conditional_escape(described)}"' if described else ""
+    return (
+        f'<div id="div_{conditional_escape(field.auto_id)}" class="mb-3"><fieldset{described_attr}>'
+        f"{_label(field, 'legend', 'form-label fs-6')}<div>{''.join(options)}</div>{_help(field)}</fieldset></div>"
+    )
