@@ -173,4 +173,6 @@ def test_two_imports_of_one_widget_at_once_make_one_channel(emulator_environment
     monkeypatch.setattr(imports, "linked_channels", lambda environment: {})
     [second] = imports.import_widgets(emulator_environment, [wid], factories.publisher())
     assert second.channel is None and not second.created
-    assert EnvironmentLink.objects.filter(environment=emulator_environment, widget_id=wid).get().channel == first
+    assert (
+        EnvironmentLink.objects.filter(environment=emulator_environment, widget_id=wid).get().channel == first
+    )
