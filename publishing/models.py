@@ -40,3 +40,27 @@ class EnvironmentLink(models.Model):
     @property
     def drifted(self) -> bool:
         return bool((self.drift or {}).get("fields"))
+
+
+class BindingChoice(models.Model):
+    """The binding map of one pair of environments: which row of the target a value of the source names,
+    as the publisher picked it when the name alone did not tell (see :mod:`publishing.services.promote`)."""
+
+    source = models.ForeignKey("portal.Environment", on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey("portal.Environment", on_delete=models.CASCADE, related_name="+")
+    slot = models.CharField(max_length=40)
+    source_value = models.CharField(max_length=200)
+    row_id = models.CharField(max_length=36)
+    row_name = models.CharField(max_length=200, blank=True)
+    chosen_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "slot", "source_value"], name="one_choice_per_binding_value"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot} {self.source_value} → {self.row_id}"

@@ -438,7 +438,8 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
             retry=RetryPolicy(max_attempts=MAX_ATTEMPTS, on_retry=_on_retry(attempt, MAX_ATTEMPTS - 1)),
             sleep=sleep if sleep is not None else SLEEP,
         )
-        data = revision.data
+        promotion = _promotion(attempt)
+        data = promotion["data"] if promotion else revision.data
         link = EnvironmentLink.objects.filter(channel_id=channel.pk, environment_id=environment.pk).first()
         binding = mapping.Binding.of(link.binding) if link is not None else mapping.NO_BINDING
         ids = _RowIds(channel.pk, environment.pk, binding)
@@ -515,8 +516,16 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
         "notes": notes,
         "seconds": round(time.monotonic() - started, 3),
     }
+    if promotion:
+        result["promotion"] = promotion
     _finish_succeeded(attempt, widget, result)
     return attempt
+
+
+def _promotion(attempt: PublishAttempt) -> dict[str, Any] | None:
+    """A promotion's source environment and bound data (see :mod:`publishing.services.promote`), or None."""
+    promotion = (attempt.result or {}).get("promotion")
+    return promotion if isinstance(promotion, dict) and isinstance(promotion.get("data"), dict) else None
 
 
 def _drift_notes(attempt: PublishAttempt, widget_before: dict[str, Any] | None) -> list[str]:
@@ -570,7 +579,9 @@ def _finish_succeeded(attempt: PublishAttempt, widget: dict[str, Any], result: d
         attempt.progress = str(_("Published"))
         attempt.save()
         revision = attempt.revision
-        workflow.mark_published(revision, attempt.requested_by, attempt.environment)
+        if not _promotion(attempt):
+            # A promotion leaves the channel's own status and published revision as they are.
+            workflow.mark_published(revision, attempt.requested_by, attempt.environment)
         drift_service.clear(attempt.channel_id, attempt.environment_id)
         channel = revision.channel
         audit.record(
@@ -609,8 +620,9 @@ def _finish_drifted(attempt: PublishAttempt, report: dict[str, Any]) -> None:
         attempt.result = {**(attempt.result or {}), "drift": [view["key"] for view in report["fields"]]}
         attempt.save()
         channel = Channel.objects.select_for_update().get(pk=attempt.channel_id)
-        channel.status = ChannelStatus.PUBLISH_FAILED
-        channel.save(update_fields=["status", "updated_at"])
+        if not _promotion(attempt):
+            channel.status = ChannelStatus.PUBLISH_FAILED
+            channel.save(update_fields=["status", "updated_at"])
         audit.record(
             attempt.requested_by,
             "publish.drift_stopped",
@@ -632,8 +644,9 @@ def _finish_failed(attempt: PublishAttempt, message: str, operation: str) -> Non
         attempt.progress = str(_("Publish failed"))
         attempt.save()
         channel = Channel.objects.select_for_update().get(pk=attempt.channel_id)
-        channel.status = ChannelStatus.PUBLISH_FAILED
-        channel.save(update_fields=["status", "updated_at"])
+        if not _promotion(attempt):
+            channel.status = ChannelStatus.PUBLISH_FAILED
+            channel.save(update_fields=["status", "updated_at"])
         audit.record(
             attempt.requested_by,
             "publish.failed",
