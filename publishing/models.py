@@ -52,7 +52,9 @@ class BindingChoice(models.Model):
     source_value = models.CharField(max_length=200)
     row_id = models.CharField(max_length=36)
     row_name = models.CharField(max_length=200, blank=True)
-    chosen_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    chosen_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     chosen_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 import portal.converters  # noqa: F401 - registers the "id" path converter
-from publishing.views import drift, imports, publish
+from publishing.views import drift, imports, promote, publish
 
 app_name = "publishing"
 
@@ -12,5 +12,7 @@ urlpatterns = [
     path("<id:pk>/publish/status/", publish.publish_status, name="publish_status"),
     path("<id:pk>/drift/check/", drift.check_drift, name="check_drift"),
     path("<id:pk>/drift/", drift.resolve_drift, name="resolve_drift"),
+    path("<id:pk>/promote/", promote.promote, name="promote"),
     path("import/", imports.import_channels, name="import"),
+    path("environments/compare/", promote.compare_environments, name="compare_environments"),
 ]

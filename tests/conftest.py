@@ -1,6 +1,14 @@
 import pytest
 
-from tests.emulator_support import emulator, emulator_environment, entra_settings, knobs  # noqa: F401
+from tests.emulator_support import (  # noqa: F401
+    emulator,
+    emulator_environment,
+    entra_settings,
+    knobs,
+    test_environment,
+    test_knobs,
+    test_org,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -104,3 +104,24 @@ def entra_settings(settings: Any, emulator: Any) -> Any:
     settings.ENTRA_CA_FILE = connection["ca_file"]
     settings.ENTRA_GROUP_MAP = {"Portal.Admin": "Portal administrators"}
     return settings
+
+
+@pytest.fixture(scope="session")
+def test_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    emulator_module = pytest.importorskip("emulator")
+    server = emulator_module.start_emulator(tmp_path_factory.mktemp("emulator-test"), port=0, profile="test")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def test_knobs(test_org: Any) -> Knobs:
+    return Knobs(test_org)
+
+
+@pytest.fixture
+def test_environment(db: Any, test_org: Any, test_knobs: Knobs) -> Any:
+    from portal.services.environments import register_emulator
+
+    test_knobs.clear()
+    return unique_environment_pk(register_emulator(dict(test_org.connection), name="Local Dataverse (test)"))

@@ -6,29 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0005_audit_immutable_keyed'),
-        ('publishing', '0001_initial'),
+        ("portal", "0005_audit_immutable_keyed"),
+        ("publishing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BindingChoice',
+            name="BindingChoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slot', models.CharField(max_length=40)),
-                ('source_value', models.CharField(max_length=200)),
-                ('row_id', models.CharField(max_length=36)),
-                ('row_name', models.CharField(blank=True, max_length=200)),
-                ('chosen_at', models.DateTimeField(auto_now=True)),
-                ('chosen_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.environment')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.environment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slot", models.CharField(max_length=40)),
+                ("source_value", models.CharField(max_length=200)),
+                ("row_id", models.CharField(max_length=36)),
+                ("row_name", models.CharField(blank=True, max_length=200)),
+                ("chosen_at", models.DateTimeField(auto_now=True)),
+                (
+                    "chosen_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="portal.environment"
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="portal.environment"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('source', 'target', 'slot', 'source_value'), name='one_choice_per_binding_value')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "target", "slot", "source_value"),
+                        name="one_choice_per_binding_value",
+                    )
+                ],
             },
         ),
     ]

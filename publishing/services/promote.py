@@ -79,7 +79,9 @@ class PromotionBlocked(PromotionError):
 
 def targets(channel: Channel) -> list[Environment]:
     """The environments a channel can be promoted to: every active one but its own."""
-    return list(Environment.objects.filter(archived=False).exclude(pk=channel.environment_id).order_by("name"))
+    return list(
+        Environment.objects.filter(archived=False).exclude(pk=channel.environment_id).order_by("name")
+    )
 
 
 def revision_to_promote(channel: Channel) -> Revision | None:
@@ -110,7 +112,12 @@ def _bind(
         return bound
     if ref.by == "localeid":
         rows = list(
-            target.query(table.entity_set, select=[table.primary_id], filter=f"msdyn_localeid eq {int(ref.value)}", top=2)
+            target.query(
+                table.entity_set,
+                select=[table.primary_id],
+                filter=f"msdyn_localeid eq {int(ref.value)}",
+                top=2,
+            )
         )
         if len(rows) == 1:
             bound.row_id, bound.row_name, bound.how = str(rows[0][table.primary_id]), ref.value, "locale"
@@ -127,7 +134,9 @@ def _bind(
                 bound.row_id, bound.row_name, bound.how = str(rows[0][table.primary_id]), name, "name"
                 return bound
             bound.problem = (
-                _("The target has several rows named “%(name)s”.") if rows else _("The target has no row named “%(name)s”.")
+                _("The target has several rows named “%(name)s”.")
+                if rows
+                else _("The target has no row named “%(name)s”.")
             ) % {"name": name}
     bound.candidates = [
         (str(row[table.primary_id]), str(row.get(table.primary_name) or row[table.primary_id]))
@@ -141,7 +150,8 @@ def _read_failure(error: Exception) -> PromotionError:
         return PromotionError(str(error))
     assert isinstance(error, DataverseError)
     return PromotionError(
-        _("The environments could not be read: %(detail)s") % {"detail": error.message or type(error).__name__}
+        _("The environments could not be read: %(detail)s")
+        % {"detail": error.message or type(error).__name__}
     )
 
 
@@ -235,7 +245,9 @@ def request_promotion(channel: Channel, target: Environment, user: User) -> Publ
                 },
             )
     except IntegrityError as error:
-        raise PromotionError(_("A publish of this channel is running; promote it when it has ended.")) from error
+        raise PromotionError(
+            _("A publish of this channel is running; promote it when it has ended.")
+        ) from error
     from publishing.tasks import publish_channel
 
     publish_channel.enqueue(attempt.pk)

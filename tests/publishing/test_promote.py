@@ -2,56 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
+from django.urls import reverse
 
 from portal.models import AuditEntry
 from publishing import mapping
 from publishing.models import BindingChoice
-from publishing.services import promote
+from publishing.services import promote, publish
 from tests import factories
-from tests.emulator_support import Knobs, unique_environment_pk
-from tests.publishing.helpers import FULL, approved_channel
+from tests.publishing.helpers import FULL, approve_revision, approved_channel
 from wizard.models import ChannelStatus, PublishAttempt
 
 pytestmark = pytest.mark.django_db
-
-WRITES = {"POST", "PATCH", "PUT", "DELETE"}
-
-
-@pytest.fixture(scope="session")
-def test_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    emulator_module = pytest.importorskip("emulator")
-    server = emulator_module.start_emulator(tmp_path_factory.mktemp("emulator-test"), port=0, profile="test")
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def test_knobs(test_org: Any) -> Knobs:
-    return Knobs(test_org)
-
-
-@pytest.fixture
-def test_environment(db: Any, test_org: Any, test_knobs: Knobs) -> Any:
-    from portal.services.environments import register_emulator
-
-    test_knobs.clear()
-    return unique_environment_pk(register_emulator(dict(test_org.connection), name="Local Dataverse (test)"))
-
-
-def writes(knobs: Knobs, after: int) -> list[dict[str, Any]]:
-    """Requests that change rows: POSTs other than token and read $batch requests are checked by body."""
-    found = []
-    for entry in knobs.log(after):
-        method, path = str(entry.get("method", "")).upper(), str(entry.get("path", ""))
-        if method in WRITES and "token" not in path and "_emulator" not in path:
-            if path.endswith("$batch") and not entry.get("writes", True):
-                continue
-            found.append(entry)
-    return found
 
 
 def test_unresolved_binding_blocks_and_writes_nothing(emulator_environment, test_environment, test_knobs):
@@ -62,14 +24,20 @@ def test_unresolved_binding_blocks_and_writes_nothing(emulator_environment, test
     unresolved = {item.slot: item for item in blocked.value.unresolved}
     # "Contoso portal sign-in" is named "Contoso test portal sign-in" in the test org.
     assert set(unresolved) == {"authentication_settings"}
-    assert "Contoso test portal sign-in" in [name for _id, name in unresolved["authentication_settings"].candidates]
+    assert "Contoso test portal sign-in" in [
+        name for _id, name in unresolved["authentication_settings"].candidates
+    ]
     log = test_knobs.log(seq)
     assert log, "the promotion read the target"
-    assert all(str(entry["method"]).upper() == "GET" for entry in log if "token" not in str(entry["path"])), log
+    assert all(str(entry["method"]).upper() == "GET" for entry in log if "token" not in str(entry["path"])), (
+        log
+    )
     assert not PublishAttempt.objects.filter(channel=channel).exists()
 
 
-def test_promotion_binds_by_name_and_remembered_choice(emulator_environment, test_environment, test_knobs, no_sleep):
+def test_promotion_binds_by_name_and_remembered_choice(
+    emulator_environment, test_environment, test_knobs, no_sleep
+):
     channel = approved_channel(emulator_environment, **FULL)
     user = factories.publisher()
     source_before = channel.status
@@ -100,7 +68,6 @@ def test_promotion_binds_by_name_and_remembered_choice(emulator_environment, tes
     assert AuditEntry.objects.filter(action="publish.succeeded", environment=test_environment).exists()
 
     # Repeatable: promoting again writes nothing new.
-    seq = test_knobs.last_seq()
     again = promote.request_promotion(channel, test_environment, user)
     assert again.state == "succeeded"
     assert again.result["upserts"] == 0 and again.result["deletes"] == 0
@@ -117,3 +84,96 @@ def test_promotion_to_own_environment_refused(emulator_environment):
     channel = approved_channel(emulator_environment, **FULL)
     with pytest.raises(promote.PromotionError):
         promote.request_promotion(channel, emulator_environment, factories.publisher())
+
+
+def test_promote_page_blocks_then_promotes_with_the_pick(
+    client, emulator_environment, test_environment, test_knobs, no_sleep
+):
+    channel = approved_channel(emulator_environment, **FULL)
+    client.force_login(factories.publisher())
+    url = reverse("publishing:promote", args=[channel.pk])
+    page = client.get(url, {"environment": test_environment.pk}).content.decode()
+    assert "Contoso test portal sign-in" in page and 'name="pick_authentication_settings"' in page
+    seq = test_knobs.last_seq()
+    blocked = client.post(url, {"environment": test_environment.pk})
+    assert blocked.status_code == 200
+    assert 'id="promotion-blocked"' in blocked.content.decode()
+    assert all(
+        str(e["method"]).upper() == "GET" for e in test_knobs.log(seq) if "token" not in str(e["path"])
+    )
+    assert not PublishAttempt.objects.filter(channel=channel).exists()
+    pick = next(
+        b
+        for b in promote.bindings(
+            promote.revision_to_promote(channel), emulator_environment, test_environment
+        )
+        if b.slot == "authentication_settings"
+    ).candidates
+    row_id = next(i for i, name in pick if name == "Contoso test portal sign-in")
+    done = client.post(url, {"environment": test_environment.pk, "pick_authentication_settings": row_id})
+    assert done.status_code == 302 and done["Location"] == channel.get_absolute_url()
+    attempt = PublishAttempt.objects.get(channel=channel, environment=test_environment)
+    assert attempt.state == "succeeded", attempt.error_message
+
+
+def test_promote_page_refuses_authors_and_bad_input(client, emulator_environment, test_environment):
+    channel = approved_channel(emulator_environment, **FULL)
+    url = reverse("publishing:promote", args=[channel.pk])
+    client.force_login(factories.author())
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"environment": test_environment.pk}).status_code == 403
+    client.force_login(factories.publisher())
+    assert client.get(url, {"environment": "javascript:alert(1)"}).status_code == 404
+    assert client.get(url, {"environment": "9" * 30}).status_code == 404
+    assert client.get(url, {"environment": emulator_environment.pk}).status_code == 404  # not another one
+    assert (
+        client.post(
+            url, {"environment": test_environment.pk, "pick_authentication_settings": "<x>"}
+        ).status_code
+        == 200
+    )
+    assert not PublishAttempt.objects.filter(channel=channel).exists()
+
+
+def test_compare_environments_shows_live_revisions_and_differences(
+    client, emulator_environment, test_environment, test_knobs, no_sleep
+):
+    channel = approved_channel(emulator_environment, **FULL)
+    user = factories.publisher()
+    publish.request_publish(channel, user)
+    BindingChoice.objects.create(
+        source=emulator_environment,
+        target=test_environment,
+        slot="authentication_settings",
+        source_value="Contoso portal sign-in",
+        row_id=next(
+            i
+            for b in promote.bindings(
+                promote.revision_to_promote(channel), emulator_environment, test_environment
+            )
+            if b.slot == "authentication_settings"
+            for i, n in b.candidates
+            if n == "Contoso test portal sign-in"
+        ),
+        row_name="Contoso test portal sign-in",
+    )
+    assert promote.request_promotion(channel, test_environment, user).state == "succeeded"
+    changed = {**FULL, "appearance": {**FULL["appearance"], "title": "<script>New title</script>"}}
+    approve_revision(
+        channel,
+        factories.complete_data(**changed)
+        | {"details": {**FULL["details"], "environment": str(emulator_environment.pk)}},
+    )
+    channel.refresh_from_db()
+    assert publish.request_publish(channel, user)[0].state == "succeeded"
+
+    client.force_login(factories.author())
+    page = client.get(reverse("publishing:compare_environments")).content.decode()
+    assert "Revision 2" in page and "Revision 1" in page
+    detail = client.get(
+        reverse("publishing:compare_environments"),
+        {"channel": channel.pk, "a": test_environment.pk, "b": emulator_environment.pk},
+    ).content.decode()
+    assert "Chat with Contoso" in detail and "&lt;script&gt;New title&lt;/script&gt;" in detail
+    assert "<script>New title" not in detail
+    assert client.get(reverse("publishing:compare_environments"), {"channel": "x"}).status_code == 404
