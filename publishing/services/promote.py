@@ -79,9 +79,8 @@ class PromotionBlocked(PromotionError):
 
 def targets(channel: Channel) -> list[Environment]:
     """The environments a channel can be promoted to: every active one but its own."""
-    return list(
-        Environment.objects.filter(archived=False).exclude(pk=channel.environment_id).order_by("name")
-    )
+    environments = Environment.objects.filter(archived=False).order_by("name")
+    return [env for env in environments if env.pk != channel.environment_id]
 
 
 def revision_to_promote(channel: Channel) -> Revision | None:
