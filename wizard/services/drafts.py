@@ -29,8 +29,8 @@ from wizard.forms.rules import RULES, rule_holds
 from wizard.models import Channel, ChannelStatus, states
 from wizard.models.states import Action
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
-from wizard.values import clean_value_or_empty, empty_value, read
 from wizard.validators import fit_dataverse_length
+from wizard.values import clean_value_or_empty, empty_value, read
 
 
 class DraftError(Exception):
@@ -404,9 +404,9 @@ def duplicate(channel: Channel, user: User, *, token: uuid.UUID | None = None) -
     # A workstream or queue the channel creates gets a name of its own too: publishing both channels
     # must not create two rows with the same name.
     workstream = data.setdefault("workstream", {})
-    for field in ("workstream_name", "fallback_queue_name"):
-        if name := values["workstream"].text(field):
-            workstream[field] = fit_dataverse_length(_("Copy of %(name)s") % {"name": name}, 100)
+    for name_field in ("workstream_name", "fallback_queue_name"):
+        if name := values["workstream"].text(name_field):
+            workstream[name_field] = fit_dataverse_length(_("Copy of %(name)s") % {"name": name}, 100)
     editors = sorted(content_provenance(channel) | {user.pk})
     try:
         with transaction.atomic():
