@@ -506,7 +506,10 @@ def delete_refusal(channel: Channel, user: User) -> str | None:
     """Why ``user`` may not delete ``channel`` (``None`` if they may). Deleting follows the rule of
     withdrawing: a channel in review or approved is withdrawn first, and only its owner or an editor
     may do it."""
-    if channel.published_revision_id or channel.publish_attempts.filter(state="succeeded").exists():
+    published = getattr(channel, "succeeded_publish", None)  # annotated by lists, to spare a query a row
+    if published is None:
+        published = channel.publish_attempts.filter(state="succeeded").exists()
+    if channel.published_revision_id or published:
         return _(
             "This channel was published, so it can't be deleted here. Remove it in the "
             "environment first, or keep it."
@@ -526,7 +529,10 @@ def delete_refusal(channel: Channel, user: User) -> str | None:
     if user.pk != channel.owner_id and user.pk not in _user_ids(channel.editor_ids) | {
         channel.last_editor_id
     }:
-        return _("Only the channel's owner or someone who edited it can delete it, as for withdrawing it.")
+        return _(
+            "Only the channel's owner (%(owner)s) or someone who changed its content can delete it. "
+            "Ask the owner to delete it."
+        ) % {"owner": channel.owner.get_username()}
     return None
 
 

@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from wizard.models import Channel
-from wizard.services import drafts, merge
+from wizard.services import actions, drafts, merge
 from wizard.services.rows import apply_row_action
 from wizard.steps import STEPS, Step, get_step, next_step, previous_step
 from wizard.summary import iter_entries
@@ -98,7 +98,7 @@ def _render(
         "next": next_step(step.slug),
         "conflict": conflict,
         "started_version": started_version,
-        "can_edit": request.user.has_perm(CHANGE_CHANNEL) and channel.is_editable,
+        "can_edit": actions.can_edit(channel, request.user),
         "choice_notes": _choice_notes(choices),
     }
     if step.has_form:
