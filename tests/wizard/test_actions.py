@@ -96,7 +96,9 @@ def test_restoring_content_only_the_author_wrote_lets_a_later_editor_approve(adm
     channel.refresh_from_db()
     # revision 2: the writer's own title
     drafts.save_step(
-        channel, "appearance", {**channel.data["appearance"], "title": "Writer"},
+        channel,
+        "appearance",
+        {**channel.data["appearance"], "title": "Writer"},
         expected_version=channel.version,
         user=writer,
     )
@@ -107,7 +109,9 @@ def test_restoring_content_only_the_author_wrote_lets_a_later_editor_approve(adm
     channel.refresh_from_db()
     # revision 3: the admin edits it
     drafts.save_step(
-        channel, "appearance", {**channel.data["appearance"], "title": "Admin"},
+        channel,
+        "appearance",
+        {**channel.data["appearance"], "title": "Admin"},
         expected_version=channel.version,
         user=admin,
     )

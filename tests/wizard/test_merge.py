@@ -102,7 +102,9 @@ def test_take_theirs_keeps_the_saved_conflicting_values_and_saves_my_other_chang
     url, tab2 = _form_post(author_client, channel, "appearance")
     _url, tab1 = _form_post(author_client, channel, "appearance")
     author_client.post(url, {**tab1, "title": "Tab 1 title"})
-    html = author_client.post(url, {**tab2, "title": "Tab 2 title", "subtitle": "Tab 2 subtitle"}).content.decode()
+    html = author_client.post(
+        url, {**tab2, "title": "Tab 2 title", "subtitle": "Tab 2 subtitle"}
+    ).content.decode()
     again = {
         **tab2,
         "title": "Tab 2 title",
@@ -144,7 +146,11 @@ def test_the_conflict_table_does_not_name_a_person_for_the_saved_values(author_c
     other = author(username="admin2")
     fresh = Channel.objects.get(pk=channel.pk)
     drafts.save_step(
-        fresh, "details", {**fresh.data["details"], "name": "Renamed"}, expected_version=fresh.version, user=other
+        fresh,
+        "details",
+        {**fresh.data["details"], "name": "Renamed"},
+        expected_version=fresh.version,
+        user=other,
     )
     html = author_client.post(url, {**tab2, "title": "Tab 2 title"}).content.decode()
     assert "Saved by admin2" not in html and "Saved version" in html
@@ -155,7 +161,9 @@ def test_the_conflict_table_does_not_name_a_person_for_the_saved_values(author_c
 
 def test_a_save_that_changes_nothing_makes_no_one_an_editor_and_cannot_open_delete(client):
     owner, other = author(username="owner"), author(username="other")
-    channel = ChannelFactory(owner=owner, last_editor=owner, editor_ids=[owner.pk], status=ChannelStatus.DRAFT)
+    channel = ChannelFactory(
+        owner=owner, last_editor=owner, editor_ids=[owner.pk], status=ChannelStatus.DRAFT
+    )
     client.force_login(other)
     url, post = _form_post(client, channel, "appearance")
     assert client.post(url, post).status_code == 302

@@ -302,7 +302,10 @@ def save_step(
                 fresh = _saved_copy(current, update, expected_version)
                 if "status" in update and current.status == ChannelStatus.APPROVED:
                     audit.record(
-                        user, "revision.approval_withdrawn", channel=fresh, comment=_("Edited after approval.")
+                        user,
+                        "revision.approval_withdrawn",
+                        channel=fresh,
+                        comment=_("Edited after approval."),
                     )
                 return SaveResult(fresh, step, notices)
         fresh = Channel.objects.select_related("last_editor", "environment", "published_revision").get(

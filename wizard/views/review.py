@@ -20,9 +20,9 @@ from wizard.models import Channel, ChannelStatus, Revision
 from wizard.preview import revision_preview
 from wizard.services import diff as diffs
 from wizard.services import drafts, workflow
-from wizard.views.channels import channel_detail
 from wizard.steps import FORM_STEPS
 from wizard.values import read
+from wizard.views.channels import channel_detail
 
 
 def _channel(pk: int) -> Channel:

@@ -115,7 +115,9 @@ def _render(
             context["panel_cache_key"] = context["form_cache_key"]
         context["form"] = form
         # The values this page was opened with, so a save after someone else's can be merged per field.
-        context["base_token"] = base_token or merge.sign_base(channel.pk, step.slug, channel.step_data(step.slug))
+        context["base_token"] = base_token or merge.sign_base(
+            channel.pk, step.slug, channel.step_data(step.slug)
+        )
     else:
         _review_context(context, channel, choices)
     if _answers_htmx(request):
