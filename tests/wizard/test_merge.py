@@ -186,3 +186,16 @@ def test_a_save_that_changes_nothing_keeps_an_approval():
     )
     assert result.channel.status == ChannelStatus.APPROVED
     assert not result.notices
+
+
+def test_a_conflict_page_reached_without_a_base_never_merges_a_plain_save(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    url = reverse("wizard:step", args=[channel.pk, "details"])
+    Channel.objects.filter(pk=channel.pk).update(version=channel.version + 1)
+    post = {**channel.data["details"], "name": "Mine", "version": channel.version, "nav": "save"}
+    html = author_client.post(url, post).content.decode()
+    again = {**post, "version": _hidden(html, "version"), "base": _hidden(html, "base")}
+    assert again["base"] == ""
+    assert author_client.post(url, again).status_code == 409
+    channel.refresh_from_db()
+    assert channel.data["details"]["name"] != "Mine"

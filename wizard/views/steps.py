@@ -115,8 +115,10 @@ def _render(
             context["panel_cache_key"] = context["form_cache_key"]
         context["form"] = form
         # The values this page was opened with, so a save after someone else's can be merged per field.
-        context["base_token"] = base_token or merge.sign_base(
-            channel.pk, step.slug, channel.step_data(step.slug)
+        context["base_token"] = (
+            base_token
+            if base_token is not None
+            else merge.sign_base(channel.pk, step.slug, channel.step_data(step.slug))
         )
     else:
         _review_context(context, channel, choices)
@@ -211,7 +213,8 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             status=409,
             conflict=conflict,
             started_version=version,
-            base_token=posted_base if base is not None else None,
+            # A page that came without a base goes on without one: only an explicit choice saves.
+            base_token=posted_base if base is not None else "",
         )
     except drafts.NotEditableError as error:
         messages.error(request, str(error))
