@@ -131,6 +131,24 @@ def test_duplicate_copies_data_under_a_new_name():
     assert copy.status == ChannelStatus.DRAFT
 
 
+def test_a_duplicate_names_the_workstream_and_queue_it_creates_anew():
+    channel = ChannelFactory()
+    channel.data["workstream"].update(
+        workstream_mode="new",
+        workstream_name="Contoso chat",
+        fallback_queue_mode="new",
+        fallback_queue_name="Q" * 100,
+    )
+    channel.save()
+    copy = drafts.duplicate(channel, author())
+    assert copy.data["workstream"]["workstream_name"] == "Copy of Contoso chat"
+    assert copy.data["workstream"]["fallback_queue_name"] == ("Copy of " + "Q" * 100)[:100]
+    # Linking an existing workstream is not creating one: nothing to rename.
+    channel.data["workstream"].update(workstream_mode="existing", workstream_name="Hidden name")
+    channel.save()
+    assert drafts.duplicate(channel, author()).data["workstream"]["workstream_name"] == "Hidden name"
+
+
 def test_delete_refuses_a_published_channel():
     user = author()
     channel = ChannelFactory(owner=user)

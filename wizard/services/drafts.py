@@ -30,6 +30,7 @@ from wizard.models import Channel, ChannelStatus, states
 from wizard.models.states import Action
 from wizard.services import merge
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
+from wizard.validators import fit_dataverse_length
 from wizard.values import clean_value_or_empty, empty_value, read
 
 
@@ -477,8 +478,15 @@ def duplicate(channel: Channel, user: User, *, token: uuid.UUID | None = None) -
             return existing
     data = copy.deepcopy(channel.data)
     details = data.setdefault("details", {})
-    base = read(data)["details"].text("name") or channel.display_name
-    details["name"] = (_("Copy of %(name)s") % {"name": base})[:100]
+    values = read(data)
+    base = values["details"].text("name") or channel.display_name
+    details["name"] = fit_dataverse_length(_("Copy of %(name)s") % {"name": base}, 100)
+    # A workstream or queue the channel creates gets a name of its own too: publishing both channels
+    # must not create two rows with the same name.
+    workstream = data.setdefault("workstream", {})
+    for name_field in ("workstream_name", "fallback_queue_name"):
+        if name := values["workstream"].text(name_field):
+            workstream[name_field] = fit_dataverse_length(_("Copy of %(name)s") % {"name": name}, 100)
     editors = sorted(content_provenance(channel) | {user.pk})
     try:
         with transaction.atomic():
