@@ -178,16 +178,6 @@ def test_a_save_that_changes_nothing_makes_no_one_an_editor_and_cannot_open_dele
     assert other.pk in channel.editor_ids
 
 
-def test_a_save_that_changes_nothing_keeps_an_approval():
-    user = author()
-    channel = ChannelFactory(owner=user, status=ChannelStatus.APPROVED)
-    result = drafts.save_step(
-        channel, "appearance", dict(channel.data["appearance"]), expected_version=channel.version, user=user
-    )
-    assert result.channel.status == ChannelStatus.APPROVED
-    assert not result.notices
-
-
 def test_a_conflict_page_reached_without_a_base_never_merges_a_plain_save(author_client):
     channel = ChannelFactory(owner=author_client.user)
     url = reverse("wizard:step", args=[channel.pk, "details"])

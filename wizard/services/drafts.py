@@ -349,8 +349,8 @@ def _step_update(
     channel: Channel, slug: str, values: dict[str, Any], user: User, current_step: str | None
 ) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
     """The row update that stores ``values`` for ``slug`` over ``channel``'s data, its notices, and the
-    step's values as stored. A save that changes no value moves the position only: it makes no one an
-    editor (nor the last editor) and withdraws no approval."""
+    step's values as stored. A save that changes no value makes no one an editor (nor the last editor),
+    so it grants no right to delete or withdraw the channel."""
     data = dict(channel.data)
     data[slug] = values
     notices = _drop_disabled(data, choices_for(channel))
@@ -367,14 +367,15 @@ def _step_update(
         "saved_steps": _with(channel.saved_steps, slug),
         "current_step": current_step or slug,
     }
-    if not changed:
-        return update, notices, stored
-    update["last_editor"] = user
-    update["editor_ids"] = _with(channel.editor_ids, user.pk)
+    if changed:
+        update["last_editor"] = user
+        update["editor_ids"] = _with(channel.editor_ids, user.pk)
     if slug == "details":
         details = read(data)["details"]
         update["name"] = (details.text("name") or details.refused("name"))[:100]
         update["environment"] = _environment_from(details["environment"])
+    # Any save, even of unchanged values, takes the channel back to a draft (a published channel is
+    # edited again; an approval is withdrawn), as the states table says for an edit.
     if states.after(Action.EDIT, channel.status) != channel.status:
         update["status"] = states.after(Action.EDIT, channel.status)
         if channel.status == ChannelStatus.APPROVED:
