@@ -58,7 +58,7 @@ def test_a_stale_save_is_refused_and_names_who_saved():
         drafts.save_step(
             channel, "details", dict(channel.data["details"], name="Theirs"), expected_version=1, user=second
         )
-    assert "first saved this channel at" in str(error.value)
+    assert "the last save was by first at" in str(error.value)
     channel.refresh_from_db()
     assert channel.data["details"]["name"] == "Mine"
     assert channel.version == 2
