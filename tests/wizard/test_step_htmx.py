@@ -184,3 +184,37 @@ def test_the_cached_preview_panel_follows_the_saved_draft(author_client):
     assert 'data-check="title_missing"' not in author_client.get(url).content.decode()
     author_client.post(step_url(channel, "appearance"), appearance_post(channel, title="", nav="save"))
     assert 'data-check="title_missing"' in author_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_reload_lists_saves_what_was_typed_then_reloads_and_says_so(author_client, monkeypatch, headers):
+    from tests.factories import EnvironmentFactory
+
+    cleared = []
+    monkeypatch.setattr("wizard.environment_choices.clear_cache", cleared.append)
+    environment = EnvironmentFactory(name="Contoso test")
+    channel = ChannelFactory(owner=author_client.user, environment=environment)
+    data = appearance_post(channel, title="Typed before reloading", nav="refresh")
+    response = author_client.post(step_url(channel, "appearance"), data, headers=headers, follow=not headers)
+    html = response.content.decode()
+    assert response.status_code == 200 and '<h1 class="h2">Chat widget</h1>' in html
+    assert "Lists reloaded from Contoso test." in html
+    assert 'value="Typed before reloading"' in html
+    assert cleared == [environment]
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["title"] == "Typed before reloading"
+    assert channel.current_step == "appearance"
+
+
+def test_a_viewer_reloads_the_lists_without_saving(client):
+    from tests.factories import EnvironmentFactory, reviewer
+
+    environment = EnvironmentFactory(name="Contoso test")
+    channel = ChannelFactory(owner=author(username="owner"), environment=environment)
+    client.force_login(reviewer(username="viewer"))
+    page = client.get(step_url(channel, "appearance")).content.decode()
+    assert reverse("wizard:refresh_choices", args=[channel.pk]) in page and 'value="refresh"' not in page
+    response = client.post(
+        reverse("wizard:refresh_choices", args=[channel.pk]), {"next": step_url(channel, "appearance")}, follow=True
+    )
+    assert "Lists reloaded from Contoso test." in response.content.decode()

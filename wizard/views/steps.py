@@ -224,12 +224,23 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         target = step
     elif nav == "save":
         messages.success(request, _("Draft saved."))
+    elif nav == "refresh":
+        _reload_lists(request, result.channel)
     if not _answers_htmx(request):
         return redirect("wizard:step", channel.pk, target.slug)
     # htmx: the page the redirect would lead to, in this answer; the address bar follows.
     response = _render(request, result.channel, target)
     response["HX-Push-Url"] = reverse("wizard:step", args=[channel.pk, target.slug])
     return response
+
+
+def _reload_lists(request: AuthenticatedRequest, channel: Channel) -> None:
+    """"Reload lists": the step was just saved; the environment's lists are read afresh on the next page."""
+    from wizard.environment_choices import clear_cache
+
+    if channel.environment is not None:
+        clear_cache(channel.environment)
+        messages.success(request, _("Lists reloaded from %(env)s.") % {"env": channel.environment.name})
 
 
 def _target(step: Step, nav: str) -> Step:
