@@ -218,3 +218,38 @@ def test_a_viewer_reloads_the_lists_without_saving(client):
         reverse("wizard:refresh_choices", args=[channel.pk]), {"next": step_url(channel, "appearance")}, follow=True
     )
     assert "Lists reloaded from Contoso test." in response.content.decode()
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_refused_next_shows_a_focusable_alert_summary_linking_to_each_field(author_client, headers):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(
+        step_url(channel, "appearance"),
+        appearance_post(channel, logo_url="javascript:alert(1)"),
+        headers=headers,
+        follow=not headers,
+    )
+    html = response.content.decode()
+    summary = re.search(r'<div class="alert alert-danger step-problems"[^>]*>.*?</div>', html, re.S)
+    assert summary, html
+    tag = summary.group(0)
+    assert 'role="alert"' in tag and 'tabindex="-1"' in tag and "data-focus-first" in tag
+    assert "fix the fields marked below" in tag
+    assert '<a href="#id_logo_url">Logo URL: Enter a URL that starts with https://' in tag
+    assert 'id="id_logo_url"' in html
+    # Shown once, as the summary, not also as a plain message.
+    assert html.count("fix the fields marked below") == 1
+    # A plain save of the same step is not a refused Next: no summary.
+    again = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, nav="save", version=channel.version + 1), headers=HTMX
+    )
+    assert "step-problems" not in again.content.decode()
+
+
+def test_the_language_menu_changes_only_with_its_button_and_preview_checks_are_announced(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    html = author_client.get(step_url(channel, "appearance")).content.decode()
+    menu = re.search(r'<form method="post" action="/i18n/setlang/".*?</form>', html, re.S).group(0)
+    assert "data-autosubmit" not in menu and "<noscript>" not in menu
+    assert '<button type="submit"' in menu and "Change language" in menu
+    assert re.search(r'<div class="pv-checks-live" role="status" aria-live="polite">\s*<ul class="pv-checks"', html)
