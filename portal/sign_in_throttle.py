@@ -67,8 +67,14 @@ class ThrottlingBackend(AxesStandaloneBackend):
 
 
 def locked_out(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The lockout page: says how long the lock lasts and what triggered it (django-axes' lockout callable)."""
-    context = {"failure_limit": account_limit(), "address_limit": address_limit(), "minutes": lockout_minutes()}
+    context = {
+        "failure_limit": account_limit(),
+        "address_limit": address_limit(),
+        "minutes": lockout_minutes(),
+    }
     return render(request, "registration/locked_out.html", context, status=429)

@@ -22,7 +22,11 @@ class AuditFilterForm(forms.Form):
         required=False,
         min_value=1,
         max_value=MAX_ID,
-        error_messages={"invalid": CHANNEL_ID_ERROR, "min_value": CHANNEL_ID_ERROR, "max_value": CHANNEL_ID_ERROR},
+        error_messages={
+            "invalid": CHANNEL_ID_ERROR,
+            "min_value": CHANNEL_ID_ERROR,
+            "max_value": CHANNEL_ID_ERROR,
+        },
     )
     date_from = forms.DateField(label=_("From date"), required=False)
     date_to = forms.DateField(label=_("To date"), required=False)

@@ -116,9 +116,14 @@ def test_status_fragment_polls_while_running_and_stops_when_done(client, environ
 def test_channel_page_shows_publish_button_to_publishers_only(client, environment):
     channel = approved_channel(environment)
     client.force_login(factories.publisher())
-    assert "Publish revision 1 to" in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert (
+        "Publish revision 1 to" in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    )
     client.force_login(factories.reviewer())
-    assert "Publish revision 1 to" not in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert (
+        "Publish revision 1 to"
+        not in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    )
 
 
 def test_refresh_choices_clears_the_cache_and_goes_back(client, environment, monkeypatch):
@@ -147,7 +152,9 @@ def test_wizard_step_offers_to_reload_the_lists(client, environment):
     assert "can&#x27;t be reached" in page or "can't be reached" in page
 
 
-def test_the_publish_button_names_the_revision_and_what_is_live_with_a_link_to_the_changes(client, environment):
+def test_the_publish_button_names_the_revision_and_what_is_live_with_a_link_to_the_changes(
+    client, environment
+):
     channel = approved_channel(environment)
     live = channel.revisions.get()
     live.state = Revision.State.PUBLISHED
@@ -160,7 +167,9 @@ def test_the_publish_button_names_the_revision_and_what_is_live_with_a_link_to_t
         state=PublishAttempt.State.SUCCEEDED,
         finished_at=timezone.now(),
     )
-    data = factories.complete_data(details={"environment": str(environment.pk)}, appearance={"title": "Talk to us"})
+    data = factories.complete_data(
+        details={"environment": str(environment.pk)}, appearance={"title": "Talk to us"}
+    )
     approve_revision(channel, data)
     client.force_login(factories.publisher())
     page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()

@@ -215,7 +215,9 @@ def test_a_viewer_reloads_the_lists_without_saving(client):
     page = client.get(step_url(channel, "appearance")).content.decode()
     assert reverse("wizard:refresh_choices", args=[channel.pk]) in page and 'value="refresh"' not in page
     response = client.post(
-        reverse("wizard:refresh_choices", args=[channel.pk]), {"next": step_url(channel, "appearance")}, follow=True
+        reverse("wizard:refresh_choices", args=[channel.pk]),
+        {"next": step_url(channel, "appearance")},
+        follow=True,
     )
     assert "Lists reloaded from Contoso test." in response.content.decode()
 
@@ -241,7 +243,9 @@ def test_a_refused_next_shows_a_focusable_alert_summary_linking_to_each_field(au
     assert html.count("fix the fields marked below") == 1
     # A plain save of the same step is not a refused Next: no summary.
     again = author_client.post(
-        step_url(channel, "appearance"), appearance_post(channel, nav="save", version=channel.version + 1), headers=HTMX
+        step_url(channel, "appearance"),
+        appearance_post(channel, nav="save", version=channel.version + 1),
+        headers=HTMX,
     )
     assert "step-problems" not in again.content.decode()
 
@@ -252,4 +256,6 @@ def test_the_language_menu_changes_only_with_its_button_and_preview_checks_are_a
     menu = re.search(r'<form method="post" action="/i18n/setlang/".*?</form>', html, re.S).group(0)
     assert "data-autosubmit" not in menu and "<noscript>" not in menu
     assert '<button type="submit"' in menu and "Change language" in menu
-    assert re.search(r'<div class="pv-checks-live" role="status" aria-live="polite">\s*<ul class="pv-checks"', html)
+    assert re.search(
+        r'<div class="pv-checks-live" role="status" aria-live="polite">\s*<ul class="pv-checks"', html
+    )

@@ -246,7 +246,7 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
 
 
 def _reload_lists(request: AuthenticatedRequest, channel: Channel) -> None:
-    """"Reload lists": the step was just saved; the environment's lists are read afresh on the next page."""
+    """Reload lists: the step was just saved; the environment's lists are read afresh on the next page."""
     from wizard.environment_choices import clear_cache
 
     if channel.environment is not None:
