@@ -232,7 +232,7 @@ def test_a_refused_next_shows_a_focusable_alert_summary_linking_to_each_field(au
         follow=not headers,
     )
     html = response.content.decode()
-    summary = re.search(r'<div class="alert alert-danger step-problems"[^>]*>.*?</div>', html, re.S)
+    summary = re.search(r'<div class="alert alert-danger" id="step-problems"[^>]*>.*?</div>', html, re.S)
     assert summary, html
     tag = summary.group(0)
     assert 'role="alert"' in tag and 'tabindex="-1"' in tag and "data-focus-first" in tag
@@ -259,3 +259,14 @@ def test_the_language_menu_changes_only_with_its_button_and_preview_checks_are_a
     assert re.search(
         r'<div class="pv-checks-live" role="status" aria-live="polite">\s*<ul class="pv-checks"', html
     )
+
+
+def test_enter_still_means_next_when_the_lists_can_be_reloaded(author_client):
+    from tests.factories import EnvironmentFactory
+
+    channel = ChannelFactory(owner=author_client.user, environment=EnvironmentFactory())
+    html = author_client.get(step_url(channel, "appearance")).content.decode()
+    first = html.index('form="step-form"')
+    default = html[html.rindex("<button", 0, first) : html.index(">", first)]
+    assert 'value="next"' in default
+    assert html.index(default) < html.index('value="refresh"')
