@@ -120,7 +120,7 @@ def test_a_refused_next_never_says_saved(page, channel):
     open_step(page, channel, "appearance")
     field(page, "Title").fill("")
     page.get_by_role("button", name="Next").click()
-    alert = page.locator(".messages .alert")
+    alert = page.locator("#step-problems")  # the refused step's error summary
     expect(alert).to_be_visible()
     expect(alert).not_to_contain_text("Saved")
     expect(alert).to_contain_text("fix the fields marked below")
@@ -133,7 +133,9 @@ def test_a_survey_needs_a_customer_voice_survey_and_says_why_the_list_is_empty(p
     expect(page.get_by_text("The environment has no Customer Voice surveys yet")).to_be_visible()
     page.get_by_role("button", name="Next").click()
     expect(
-        page.get_by_text("Choose a Customer Voice survey, or turn off Post-conversation survey.")
+        page.locator("#step-form").get_by_text(
+            "Choose a Customer Voice survey, or turn off Post-conversation survey."
+        )
     ).to_be_visible()
 
 
