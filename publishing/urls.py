@@ -3,11 +3,14 @@
 from django.urls import path
 
 import portal.converters  # noqa: F401 - registers the "id" path converter
-from publishing.views import publish
+from publishing.views import drift, imports, publish
 
 app_name = "publishing"
 
 urlpatterns = [
     path("<id:pk>/publish/", publish.publish, name="publish"),
     path("<id:pk>/publish/status/", publish.publish_status, name="publish_status"),
+    path("<id:pk>/drift/check/", drift.check_drift, name="check_drift"),
+    path("<id:pk>/drift/", drift.resolve_drift, name="resolve_drift"),
+    path("import/", imports.import_channels, name="import"),
 ]

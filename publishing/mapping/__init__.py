@@ -75,6 +75,7 @@ Decisions on the reference's unverified points (``dataverse-model.md``, "Open qu
    (:func:`derived_name`); text the author types is refused by the step form when too long.
 """
 
+from publishing.mapping.binding import NO_BINDING, Binding
 from publishing.mapping.builders import MappingError, Operation, derived_name
 from publishing.mapping.columns import HANDLED_FIELDS, WIDGET_FIELDS, Column, widget_columns
 from publishing.mapping.plan import (
@@ -97,6 +98,8 @@ from publishing.mapping.tables import *  # noqa: F403  (the catalogue: tables an
 from publishing.mapping.tables import CHILD_LINKS, QUESTION_CHILDREN, Table, bind, is_guid, row_id
 
 __all__ = [
+    "NO_BINDING",
+    "Binding",
     "CHILD_LINKS",
     "HANDLED_FIELDS",
     "QUESTION_CHILDREN",

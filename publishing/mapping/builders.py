@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
+from publishing.mapping.binding import NO_BINDING, Binding
 from publishing.mapping.columns import boolean, choice, text, widget_columns
 from publishing.mapping.references import EXISTING, WORKSTREAM_CONVERSATION_MODE
 from publishing.mapping.tables import (
@@ -42,7 +43,6 @@ from publishing.mapping.tables import (
     WORKSTREAM_MODE_SIMPLIFIED,
     Table,
     bind,
-    row_id,
 )
 from wizard.options import ANSWER_OPTION_SET, DISTRIBUTION_PICK, answer_options
 from wizard.validators import fit_dataverse_length
@@ -84,9 +84,10 @@ class Build:
     channel_pk: int
     environment_pk: int
     resolved: Mapping[str, str]
+    binding: Binding = NO_BINDING
 
     def rid(self, table: Table, key: str) -> str:
-        return row_id(self.channel_pk, self.environment_pk, table, key)
+        return self.binding.id(self.channel_pk, self.environment_pk, table, key)
 
     def needed(self, slot: str) -> str:
         try:

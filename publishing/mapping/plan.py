@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from publishing.mapping import builders
+from publishing.mapping.binding import NO_BINDING, Binding
 from publishing.mapping.builders import Build, Operation
 from publishing.mapping.columns import text
 from publishing.mapping.references import reader
@@ -19,7 +20,6 @@ from publishing.mapping.tables import (
     SEQUENCE,
     WIDGET,
     Table,
-    row_id,
 )
 from wizard.values import DraftValues
 
@@ -39,8 +39,8 @@ class Plan:
         return next((op for op in self.upserts(table)), None)
 
 
-def widget_id(channel_pk: int, environment_pk: int) -> str:
-    return row_id(channel_pk, environment_pk, WIDGET, "widget")
+def widget_id(channel_pk: int, environment_pk: int, binding: Binding = NO_BINDING) -> str:
+    return binding.id(channel_pk, environment_pk, WIDGET, "widget")
 
 
 def question_keys(data: Mapping[str, Any] | DraftValues) -> list[str]:
@@ -50,12 +50,12 @@ def question_keys(data: Mapping[str, Any] | DraftValues) -> list[str]:
     return [str(text(q.get("name"))).lower() for q in rows if text(q.get("name"))]
 
 
-def question_id(channel_pk: int, environment_pk: int, key: str) -> str:
-    return row_id(channel_pk, environment_pk, QUESTION, key)
+def question_id(channel_pk: int, environment_pk: int, key: str, binding: Binding = NO_BINDING) -> str:
+    return binding.id(channel_pk, environment_pk, QUESTION, key)
 
 
-def context_variable_id(channel_pk: int, environment_pk: int, key: str) -> str:
-    return row_id(channel_pk, environment_pk, CONTEXT_VARIABLE, key)
+def context_variable_id(channel_pk: int, environment_pk: int, key: str, binding: Binding = NO_BINDING) -> str:
+    return binding.id(channel_pk, environment_pk, CONTEXT_VARIABLE, key)
 
 
 def build_plan(
@@ -66,6 +66,7 @@ def build_plan(
     resolved: Mapping[str, str],
     existing_children: Mapping[str, Iterable[str]] | None = None,
     dropped_question_ids: Mapping[str, str] | None = None,
+    binding: Binding = NO_BINDING,
 ) -> Plan:
     """The ordered upserts and deletes for one publish.
 
@@ -73,16 +74,31 @@ def build_plan(
     maps a child table's logical name to the ids of its rows that point at the widget now (for
     :data:`QUESTION_CHILDREN`: the rows of this channel's questions, found by id);
     ``dropped_question_ids`` maps a question sequence id to the survey question it points at, so a
-    dropped sequence takes its question with it.
+    dropped sequence takes its question with it. ``binding``: the rows an imported channel took over,
+    the values it keeps and the rows it leaves alone (:mod:`publishing.mapping.binding`).
     """
-    build = Build(reader(data), channel_pk, environment_pk, resolved)
+    build = Build(reader(data), channel_pk, environment_pk, resolved, binding)
     ops, workstream_id = builders.workstream(build)
     ops += builders.questions(build, workstream_id)
     ops.append(builders.widget(build, workstream_id))
     ops += builders.domains(build)
     ops += builders.sequences(build)
     ops += builders.messages(build)
-    return Plan(build.widget_id, ops + _deletes(ops, existing_children or {}, dropped_question_ids or {}))
+    ops = [_keep(op, binding) for op in ops if op.id.lower() not in binding.keep_ids]
+    deletes = _deletes(ops, existing_children or {}, dropped_question_ids or {})
+    return Plan(build.widget_id, ops + [op for op in deletes if op.id.lower() not in binding.keep_ids])
+
+
+def _keep(op: Operation, binding: Binding) -> Operation:
+    """The org's value for each kept column the mapping still writes as it did at import."""
+    kept = binding.kept.get(op.id.lower()) or binding.kept.get(op.id)
+    if not kept:
+        return op
+    data = dict(op.data)
+    for column, (written, live) in kept.items():
+        if column in data and data[column] == written:
+            data[column] = live
+    return Operation(op.action, op.table, op.id, data, op.label)
 
 
 def _deletes(

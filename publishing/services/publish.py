@@ -39,6 +39,11 @@ from portal.models import Environment
 from portal.permissions import PUBLISH_CHANNEL
 from portal.services import environments as environment_service
 from publishing import mapping
+from publishing.mapping.live import LiveRows, differences
+from publishing.mapping.reverse import existing_children
+from publishing.models import EnvironmentLink
+from publishing.services import drift as drift_service
+from publishing.services.reading import Reads
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision, states
 from wizard.models.states import Action
 from wizard.services import workflow
@@ -243,32 +248,28 @@ class _Current:
     widget: dict[str, Any] | None
     children: dict[str, list[str]]
     sequence_questions: dict[str, str]
+    live: LiveRows
 
 
-def _question_children_queries(
-    channel_pk: int, environment_pk: int, keys: list[str]
-) -> list[tuple[mapping.Table, str]]:
-    """Queries for the answer options and context variables of the channel's questions (those of this
-    revision and of the last published one, so dropped ones are found), by the ids the mapping gives them."""
-    if not keys:
-        return []
-    questions = " or ".join(
-        f"_msdyn_answeroptionsid_value eq {mapping.question_id(channel_pk, environment_pk, k)}" for k in keys
-    )
-    variables = " or ".join(
-        f"{mapping.CONTEXT_VARIABLE.primary_id} eq {mapping.context_variable_id(channel_pk, environment_pk, k)}"
-        for k in keys
-    )
-    return [(mapping.ANSWER_OPTION, questions), (mapping.CONTEXT_VARIABLE, variables)]
+@dataclass(frozen=True)
+class _RowIds:
+    channel_pk: int
+    environment_pk: int
+    binding: mapping.Binding
+
+    def of(self, table: mapping.Table, key: str) -> str:
+        return self.binding.id(self.channel_pk, self.environment_pk, table, key)
+
+    @property
+    def widget(self) -> str:
+        return self.of(mapping.WIDGET, "widget")
 
 
-def _read_current(
-    client: DataverseClient,
-    data: dict[str, Any],
-    widget_id: str,
-    question_children: list[tuple[mapping.Table, str]] | None = None,
-) -> _Current:
-    """One read ``$batch``: the reference rows and what the widget has in the org now."""
+def _read_current(client: DataverseClient, data: dict[str, Any], ids: _RowIds, keys: list[str]) -> _Current:
+    """One read ``$batch``: the reference rows, and every row of the channel the org holds now (the
+    widget, its child rows, the questions of this and the last published revision with their answer
+    options and context variables, the workstream and fallback queue the channel creates), with the
+    columns a publish writes, so unchanged rows are not written and drift can be told."""
     refs = mapping.references(data)
     batch = Batch()
     for ref in refs:
@@ -281,19 +282,18 @@ def _read_current(
             flt = f"{table.primary_name} eq {literal(ref.value)}"
         select = [table.primary_id, *mapping.REFERENCE_COLUMNS.get(ref.slot, ())]
         batch.get(_query(table, select=select, filter=flt, top=2), label=ref.label)
-    batch.get(
-        _query(
-            mapping.WIDGET, select=list(WIDGET_READ_BACK), filter=f"msdyn_livechatconfigid eq {widget_id}"
-        ),
-        label="Chat widget",
+    question_ids = [ids.of(mapping.QUESTION, key) for key in keys]
+    reads = Reads().widget(ids.widget)
+    reads.by(mapping.QUESTION, mapping.QUESTION.primary_id, question_ids)
+    reads.by(mapping.ANSWER_OPTION, "_msdyn_answeroptionsid_value", question_ids)
+    reads.by(
+        mapping.CONTEXT_VARIABLE,
+        mapping.CONTEXT_VARIABLE.primary_id,
+        [ids.of(mapping.CONTEXT_VARIABLE, key) for key in keys],
     )
-    for table, link in mapping.CHILD_LINKS:
-        select = [table.primary_id]
-        if table is mapping.SEQUENCE:
-            select.append("_msdyn_surveyquestion_value")
-        batch.get(_query(table, select=select, filter=f"_{link}_value eq {widget_id}"), label=table.label)
-    for table, flt in question_children or []:
-        batch.get(_query(table, select=[table.primary_id], filter=flt), label=table.label)
+    reads.by(mapping.WORKSTREAM, mapping.WORKSTREAM.primary_id, [ids.of(mapping.WORKSTREAM, "workstream")])
+    reads.by(mapping.QUEUE, mapping.QUEUE.primary_id, [ids.of(mapping.QUEUE, "fallback")])
+    reads.add_to(batch)
     response = client.execute_batch(batch)
     parts = [part.json or {} for part in response.responses]
     resolved: dict[str, str] = {}
@@ -303,21 +303,13 @@ def _read_current(
             raise _Failure(_("%(what)s was not found in the environment.") % {"what": ref.label}, ref.label)
         resolved[ref.slot] = str(rows[0][ref.table.primary_id])
         _check_reference(ref, rows[0], resolved)
-    rest = parts[len(refs) :]
-    widget_rows = (rest[0] if rest else {}).get("value") or []
-    children: dict[str, list[str]] = {}
-    sequence_questions: dict[str, str] = {}
-    links = len(mapping.CHILD_LINKS)
-    for (table, _flt), body in zip(question_children or [], rest[1 + links :], strict=False):
-        children[table.logical] = [str(row[table.primary_id]) for row in body.get("value") or []]
-    for (table, _link), body in zip(mapping.CHILD_LINKS, rest[1 : 1 + links], strict=False):
-        rows = body.get("value") or []
-        children[table.logical] = [str(row[table.primary_id]) for row in rows]
-        if table is mapping.SEQUENCE:
-            for row in rows:
-                if row.get("_msdyn_surveyquestion_value"):
-                    sequence_questions[str(row[table.primary_id])] = str(row["_msdyn_surveyquestion_value"])
-    return _Current(resolved, widget_rows[0] if widget_rows else None, children, sequence_questions)
+    live = reads.parse(parts[len(refs) :])
+    sequence_questions = {
+        str(row[mapping.SEQUENCE.primary_id]).lower(): str(row["_msdyn_surveyquestion_value"]).lower()
+        for row in live.table(mapping.SEQUENCE)
+        if row.get("_msdyn_surveyquestion_value")
+    }
+    return _Current(resolved, live.widget, existing_children(live), sequence_questions, live)
 
 
 def _check_reference(ref: mapping.Reference, row: dict[str, Any], resolved: dict[str, str]) -> None:
@@ -447,35 +439,61 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
             sleep=sleep if sleep is not None else SLEEP,
         )
         data = revision.data
-        widget_id = mapping.widget_id(channel.pk, environment.pk)
+        link = EnvironmentLink.objects.filter(channel_id=channel.pk, environment_id=environment.pk).first()
+        binding = mapping.Binding.of(link.binding) if link is not None else mapping.NO_BINDING
+        ids = _RowIds(channel.pk, environment.pk, binding)
         _progress(attempt, _("Reading the environment"))
         previous = _previous_success(attempt)
         keys = mapping.question_keys(data)
         if previous is not None:
             keys += [k for k in mapping.question_keys(previous.revision.data) if k not in keys]
-        current = _read_current(
-            client, data, widget_id, _question_children_queries(channel.pk, environment.pk, keys)
-        )
-        try:
-            plan = mapping.build_plan(
-                data,
+        current = _read_current(client, data, ids, keys)
+
+        def plan_of(revision_data: dict[str, Any]) -> mapping.Plan:
+            return mapping.build_plan(
+                revision_data,
                 channel_pk=channel.pk,
                 environment_pk=environment.pk,
                 resolved=current.resolved,
                 existing_children=current.children,
                 dropped_question_ids=current.sequence_questions,
+                binding=binding,
             )
+
+        try:
+            plan = plan_of(data)
         except mapping.MappingError as error:
             raise _Failure(str(error)) from error
-        batch = Batch()
-        changeset = batch.changeset(label=_("Channel rows"))
-        for op in plan.operations:
-            if op.action == "upsert":
-                changeset.upsert(op.table.entity_set, op.id, op.data, label=op.label)
-            else:
-                changeset.delete(op.table.entity_set, op.id, label=op.label)
-        _progress(attempt, _("Writing %(count)d rows") % {"count": len(plan.operations)})
-        client.execute_batch(batch)
+        if previous is not None and current.live.widget is not None:
+            report = drift_service.conflicts_for_publish(
+                channel,
+                environment,
+                previous.revision,
+                revision,
+                plan,
+                plan_of,
+                current.live,
+                binding,
+                attempt,
+            )
+            if report is not None:
+                _finish_drifted(attempt, report)
+                return attempt
+        changed = [
+            op
+            for op in plan.operations
+            if op.action == "delete" or differences(op, current.live.get(op.table, op.id))
+        ]
+        if changed:
+            batch = Batch()
+            changeset = batch.changeset(label=_("Channel rows"))
+            for op in changed:
+                if op.action == "upsert":
+                    changeset.upsert(op.table.entity_set, op.id, op.data, label=op.label)
+                else:
+                    changeset.delete(op.table.entity_set, op.id, label=op.label)
+            _progress(attempt, _("Writing %(count)d rows") % {"count": len(changed)})
+            client.execute_batch(batch)
         _progress(attempt, _("Reading back the widget"))
         widget = client.retrieve(mapping.WIDGET.entity_set, plan.widget_id, select=list(WIDGET_READ_BACK))
     except Exception as error:  # noqa: BLE001 - every failure ends the attempt with a reason
@@ -488,9 +506,11 @@ def run_publish(attempt_id: int, *, sleep: Sleep | None = None) -> PublishAttemp
     result = {
         "widget_id": plan.widget_id,
         "widget_version": str(widget.get("versionnumber") or ""),
-        "upserts": len(plan.upserts()),
-        "deletes": len(plan.deletes()),
-        "deleted": [op.label for op in plan.deletes()],
+        "upserts": len([op for op in changed if op.action == "upsert"]),
+        "deletes": len([op for op in changed if op.action == "delete"]),
+        "unchanged": len(plan.operations) - len(changed),
+        "deleted": [op.label for op in changed if op.action == "delete"],
+        "overwritten": (attempt.result or {}).get("overwrite") or {},
         "created_widget": current.widget is None,
         "notes": notes,
         "seconds": round(time.monotonic() - started, 3),
@@ -551,6 +571,7 @@ def _finish_succeeded(attempt: PublishAttempt, widget: dict[str, Any], result: d
         attempt.save()
         revision = attempt.revision
         workflow.mark_published(revision, attempt.requested_by, attempt.environment)
+        drift_service.clear(attempt.channel_id, attempt.environment_id)
         channel = revision.channel
         audit.record(
             attempt.requested_by,
@@ -564,7 +585,39 @@ def _finish_succeeded(attempt: PublishAttempt, widget: dict[str, Any], result: d
                 "upserts": result["upserts"],
                 "deletes": result["deletes"],
                 "notes": result["notes"],
+                "overwritten": result.get("overwritten") or {},
             },
+        )
+
+
+def _finish_drifted(attempt: PublishAttempt, report: dict[str, Any]) -> None:
+    """Stop before writing: someone changed the channel in the org since it was published there."""
+    labels = ", ".join(str(view["label"]) for view in report["fields"])
+    message = _(
+        "Someone changed this channel in %(env)s since revision %(number)d was published there "
+        "(%(fields)s). Nothing was written. Choose on the channel page, field by field, whether to keep "
+        "the environment's value or overwrite it."
+    ) % {"env": attempt.environment.name, "number": report["last_revision"], "fields": labels}
+    with transaction.atomic():
+        if not _still_running(attempt):
+            return
+        attempt.state = PublishAttempt.State.FAILED
+        attempt.finished_at = timezone.now()
+        attempt.error_message = message
+        attempt.failed_operation = str(_("Drift check"))
+        attempt.progress = str(_("Stopped: changed in the environment"))
+        attempt.result = {**(attempt.result or {}), "drift": [view["key"] for view in report["fields"]]}
+        attempt.save()
+        channel = Channel.objects.select_for_update().get(pk=attempt.channel_id)
+        channel.status = ChannelStatus.PUBLISH_FAILED
+        channel.save(update_fields=["status", "updated_at"])
+        audit.record(
+            attempt.requested_by,
+            "publish.drift_stopped",
+            channel=channel,
+            revision=attempt.revision,
+            environment=attempt.environment,
+            details={"attempt": attempt.pk, "fields": [view["key"] for view in report["fields"]]},
         )
 
 

@@ -305,3 +305,31 @@ def test_automated_messages_point_at_their_widget_as_the_admin_center_does():
     for op in result.upserts(mapping.MESSAGE):
         assert op.data["msdyn_widgetid@odata.bind"] == f"/msdyn_livechatconfigs({result.widget_id})"
         assert op.data["msdyn_instanceid"] == result.widget_id
+
+
+def test_every_column_a_plan_writes_is_read_back_to_compare():
+    from publishing.mapping.live import COLUMNS, lookup_column
+
+    data = {
+        **FULL,
+        "workstream": {**FULL["workstream"], "workstream_mode": "new", "fallback_queue_mode": "new"},
+    }
+    data["behaviors"] = {
+        **FULL["behaviors"],
+        "questions": [
+            {
+                "name": "Topic",
+                "text": "About?",
+                "answer_type": "192350002",
+                "options": "A;B",
+                "required": True,
+            }
+        ],
+    }
+    resolved = {"language": "l", "operating_hours": "h", "authentication_settings": "a", "queue": "q"}
+    plan = mapping.build_plan(data, channel_pk=1, environment_pk=1, resolved=resolved)
+    tables = {op.table.logical for op in plan.operations}
+    assert len(tables) == 9
+    for op in plan.operations:
+        missing = [key for key in op.data if lookup_column(key) not in COLUMNS[op.table.logical]]
+        assert missing == [], (op.table.logical, missing)

@@ -7,7 +7,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
+from publishing.models import EnvironmentLink
 from publishing.services import live, publish
 from wizard.models import Channel, ChannelStatus
 from wizard.services import drafts, workflow
@@ -23,7 +24,14 @@ from wizard.values import read
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 def channel_list(request: AuthenticatedRequest) -> HttpResponse:
-    channels = Channel.objects.select_related("last_editor", "environment", "owner").order_by("-updated_at")
+    drifted = EnvironmentLink.objects.filter(
+        channel=OuterRef("pk"), environment=OuterRef("environment"), drift__has_key="fields"
+    )
+    channels = (
+        Channel.objects.select_related("last_editor", "environment", "owner")
+        .annotate(drifted=Exists(drifted))
+        .order_by("-updated_at")
+    )
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     if query:
@@ -72,8 +80,26 @@ def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "latest_attempt": attempts[0] if attempts else None,
             "live": live.live_status(channel),
             "fallback_queue": _fallback_queue(channel),
+            **_environment_link(channel),
         },
     )
+
+
+def _environment_link(channel: Channel) -> dict[str, object]:
+    """The channel's link to its environment: the last drift check and the values kept on import."""
+    link = (
+        EnvironmentLink.objects.filter(channel=channel, environment_id=channel.environment_id).first()
+        if channel.environment_id
+        else None
+    )
+    binding = (link.binding or {}) if link is not None else {}
+    kept = [
+        (column, pair[1])
+        for columns in (binding.get("kept") or {}).values()
+        for column, pair in columns.items()
+        if isinstance(pair, list) and len(pair) == 2
+    ]
+    return {"environment_link": link, "kept_values": kept, "left_alone": len(binding.get("keep_ids") or [])}
 
 
 def _fallback_queue(channel: Channel) -> str:
