@@ -69,7 +69,7 @@ def test_a_stale_save_is_refused_with_409_and_the_typed_values(author_client):
     )
     html = response.content.decode()
     assert response.status_code == 409
-    assert 'id="conflict"' in html and "other saved this channel" in html
+    assert 'id="conflict"' in html and "the last save was by other" in html
     assert "Mine &lt;b&gt;typed&lt;/b&gt;" in html and "<b>typed</b>" not in html
     channel.refresh_from_db()
     assert channel.data["appearance"]["title"] != "Mine <b>typed</b>"
