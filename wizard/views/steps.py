@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
+from wizard.forms.problem_links import problem_links
 from wizard.models import Channel
 from wizard.services import actions, drafts, merge
 from wizard.services.rows import apply_row_action
@@ -32,6 +33,8 @@ PAGE_RELATED = ("environment", "last_editor")
 # What the step form's htmx requests swap; answered with the step page without the site's frame.
 STEP_TARGET = "step-page"
 HTMX_FRAME = "wizard/steps/htmx_frame.html"
+# The message of a refused Next carries this tag: the step page shows it as its error summary.
+REFUSED_TAG = "step-problems"
 REVIEW_CACHE_SECONDS = 3600  # as the templates' {% cache %} of rendered forms and the review summary
 
 
@@ -122,11 +125,18 @@ def _render(
         )
     else:
         _review_context(context, channel, choices)
+    if step.has_form and _refused(request):
+        context["problem_links"] = problem_links(context["form"])
     if _answers_htmx(request):
         context["step_frame"] = HTMX_FRAME
     response = render(request, step.template, context, status=status)
     response["Vary"] = "HX-Request"
     return response
+
+
+def _refused(request: AuthenticatedRequest) -> bool:
+    """Whether this page answers a refused Next (its message is shown as the step's error summary)."""
+    return any(REFUSED_TAG in message.tags for message in messages.get_messages(request))
 
 
 def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> None:
@@ -241,6 +251,7 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
                 "This step has problems: fix the fields marked below to continue. What you typed is kept "
                 "in the draft, and you can go to another step from the step list."
             ),
+            extra_tags=REFUSED_TAG,
         )
         target = step
     elif resolve == "theirs":
@@ -250,12 +261,23 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         )
     elif nav == "save":
         messages.success(request, _("Draft saved."))
+    elif nav == "refresh":
+        _reload_lists(request, result.channel)
     if not _answers_htmx(request):
         return redirect("wizard:step", channel.pk, target.slug)
     # htmx: the page the redirect would lead to, in this answer; the address bar follows.
     response = _render(request, result.channel, target)
     response["HX-Push-Url"] = reverse("wizard:step", args=[channel.pk, target.slug])
     return response
+
+
+def _reload_lists(request: AuthenticatedRequest, channel: Channel) -> None:
+    """Reload lists: the step was just saved; the environment's lists are read afresh on the next page."""
+    from wizard.environment_choices import clear_cache
+
+    if channel.environment is not None:
+        clear_cache(channel.environment)
+        messages.success(request, _("Lists reloaded from %(env)s.") % {"env": channel.environment.name})
 
 
 def _target(step: Step, nav: str) -> Step:
