@@ -16,7 +16,7 @@ from portal.authorities import authority_host_allowed
 from portal.models import Environment
 from portal.services.roles import ROLE_LABELS
 
-FIELDS = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle"]
+FIELDS = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle", "time_zone"]
 # A tenant is named by its id or by one of its domains (contoso.onmicrosoft.com), as Entra accepts both.
 _TENANT_DOMAIN = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE
@@ -58,6 +58,7 @@ class EnvironmentForm(forms.ModelForm):
             "client_id": _("Client ID"),
             "authority_host": _("Authority host"),
             "ca_bundle": _("CA bundle (PEM)"),
+            "time_zone": _("Time zone"),
         }
         help_texts = {
             "kind": _("Shown next to the environment's name, so production is never mistaken for test.")

@@ -1,7 +1,11 @@
 """Dataverse environments the portal reads choices from and publishes to."""
 
+import zoneinfo
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+TIME_ZONES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 class Environment(models.Model):
@@ -33,6 +37,14 @@ class Environment(models.Model):
         help_text=_("Only for environments behind a private certificate authority."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEST)
+    # Where the environment's team works: scheduled publishes are entered and shown in this zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=TIME_ZONES,
+        default="UTC",
+        help_text=_("For example Europe/Berlin"),
+    )
     archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
