@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+import zoneinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +48,13 @@ class EnvironmentForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
 
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        initial="UTC",
+        help_text=_("Scheduled publishes are entered and shown in this time zone; empty means UTC."),
+    )
+
     class Meta:
         model = Environment
         fields = FIELDS
@@ -77,6 +85,9 @@ class EnvironmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [  # type: ignore[attr-defined]
+            (name, name) for name in sorted(zoneinfo.available_timezones())
+        ]
         if self.instance.pk:
             self.fields["client_secret"].label = _("Replace secret")
             self.fields["client_secret"].help_text = _(
@@ -87,6 +98,9 @@ class EnvironmentForm(forms.ModelForm):
             self.fields["client_secret"].help_text = _(
                 "The value of a client secret of the app registration."
             )
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data.get("time_zone") or "UTC"
 
     def clean_org_url(self) -> str:
         value = self.cleaned_data["org_url"].rstrip("/")

@@ -2,10 +2,14 @@
 
 import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-TIME_ZONES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list, for example Europe/Berlin."))
 
 
 class Environment(models.Model):
@@ -41,9 +45,10 @@ class Environment(models.Model):
     time_zone = models.CharField(
         _("time zone"),
         max_length=64,
-        choices=TIME_ZONES,
+        validators=[validate_time_zone],
         default="UTC",
-        help_text=_("For example Europe/Berlin"),
+        blank=True,
+        help_text=_("Scheduled publishes are entered and shown in this time zone; empty means UTC."),
     )
     archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -311,3 +311,29 @@ def test_the_database_backend_gets_the_task_with_run_after(
     assert results[0].task.run_after == when
     assert results[0].args == [scheduled.pk]
     assert schedule.run_due() == 0  # the worker runs it, not the pages
+
+
+@pytest.mark.parametrize(
+    ("value", "valid", "stored"),
+    [("Asia/Seoul", True, "Asia/Seoul"), ("", True, "UTC"), ("Mars/Base", False, None), ("<b>", False, None)],
+)
+def test_the_environment_form_takes_a_known_time_zone(value, valid, stored):
+    from portal.forms.environments import EnvironmentForm
+
+    form = EnvironmentForm(
+        data={
+            "name": "Contoso tz",
+            "kind": "test",
+            "org_url": "https://contosotz.crm.dynamics.com",
+            "tenant_id": "00000000-0000-0000-0000-0000000000aa",
+            "client_id": "11111111-1111-1111-1111-111111111111",
+            "authority_host": "https://login.microsoftonline.com",
+            "client_secret": "s3cret",
+            "time_zone": value,
+        }
+    )
+    assert form.is_valid() is valid, form.errors
+    if valid:
+        assert form.cleaned_data["time_zone"] == stored
+    else:
+        assert "time_zone" in form.errors
