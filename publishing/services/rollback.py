@@ -74,6 +74,15 @@ def roll_back(channel: Channel, user: User, number: int, *, skip_reason: str = "
                 _("This channel is %(status)s; wait for it or withdraw it before rolling back.")
                 % {"status": locked.status_in_sentence}
             )
+        if locked.status in (ChannelStatus.DRAFT, ChannelStatus.CHANGES_REQUESTED):
+            # A roll back replaces the draft: never someone's unsubmitted edits.
+            raise RollbackError(
+                _(
+                    "This channel has edits that were not submitted (it is %(status)s); a roll back would "
+                    "replace them. Submit them first, or restore revision %(number)d as a new draft from the history."
+                )
+                % {"status": locked.status_in_sentence, "number": number}
+            )
         data = copy.deepcopy(source.data)
         digest = content_hash(data)
         now = timezone.now()

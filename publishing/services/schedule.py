@@ -14,7 +14,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,11 +126,11 @@ def cancel(channel: Channel, user: User) -> ScheduledPublish | None:
     return scheduled
 
 
-def cancel_if_edited(channel: Channel) -> int:
-    """Cancel the channel's schedules that an edit made stale (its version moved on)."""
-    stale = ScheduledPublish.objects.filter(channel_id=channel.pk, state=SCHEDULED).exclude(
-        channel_version=channel.version
-    )
+def cancel_if_edited(channel: Channel | None = None) -> int:
+    """Cancel the schedules that an edit made stale (the channel's version moved on); of one channel or all."""
+    stale = ScheduledPublish.objects.filter(state=SCHEDULED).exclude(channel_version=F("channel__version"))
+    if channel is not None:
+        stale = stale.filter(channel_id=channel.pk)
     count = 0
     for scheduled in stale.select_related("channel", "revision", "environment"):
         _cancel(scheduled, None, _("Cancelled: the channel was edited after the publish was scheduled."))
@@ -138,17 +138,9 @@ def cancel_if_edited(channel: Channel) -> int:
     return count
 
 
-def _cancel_edited_everywhere() -> None:
-    for channel in Channel.objects.filter(scheduled_publishes__state=SCHEDULED).distinct():
-        cancel_if_edited(channel)
-
-
 def upcoming(channel: Channel | None = None) -> QuerySet[ScheduledPublish]:
     """Scheduled publishes still to run (an edited channel's are cancelled first)."""
-    if channel is not None:
-        cancel_if_edited(channel)
-    else:
-        _cancel_edited_everywhere()
+    cancel_if_edited(channel)
     found = ScheduledPublish.objects.filter(state=SCHEDULED).select_related(
         "channel", "revision", "environment", "created_by"
     )

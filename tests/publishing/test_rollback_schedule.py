@@ -53,6 +53,7 @@ def _twice_published(environment) -> Channel:
     first.content_hash = first.approved_hash = workflow.content_hash(first.data)
     first.save()
     _published(channel, first)
+    channel.refresh_from_db()
     data = {**first.data, "appearance": {**first.data["appearance"], "title": "Second"}}
     _published(channel, approve_revision(channel, data))
     channel.refresh_from_db()
@@ -337,3 +338,30 @@ def test_the_environment_form_takes_a_known_time_zone(value, valid, stored):
         assert form.cleaned_data["time_zone"] == stored
     else:
         assert "time_zone" in form.errors
+
+
+def test_roll_back_never_replaces_unsubmitted_edits(environment):
+    channel = _twice_published(environment)
+    drafts.save_step(
+        channel,
+        "appearance",
+        {**channel.data["appearance"], "title": "Work in progress"},
+        expected_version=channel.version,
+        user=channel.owner,
+    )
+    with pytest.raises(rollback.RollbackError, match="not submitted"):
+        rollback.roll_back(channel, factories.publisher(), 1)
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["title"] == "Work in progress"
+    assert channel.revisions.count() == 2
+
+
+def test_a_roll_back_cancels_a_scheduled_publish(environment):
+    channel = _twice_published(environment)
+    data = channel.revisions.get(number=2).data
+    approve_revision(channel, {**data, "appearance": {**data["appearance"], "title": "Third"}})
+    channel.refresh_from_db()
+    schedule.schedule(channel, factories.publisher(), timezone.now() + timedelta(hours=1))
+    rollback.roll_back(channel, factories.publisher(), 1)
+    assert list(schedule.upcoming()) == []
+    assert ScheduledPublish.objects.get().state == ScheduledPublish.State.CANCELLED
