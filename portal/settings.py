@@ -152,19 +152,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses sign-ins for an account or address that is locked out.
-    "axes.backends.AxesStandaloneBackend",
+    "portal.sign_in_throttle.ThrottlingBackend",
     # Django's model backend, with each user's permissions kept in the cache (portal/auth_backends.py).
     "portal.auth_backends.CachedPermissionsBackend",
 ]
-# Sign-in throttling (django-axes): after PORTAL_SIGN_IN_FAILURE_LIMIT failed sign-ins for one account,
-# or from one address, that account or address is locked out for PORTAL_SIGN_IN_LOCKOUT_MINUTES.
+# Sign-in throttling (django-axes, portal.sign_in_throttle): after PORTAL_SIGN_IN_FAILURE_LIMIT failed
+# sign-ins for one account, or PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT from one address (higher, so one
+# person's typos do not lock out colleagues behind the same address), that account or address is locked
+# out for PORTAL_SIGN_IN_LOCKOUT_MINUTES.
 # The address is the connection's (REMOTE_ADDR): behind a reverse proxy, pass the client's address on.
 AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_SIGN_IN_FAILURE_LIMIT", "5"))
+PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("PORTAL_SIGN_IN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "portal.sign_in_throttle.AccountAndAddressHandler"
+AXES_LOCKOUT_CALLABLE = "portal.sign_in_throttle.locked_out"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "portal.sign_in.axes_username"
 # Sessions end after PORTAL_SESSION_IDLE_SECONDS without a request, and PORTAL_SESSION_MAX_SECONDS after

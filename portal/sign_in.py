@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from portal import audit
 from portal.sessions import mark_signed_in
+from portal.sign_in_throttle import BLOCKED_FLAG
 
 MAX_USERNAME = 150
 
@@ -35,6 +36,8 @@ def signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
 def sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
+    if getattr(request, BLOCKED_FLAG, False):
+        return  # refused because of a lock: audited once, as a lockout (_locked_out)
     # Only the username is kept: Django already masks the password in ``credentials``, and it is never
     # read here.
     username = str(credentials.get("username") or "")[:MAX_USERNAME]

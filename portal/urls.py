@@ -1,14 +1,13 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import portal.converters  # noqa: F401 - registers the "id" path converter
-from portal.views import audit, home
+from portal.views import audit, home, sign_in
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
+    path("accounts/logout/", sign_in.SignOutView.as_view(), name="logout"),
     path("accounts/microsoft/", include("portal.entra_urls")),
     path("channels/", include("wizard.urls")),
     path("channels/", include("publishing.urls")),

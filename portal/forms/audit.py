@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds
+CHANNEL_ID_ERROR = _("No channel has that id; channel ids are whole numbers from 1 up to 19 digits.")
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9998, 12, 31)  # the day after it must still be a date
 
@@ -16,7 +17,17 @@ LAST_DAY = date(9998, 12, 31)  # the day after it must still be a date
 class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False, max_length=60)
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
-    channel = forms.IntegerField(label=_("Channel id"), required=False, min_value=1, max_value=MAX_ID)
+    channel = forms.IntegerField(
+        label=_("Channel id"),
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        error_messages={
+            "invalid": CHANNEL_ID_ERROR,
+            "min_value": CHANNEL_ID_ERROR,
+            "max_value": CHANNEL_ID_ERROR,
+        },
+    )
     date_from = forms.DateField(label=_("From date"), required=False)
     date_to = forms.DateField(label=_("To date"), required=False)
     before = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_ID)
@@ -36,6 +47,21 @@ class AuditFilterForm(forms.Form):
 
     def clean_date_to(self) -> date | None:
         return self._day("date_to")
+
+    def refuse_unknown_action(self, known: set[str]) -> bool:
+        """Mark the action as an error when no entry has it (``known``: the actions the log holds)."""
+        action = self.filters()["action"]
+        if action and action not in known:
+            self.add_error("action", _("No entry has this action; choose one from the list."))
+            return True
+        return False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if first is not None and last is not None and first > last:
+            self.add_error("date_to", _("The to date is before the from date; nothing could match."))
+        return data
 
     def problem(self) -> str:
         """All errors in one sentence for the page ("" when the parameters are valid)."""

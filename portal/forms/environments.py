@@ -163,7 +163,8 @@ class EnvironmentForm(forms.ModelForm):
         return value
 
     def clean_ca_bundle(self) -> str:
-        value = self.cleaned_data.get("ca_bundle", "").strip()
+        # Browsers post a textarea's lines with CRLF; the stored bundle has LF. Same certificates, same bundle.
+        value = self.cleaned_data.get("ca_bundle", "").replace("\r\n", "\n").replace("\r", "\n").strip()
         if value and "-----BEGIN CERTIFICATE-----" not in value:
             raise forms.ValidationError(
                 _("Paste one or more PEM certificates (-----BEGIN CERTIFICATE-----).")

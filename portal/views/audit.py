@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import permission_required
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
@@ -52,15 +52,29 @@ def filters_from(params: Any) -> tuple[AuditFilterForm, dict[str, Any]]:
     return form, form.filters()
 
 
-def _bad_request(request: AuthenticatedRequest, form: AuditFilterForm) -> HttpResponse:
-    message = _("The filter was not understood, so nothing is shown: %(problem)s") % {
-        "problem": form.problem()
-    }
+def _action_choices() -> list[tuple[str, str]]:
+    codes = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+    return [(code, audit_entries.action_label(code)) for code in codes]
+
+
+def _bad_request(
+    request: AuthenticatedRequest,
+    form: AuditFilterForm,
+    actions: list[tuple[str, str]] | None = None,
+    *,
+    exporting: bool = False,
+) -> HttpResponse:
+    """The audit page with the filters as typed and each problem beside its field (status 400)."""
+    if exporting:
+        message = _("The filter was not understood, so nothing was exported: %(problem)s")
+    else:
+        message = _("The filter was not understood, so nothing is shown: %(problem)s")
     context = {
+        "form": form,
         "entries": [],
         "filters": form.filters(),
-        "actions": [],
-        "filter_problem": message,
+        "actions": _action_choices() if actions is None else actions,
+        "filter_problem": message % {"problem": form.problem()},
     }
     template = "portal/audit_log.html#results" if request.htmx else "portal/audit_log.html"
     return render(request, template, context, status=400)
@@ -95,6 +109,9 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     form, filters = filters_from(request.GET)
     if not form.is_valid():
         return _bad_request(request, form)
+    actions = _action_choices()
+    if form.refuse_unknown_action({code for code, _label in actions}):
+        return _bad_request(request, form, actions)
     entries = filtered(filters).select_related("channel", "revision", "environment")
     before, after = form.cleaned_data["before"], form.cleaned_data["after"]
     if after is not None:
@@ -113,11 +130,11 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     for row in rows:
         row.action_label = audit_entries.action_label(row.action)  # type: ignore[attr-defined]
         row.summary = audit_entries.summary(row)  # type: ignore[attr-defined]
-    codes = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
     context = {
+        "form": form,
         "entries": rows,
         "filters": filters,
-        "actions": [(code, audit_entries.action_label(code)) for code in codes],
+        "actions": actions,
         "older_query": _query(filters, before=rows[-1].id) if rows and has_older else "",
         "newer_query": _query(filters, after=rows[0].id) if rows and has_newer else "",
         "filter_query": _query(filters),
@@ -180,11 +197,7 @@ def _json_chunks(entries: QuerySet[AuditEntry]) -> Iterator[str]:
 def audit_export(request: AuthenticatedRequest, fmt: str) -> HttpResponseBase:
     form, filters = filters_from(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest(
-            _("The filter was not understood, so nothing was exported: %(problem)s")
-            % {"problem": form.problem()},
-            content_type="text/plain; charset=utf-8",
-        )
+        return _bad_request(request, form, exporting=True)
     entries = filtered(filters).order_by("id")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     if fmt == "json":

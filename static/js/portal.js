@@ -241,9 +241,6 @@
     if (event.target.dataset && event.target.dataset.touched) checkField(event, true);
   });
 
-  document.addEventListener("change", function (event) {
-    if (event.target.matches && event.target.matches("select[data-autosubmit]")) event.target.form.submit();
-  });
   // A step saved through htmx is answered with the next step's #step-page. Anything else (the
   // sign-in page after a session expired, an error page) is shown as the browser would without htmx.
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -256,16 +253,26 @@
       window.location.assign(xhr.responseURL || window.location.href);
     }
   });
-  // After the swap, focus goes where a page load would put it: the new step's heading.
+  // After the swap, focus goes where a page load would put it: the error summary of a refused save,
+  // else the new step's heading.
   document.addEventListener("htmx:afterSettle", function (event) {
     var page = event.target;
     if (!page || page.id !== "step-page") return;
+    var summary = page.querySelector("[data-focus-first]");
+    if (summary) {
+      summary.focus();
+      return;
+    }
     var heading = page.querySelector("h1");
     if (heading) {
       heading.setAttribute("tabindex", "-1");
       heading.focus({ preventScroll: true });
     }
   });
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    var summary = document.querySelector("[data-focus-first]");
+    if (summary && document.activeElement !== summary) summary.focus();
+  });
   document.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
 })();

@@ -26,7 +26,7 @@ def test_a_conflict_keeps_what_was_typed_and_saving_needs_a_choice(new_context, 
 
     page.get_by_role("button", name="Save draft").click()
     conflict = page.locator("#conflict")
-    expect(conflict).to_contain_text("colleague saved this channel")
+    expect(conflict).to_contain_text("the last save was by colleague")
     expect(conflict.get_by_role("cell", name="Their name")).to_be_visible()
     expect(conflict.get_by_role("cell", name="My name")).to_be_visible()
     expect(field(page, "Name")).to_have_value("My name")

@@ -57,7 +57,7 @@ def test_a_publish_stops_on_drift_and_the_publisher_keeps_the_live_title(page, e
     publisher(username="publisher")
     sign_in(page, "publisher")
     page.goto(f"/channels/{channel.pk}/")
-    page.get_by_role("button", name="Publish to Local Dataverse (emulator)").click()
+    page.get_by_role("button", name="Publish revision 1 to Local Dataverse (emulator)").click()
     expect(page.locator("#publish-panel").get_by_text("Published", exact=True)).to_be_visible()
 
     wid = mapping.widget_id(channel.pk, environment.pk)
@@ -68,7 +68,7 @@ def test_a_publish_stops_on_drift_and_the_publisher_keeps_the_live_title(page, e
     )
 
     page.goto(f"/channels/{channel.pk}/")
-    page.get_by_role("button", name="Publish to Local Dataverse (emulator)").click()
+    page.get_by_role("button", name="Publish revision 2 to Local Dataverse (emulator)").click()
     expect(page.locator(".publish-failure")).to_contain_text("Drift check")
     page.reload()
     row = page.locator('tr[data-field="appearance.title"]')
@@ -98,7 +98,7 @@ def test_overwriting_needs_a_reason(page, emulator, knobs):
     publisher(username="publisher")
     sign_in(page, "publisher")
     page.goto(f"/channels/{channel.pk}/")
-    page.get_by_role("button", name="Publish to Local Dataverse (emulator)").click()
+    page.get_by_role("button", name="Publish revision 1 to Local Dataverse (emulator)").click()
     expect(page.locator("#publish-panel").get_by_text("Published", exact=True)).to_be_visible()
     wid = mapping.widget_id(channel.pk, environment.pk)
     knobs.client.update("msdyn_livechatconfigs", wid, {"msdyn_widgettitle": "Changed in the admin center"})

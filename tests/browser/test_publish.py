@@ -24,7 +24,7 @@ def test_publisher_publishes_an_approved_channel_and_sees_published(page, emulat
     sign_in(page, "publisher")
 
     page.goto(f"/channels/{channel.pk}/")
-    page.get_by_role("button", name="Publish to Local Dataverse (emulator)").click()
+    page.get_by_role("button", name="Publish revision 1 to Local Dataverse (emulator)").click()
     panel = page.locator("#publish-panel")
     expect(panel.get_by_text("Published", exact=True)).to_be_visible()
     app_id = panel.locator(".widget-app-id").inner_text()
@@ -33,4 +33,6 @@ def test_publisher_publishes_an_approved_channel_and_sees_published(page, emulat
     widget = knobs.client.retrieve("msdyn_livechatconfigs", mapping.widget_id(channel.pk, environment.pk))
     assert widget["msdyn_widgetappid"] == app_id
     assert widget["msdyn_widgettitle"] == "Chat with Contoso"
-    expect(page.get_by_role("button", name="Publish to Local Dataverse (emulator)")).to_have_count(0)
+    expect(page.get_by_role("button", name="Publish revision 1 to Local Dataverse (emulator)")).to_have_count(
+        0
+    )

@@ -62,7 +62,7 @@ def test_review_loop(new_context, emulator_environment, knobs):
     publisher_page = new_context().new_page()
     sign_in(publisher_page, "publisher")
     publisher_page.get_by_role("link", name=channel.display_name).first.click()
-    publisher_page.get_by_role("button", name="Publish to Local Dataverse (emulator)").click()
+    publisher_page.get_by_role("button", name="Publish revision 2 to Local Dataverse (emulator)").click()
     publisher_page.locator("#publish-panel").get_by_text("Published", exact=True).wait_for()
     publisher_page.reload()
     publisher_page.get_by_role("button", name="Copy").wait_for()

@@ -75,7 +75,7 @@ def _pages(emulator) -> dict[str, str]:
     workflow.submit(in_review, admin, "Title changed as asked")
     # Sent back with a comment holding a word longer than any window: it wraps instead of widening the page.
     long_word = "Please-rename-" + "x" * 300
-    sent_back = ChannelFactory(owner=admin, name="Contoso sent back", environment=environment)
+    sent_back = ChannelFactory(owner=admin, name="Contoso-sent-back-" + "x" * 80, environment=environment)
     sent_back.data["details"]["environment"] = str(environment.pk)
     sent_back.save()
     sent_back_revision = workflow.submit(sent_back, admin, "")
@@ -102,6 +102,7 @@ def _pages(emulator) -> dict[str, str]:
             "channel-draft": f"/channels/{draft.pk}/",
             "channel-published": f"/channels/{published.pk}/",
             "channel-sent-back": f"/channels/{sent_back.pk}/",
+            "step-sent-back": f"/channels/{sent_back.pk}/steps/details/",
             "channel-delete": f"/channels/{draft.pk}/delete/",
             "review": f"/channels/{in_review.pk}/review/",
             "review-since-sent-back": f"/channels/{in_review.pk}/review/?against=returned",

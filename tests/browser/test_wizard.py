@@ -49,7 +49,8 @@ def test_author_walks_all_steps_resumes_in_a_new_browser_and_reaches_a_clean_rev
     page.get_by_role("button", name="Add domain").click()
     field(page, "Domain").fill("https://www.contoso.com")
     page.get_by_role("button", name="Next").click()
-    expect(page.get_by_text("Enter the domain without http://")).to_be_visible()
+    # Beside the field (the error summary above the form links to it too).
+    expect(page.locator("#step-form").get_by_text("Enter the domain without http://")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Chat widget")
     screenshot(page, "wizard-chat-widget-errors")
     page.context.close()

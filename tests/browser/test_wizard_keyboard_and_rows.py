@@ -120,7 +120,7 @@ def test_a_refused_next_never_says_saved(page, channel):
     open_step(page, channel, "appearance")
     field(page, "Title").fill("")
     page.get_by_role("button", name="Next").click()
-    alert = page.locator(".messages .alert")
+    alert = page.locator("#step-problems")  # the refused step's error summary
     expect(alert).to_be_visible()
     expect(alert).not_to_contain_text("Saved")
     expect(alert).to_contain_text("fix the fields marked below")
@@ -133,7 +133,9 @@ def test_a_survey_needs_a_customer_voice_survey_and_says_why_the_list_is_empty(p
     expect(page.get_by_text("The environment has no Customer Voice surveys yet")).to_be_visible()
     page.get_by_role("button", name="Next").click()
     expect(
-        page.get_by_text("Choose a Customer Voice survey, or turn off Post-conversation survey.")
+        page.locator("#step-form").get_by_text(
+            "Choose a Customer Voice survey, or turn off Post-conversation survey."
+        )
     ).to_be_visible()
 
 
@@ -152,3 +154,23 @@ def test_new_channel_starts_the_draft_in_one_click_from_home(page):
     page.get_by_role("button", name="New channel").dblclick()
     expect(page.get_by_role("heading", level=1)).to_have_text("Channel details")
     assert Channel.objects.count() == 1
+
+
+def test_a_refused_next_focuses_the_error_summary_that_links_to_the_field(page, channel):
+    open_step(page, channel, "appearance")
+    field(page, "Title").fill("")
+    page.get_by_role("button", name="Next").click()
+    summary = page.get_by_role("alert").filter(has_text="This step has problems")
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link", name=re.compile("^Title: "))
+    expect(link).to_have_attribute("href", "#id_title")
+    assert same_page(page)
+
+
+def test_the_language_menu_waits_for_its_button(page, channel):
+    open_step(page, channel, "appearance")
+    page.get_by_label("Display language").select_option("ko")
+    assert same_page(page)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Change language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ko")

@@ -167,3 +167,37 @@ def test_role_change_details_are_escaped(client, admin_user):
     client.force_login(admin_user)
     html = client.get(reverse("audit_log")).content.decode()
     assert "<script>x()</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_bad_filter_keeps_what_was_typed_and_says_what_is_wrong_beside_it(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("audit_log"), {"channel": "99999999999999999999", "actor": "ann"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="99999999999999999999"' in html and 'value="ann"' in html
+    assert "No channel has that id; channel ids are whole numbers from 1 up to 19 digits." in html
+    assert 'id="id_channel_error"' in html and "9223372036854775807" not in html
+
+
+def test_dates_the_wrong_way_round_and_an_unknown_action_are_explained(client, admin_user):
+    client.force_login(admin_user)
+    backwards = client.get(reverse("audit_log"), {"date_from": "2026-05-02", "date_to": "2026-05-01"})
+    assert backwards.status_code == 400
+    assert "The to date is before the from date" in backwards.content.decode()
+    assert 'value="2026-05-02"' in backwards.content.decode()
+    unknown = client.get(reverse("audit_log"), {"action": "no.such.action"})
+    assert unknown.status_code == 400
+    html = unknown.content.decode()
+    assert "No entry has this action" in html and '<option value="no.such.action" selected>' in html
+    # An action the log holds is accepted even when it has no label.
+    audit.record(admin_user, "custom.action")
+    assert client.get(reverse("audit_log"), {"action": "custom.action"}).status_code == 200
+
+
+def test_exporting_with_a_bad_filter_shows_the_audit_page_with_the_problem(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("audit_export_csv"), {"channel": "abc"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert "nothing was exported" in html and 'value="abc"' in html

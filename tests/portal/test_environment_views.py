@@ -170,6 +170,17 @@ def test_name_change_saves_without_secret_and_audits(client, emulator):
     assert AuditEntry.objects.filter(action="environment.changed", environment=environment).exists()
 
 
+def test_a_ca_bundle_posted_with_browser_line_endings_is_unchanged(client, emulator):
+    environment = register_emulator(emulator.connection, name="Emu")
+    assert environment.ca_bundle.strip()
+    client.force_login(administrator())
+    posted = _form(environment, name="Emu renamed", ca_bundle=environment.ca_bundle.replace("\n", "\r\n"))
+    response = client.post(reverse("environments:detail", args=[environment.pk]), posted)
+    assert response.status_code == 302, response.context["form"].errors
+    environment.refresh_from_db()
+    assert environment.name == "Emu renamed" and "\r" not in environment.ca_bundle
+
+
 def test_add_environment_tests_before_saving(client, emulator):
     connection = emulator.connection
     client.force_login(administrator())

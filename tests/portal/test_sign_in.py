@@ -26,7 +26,8 @@ def test_thirty_wrong_passwords_lock_the_account_and_the_right_one_is_then_refus
     right = _sign_in(client, "dana", "changeme")
     assert right.status_code == 429
     text = right.content.decode()
-    assert "Sign-in is locked after 5 failed attempts" in text
+    assert "Sign-in is locked for 15 minutes after the last failed attempt" in text
+    assert "Try again in 15 minutes" in text
     assert "_auth_user_id" not in client.session
     assert AuditEntry.objects.filter(action="auth.locked_out").exists()
     assert not AuditEntry.objects.filter(action="auth.signed_in").exists()
@@ -39,13 +40,52 @@ def test_the_account_is_locked_whatever_address_the_guesses_come_from(client):
     assert _sign_in(client, "dana", "changeme", address="10.0.2.1").status_code == 429
 
 
-def test_an_address_is_locked_whatever_accounts_it_tries(client):
+def test_an_address_is_locked_whatever_accounts_it_tries(client, settings):
     factories.author(username="erin")
-    for i in range(5):
+    for i in range(settings.PORTAL_SIGN_IN_ADDRESS_FAILURE_LIMIT):
         _sign_in(client, f"someone{i}", "wrong", address="10.0.3.3")
     assert _sign_in(client, "erin", "changeme", address="10.0.3.3").status_code == 429
     # Erin from her own address is not locked out.
     assert _sign_in(client, "erin", "changeme", address="10.0.3.4").status_code == 302
+
+
+def test_one_persons_typos_do_not_lock_out_a_colleague_at_the_same_address(client):
+    factories.author(username="dana")
+    factories.reviewer(username="reviewer")
+    for _ in range(6):
+        _sign_in(client, "dana", "typo", address="10.0.4.4")
+    assert _sign_in(client, "dana", "changeme", address="10.0.4.4").status_code == 429
+    assert _sign_in(client, "reviewer", "changeme", address="10.0.4.4").status_code == 302
+    logged = AuditEntry.objects.filter(details__username="reviewer")
+    assert not logged.filter(action__in=["auth.sign_in_failed", "auth.locked_out"]).exists()
+
+
+def test_a_blocked_attempt_is_audited_once_as_a_lockout_even_with_the_right_password(client):
+    factories.author(username="hana")
+    for _ in range(5):
+        _sign_in(client, "hana", "wrong")
+    assert AuditEntry.objects.filter(action="auth.sign_in_failed").count() == 5
+    before = AuditEntry.objects.count()
+    assert _sign_in(client, "hana", "changeme").status_code == 429
+    added = list(AuditEntry.objects.order_by("pk")[before:].values_list("action", flat=True))
+    assert added == ["auth.locked_out"]
+    assert AuditEntry.objects.filter(action="auth.sign_in_failed").count() == 5
+
+
+def test_the_page_warns_before_the_last_attempt(client):
+    factories.author(username="ivan")
+    for _ in range(3):
+        assert "One attempt left" not in _sign_in(client, "ivan", "wrong").content.decode()
+    text = _sign_in(client, "ivan", "wrong").content.decode()
+    assert "One attempt left: another failed attempt locks sign-in for this account for 15 minutes." in text
+
+
+def test_signing_out_lands_on_the_sign_in_page_with_a_notice(client):
+    factories.author(username="jin")
+    assert _sign_in(client, "jin", "changeme").status_code == 302
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "You are signed out." in response.content.decode()
 
 
 def test_a_few_mistakes_then_the_right_password_signs_in(client):

@@ -92,7 +92,7 @@ def test_a_failed_publish_says_which_revision_is_still_live(people, channel):
     drafts.save_step(
         channel,
         "appearance",
-        channel.data["appearance"],
+        {**channel.data["appearance"], "title": "Edited since"},
         expected_version=channel.version,
         user=people["author"],
     )

@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories
-from tests.publishing.helpers import approved_channel
+from tests.publishing.helpers import approve_revision, approved_channel
 from wizard.models import ChannelStatus, PublishAttempt, Revision
 
 pytestmark = pytest.mark.django_db
@@ -109,15 +110,20 @@ def test_status_fragment_polls_while_running_and_stops_when_done(client, environ
     page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
     assert "&lt;b&gt;Contoso&lt;/b&gt;" in page
     assert "exceeded the maximum" in page
-    assert "Publish again" in page
+    assert "Publish again: revision 1 to" in page
 
 
 def test_channel_page_shows_publish_button_to_publishers_only(client, environment):
     channel = approved_channel(environment)
     client.force_login(factories.publisher())
-    assert "Publish to" in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert (
+        "Publish revision 1 to" in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    )
     client.force_login(factories.reviewer())
-    assert "Publish to" not in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert (
+        "Publish revision 1 to"
+        not in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    )
 
 
 def test_refresh_choices_clears_the_cache_and_goes_back(client, environment, monkeypatch):
@@ -141,5 +147,41 @@ def test_wizard_step_offers_to_reload_the_lists(client, environment):
     channel.save()
     client.force_login(channel.owner)
     page = client.get(reverse("wizard:step", args=[channel.pk, "workstream"])).content.decode()
-    assert reverse("wizard:refresh_choices", args=[channel.pk]) in page
+    # The author's button belongs to the step form, so what they typed is saved first.
+    assert 'form="step-form" name="nav" value="refresh"' in page
     assert "can&#x27;t be reached" in page or "can't be reached" in page
+
+
+def test_the_publish_button_names_the_revision_and_what_is_live_with_a_link_to_the_changes(
+    client, environment
+):
+    channel = approved_channel(environment)
+    live = channel.revisions.get()
+    live.state = Revision.State.PUBLISHED
+    live.save()
+    PublishAttempt.objects.create(
+        channel=channel,
+        revision=live,
+        environment=environment,
+        requested_by=factories.publisher(username="earlier"),
+        state=PublishAttempt.State.SUCCEEDED,
+        finished_at=timezone.now(),
+    )
+    data = factories.complete_data(
+        details={"environment": str(environment.pk)}, appearance={"title": "Talk to us"}
+    )
+    approve_revision(channel, data)
+    client.force_login(factories.publisher())
+    page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert f"Publish revision 2 to {environment.name} (revision 1 is live there)" in page
+    assert "1 field or list differs from revision 1, the live one." in page
+    compare = reverse("wizard:compare", args=[channel.pk]) + "?a=1&amp;b=2"
+    assert f'href="{compare}"' in page and "Show the changes since revision 1" in page
+
+
+def test_the_first_publish_says_nothing_is_live_yet(client, environment):
+    channel = approved_channel(environment)
+    client.force_login(factories.publisher())
+    page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert f"Publish revision 1 to {environment.name}</button>" in page
+    assert f"Nothing from this channel is live in {environment.name} yet." in page

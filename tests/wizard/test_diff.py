@@ -156,3 +156,22 @@ def test_only_choice_fields_declared_without_choices_take_them_from_the_provider
         for name, declared in step.form_class.base_fields.items():
             if hasattr(declared, "choices") and list(declared.choices):
                 assert labels(form.fields[name]) == labels(declared), (step.slug, name)
+
+
+def test_a_field_that_applies_in_neither_revision_is_neither_listed_nor_counted():
+    old = complete_data(features={"screen_sharing": False, "screen_sharing_provider": ""})
+    new = complete_data(features={"screen_sharing": False, "screen_sharing_provider": ""})
+    result = diffs.diff(old, new, show_unchanged=True)
+    names = {entry.name for step in result.steps for entry in step.entries}
+    assert "screen_sharing" in names  # the toggle itself is a field that applies
+    assert "screen_sharing_provider" not in names
+    assert sum(len(step.entries) for step in result.steps) == result.unchanged_count
+    hidden = diffs.diff(old, new)
+    assert sum(step.hidden for step in hidden.steps) == result.unchanged_count
+
+
+def test_a_field_that_applies_in_one_revision_is_still_compared():
+    old = complete_data(features={"screen_sharing": False, "screen_sharing_provider": ""})
+    new = complete_data(features={"screen_sharing": True, "screen_sharing_provider": "Contoso Share"})
+    entries = {e.name: e for e in _by_step(diffs.diff(old, new))["features"].entries}
+    assert entries["screen_sharing_provider"].new == "Contoso Share"

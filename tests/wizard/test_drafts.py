@@ -58,7 +58,7 @@ def test_a_stale_save_is_refused_and_names_who_saved():
         drafts.save_step(
             channel, "details", dict(channel.data["details"], name="Theirs"), expected_version=1, user=second
         )
-    assert "first saved this channel at" in str(error.value)
+    assert "the last save was by first at" in str(error.value)
     channel.refresh_from_db()
     assert channel.data["details"]["name"] == "Mine"
     assert channel.version == 2
@@ -129,6 +129,24 @@ def test_duplicate_copies_data_under_a_new_name():
     assert copy.name == "Copy of Contoso support chat"
     assert copy.data["appearance"] == channel.data["appearance"]
     assert copy.status == ChannelStatus.DRAFT
+
+
+def test_a_duplicate_names_the_workstream_and_queue_it_creates_anew():
+    channel = ChannelFactory()
+    channel.data["workstream"].update(
+        workstream_mode="new",
+        workstream_name="Contoso chat",
+        fallback_queue_mode="new",
+        fallback_queue_name="Q" * 100,
+    )
+    channel.save()
+    copy = drafts.duplicate(channel, author())
+    assert copy.data["workstream"]["workstream_name"] == "Copy of Contoso chat"
+    assert copy.data["workstream"]["fallback_queue_name"] == ("Copy of " + "Q" * 100)[:100]
+    # Linking an existing workstream is not creating one: nothing to rename.
+    channel.data["workstream"].update(workstream_mode="existing", workstream_name="Hidden name")
+    channel.save()
+    assert drafts.duplicate(channel, author()).data["workstream"]["workstream_name"] == "Hidden name"
 
 
 def test_delete_refuses_a_published_channel():

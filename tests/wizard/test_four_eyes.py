@@ -67,7 +67,9 @@ def test_restoring_your_own_revision_through_someone_else_does_not_let_you_appro
     channel, third = _submitted_by(other, channel)
     assert third.data == first.data
     assert writer.pk in workflow.involved_user_ids(third)
-    with pytest.raises(PermissionDenied, match="edited revision"):
+    with pytest.raises(
+        PermissionDenied, match=r"wrote part of this content \(revision 1, restored as revision 3\)"
+    ):
         _approve(channel, third, writer)
     assert AuditEntry.objects.filter(action="revision.approve_refused").exists()
     assert _approve(channel, third, reviewer).state == "approved"

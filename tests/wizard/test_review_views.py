@@ -73,7 +73,8 @@ def test_author_sees_no_approve_button_and_forged_post_is_403(client, author, su
     client.force_login(author)
     html = client.get(reverse("wizard:review", args=[channel.pk])).content.decode()
     assert ">Approve</button>" not in html
-    assert "someone else has to approve it" in html
+    assert ">Request changes</button>" not in html  # no decision the submitter may not take
+    assert "so someone else has to review it" in html
     response = _post(client, "approve", channel, revision)
     assert response.status_code == 403
     channel.refresh_from_db()

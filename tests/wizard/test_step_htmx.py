@@ -69,7 +69,7 @@ def test_a_stale_save_is_refused_with_409_and_the_typed_values(author_client):
     )
     html = response.content.decode()
     assert response.status_code == 409
-    assert 'id="conflict"' in html and "other saved this channel" in html
+    assert 'id="conflict"' in html and "the last save was by other" in html
     assert "Mine &lt;b&gt;typed&lt;/b&gt;" in html and "<b>typed</b>" not in html
     channel.refresh_from_db()
     assert channel.data["appearance"]["title"] != "Mine <b>typed</b>"
@@ -184,3 +184,89 @@ def test_the_cached_preview_panel_follows_the_saved_draft(author_client):
     assert 'data-check="title_missing"' not in author_client.get(url).content.decode()
     author_client.post(step_url(channel, "appearance"), appearance_post(channel, title="", nav="save"))
     assert 'data-check="title_missing"' in author_client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_reload_lists_saves_what_was_typed_then_reloads_and_says_so(author_client, monkeypatch, headers):
+    from tests.factories import EnvironmentFactory
+
+    cleared = []
+    monkeypatch.setattr("wizard.environment_choices.clear_cache", cleared.append)
+    environment = EnvironmentFactory(name="Contoso test")
+    channel = ChannelFactory(owner=author_client.user, environment=environment)
+    data = appearance_post(channel, title="Typed before reloading", nav="refresh")
+    response = author_client.post(step_url(channel, "appearance"), data, headers=headers, follow=not headers)
+    html = response.content.decode()
+    assert response.status_code == 200 and '<h1 class="h2">Chat widget</h1>' in html
+    assert "Lists reloaded from Contoso test." in html
+    assert 'value="Typed before reloading"' in html
+    assert cleared == [environment]
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["title"] == "Typed before reloading"
+    assert channel.current_step == "appearance"
+
+
+def test_a_viewer_reloads_the_lists_without_saving(client):
+    from tests.factories import EnvironmentFactory, reviewer
+
+    environment = EnvironmentFactory(name="Contoso test")
+    channel = ChannelFactory(owner=author(username="owner"), environment=environment)
+    client.force_login(reviewer(username="viewer"))
+    page = client.get(step_url(channel, "appearance")).content.decode()
+    assert reverse("wizard:refresh_choices", args=[channel.pk]) in page and 'value="refresh"' not in page
+    response = client.post(
+        reverse("wizard:refresh_choices", args=[channel.pk]),
+        {"next": step_url(channel, "appearance")},
+        follow=True,
+    )
+    assert "Lists reloaded from Contoso test." in response.content.decode()
+
+
+@pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
+def test_a_refused_next_shows_a_focusable_alert_summary_linking_to_each_field(author_client, headers):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(
+        step_url(channel, "appearance"),
+        appearance_post(channel, logo_url="javascript:alert(1)"),
+        headers=headers,
+        follow=not headers,
+    )
+    html = response.content.decode()
+    summary = re.search(r'<div class="alert alert-danger" id="step-problems"[^>]*>.*?</div>', html, re.S)
+    assert summary, html
+    tag = summary.group(0)
+    assert 'role="alert"' in tag and 'tabindex="-1"' in tag and "data-focus-first" in tag
+    assert "fix the fields marked below" in tag
+    assert '<a href="#id_logo_url">Logo URL: Enter a URL that starts with https://' in tag
+    assert 'id="id_logo_url"' in html
+    # Shown once, as the summary, not also as a plain message.
+    assert html.count("fix the fields marked below") == 1
+    # A plain save of the same step is not a refused Next: no summary.
+    again = author_client.post(
+        step_url(channel, "appearance"),
+        appearance_post(channel, nav="save", version=channel.version + 1),
+        headers=HTMX,
+    )
+    assert "step-problems" not in again.content.decode()
+
+
+def test_the_language_menu_changes_only_with_its_button_and_preview_checks_are_announced(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    html = author_client.get(step_url(channel, "appearance")).content.decode()
+    menu = re.search(r'<form method="post" action="/i18n/setlang/".*?</form>', html, re.S).group(0)
+    assert "data-autosubmit" not in menu and "<noscript>" not in menu
+    assert '<button type="submit"' in menu and "Change language" in menu
+    assert re.search(
+        r'<div class="pv-checks-live" role="status" aria-live="polite">\s*<ul class="pv-checks"', html
+    )
+
+
+def test_enter_still_means_next_when_the_lists_can_be_reloaded(author_client):
+    from tests.factories import EnvironmentFactory
+
+    channel = ChannelFactory(owner=author_client.user, environment=EnvironmentFactory())
+    html = author_client.get(step_url(channel, "appearance")).content.decode()
+    first = html.index('form="step-form"')
+    default = html[html.rindex("<button", 0, first) : html.index(">", first)]
+    assert 'value="next"' in default
+    assert html.index(default) < html.index('value="refresh"')

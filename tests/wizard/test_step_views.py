@@ -95,7 +95,7 @@ def test_stale_version_is_409_with_the_message_and_keeps_typed_values(author_cli
     response = post_details(author_client, channel, name="My typed name")
     html = response.content.decode()
     assert response.status_code == 409
-    assert "colleague saved this channel at" in html
+    assert "the last save was by colleague at" in html
     assert 'value="My typed name"' in html
     assert "Keep mine" in html and "Take theirs" in html
     channel.refresh_from_db()

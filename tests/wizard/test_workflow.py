@@ -223,7 +223,9 @@ def test_last_editor_cannot_approve_even_as_reviewer(people):
     )
     channel.refresh_from_db()
     revision = workflow.submit(channel, people["author"])
-    with pytest.raises(PermissionDenied, match="You edited revision 1"):
+    with pytest.raises(
+        PermissionDenied, match="You edited this channel's draft before it was submitted as revision 1"
+    ):
         workflow.approve(channel, editor, revision_id=revision.pk, shown_hash=revision.content_hash)
     assert not workflow.can_approve(revision, editor)
     assert workflow.can_approve(revision, people["reviewer"])

@@ -100,6 +100,12 @@ class WorkstreamForm(StepForm):
             )
         )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Required while shown (clean() says so): the label carries the required marker.
+        for name in ("workstream_name", "existing_workstream", "fallback_queue_name", "existing_queue"):
+            self.fields[name].required_when_shown = True  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("workstream_mode") == NEW and not data.get("workstream_name"):

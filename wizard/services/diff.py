@@ -174,6 +174,8 @@ def diff(
     steps: dict[str, StepDiff] = {}
     changed_count = unchanged_count = 0
     for before, after in zip(old_entries, new_entries, strict=True):
+        if not before.applies and not after.applies:
+            continue  # off in both revisions: not a difference, and not an "unchanged" field either
         step_diff = steps.setdefault(after.step.slug, StepDiff(after.step))
         entry: FieldChange | RowsChange
         if isinstance(after, RowsEntry):

@@ -28,7 +28,9 @@ from wizard.forms.layout import is_on
 from wizard.forms.rules import RULES, rule_holds
 from wizard.models import Channel, ChannelStatus, states
 from wizard.models.states import Action
+from wizard.services import merge
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
+from wizard.validators import fit_dataverse_length
 from wizard.values import clean_value_or_empty, empty_value, read
 
 
@@ -46,26 +48,41 @@ class ConflictRow:
 
 
 class StaleDraftError(DraftError):
-    def __init__(self, channel: Channel) -> None:
+    """Someone saved the channel after the page was opened and the save can't be merged by itself.
+
+    With a :class:`~wizard.services.merge.Merge`, only the fields both sides changed differently are
+    conflicts; without one (a page that did not say what it was opened with) the whole step is.
+    """
+
+    def __init__(self, channel: Channel, result: merge.Merge | None = None) -> None:
         self.channel = channel
+        self.result = result
         self.rows: list[ConflictRow] = []
         self.saved_by = channel.last_editor.get_username() if channel.last_editor else _("someone")
         self.saved_at: datetime = channel.updated_at
         local = timezone.localtime(self.saved_at)
         super().__init__(
             _(
-                "%(user)s saved this channel at %(time)s, after you opened this page. Your changes were "
-                "not saved. Compare the two versions below, then keep yours or take theirs."
+                "This step was changed and saved after you opened this page (the last save was by "
+                "%(user)s at %(time)s). Your changes were not saved. Compare the two versions below, "
+                "then keep yours or take the saved ones."
             )
             % {"user": self.saved_by, "time": local.strftime("%Y-%m-%d %H:%M")}
         )
 
+    @property
+    def form_values(self) -> dict[str, Any] | None:
+        """What the form shows on the conflict page: the merged values, each conflict with mine."""
+        return self.result.resolved("mine") if self.result is not None else None
+
     def compare(self, step: Step, values: dict[str, Any], choices: ChoiceProvider) -> None:
-        """Fill :attr:`rows`: the settings of ``step`` where ``values`` (typed) and the saved draft differ."""
+        """Fill :attr:`rows`: the conflicting settings of ``step``, mine (typed) beside the saved ones."""
         from wizard.summary import StepForms, iter_entries
 
         theirs_data = self.channel.data
-        mine_data = {**theirs_data, step.slug: values}
+        mine_values = self.form_values if self.result is not None else values
+        mine_data = {**theirs_data, step.slug: mine_values}
+        conflicts = set(self.result.conflicts) if self.result is not None else None
         forms = StepForms(choices)
         pairs = zip(
             iter_entries(mine_data, choices, forms=forms),
@@ -75,8 +92,17 @@ class StaleDraftError(DraftError):
         self.rows = [
             ConflictRow(str(mine.label), _entry_text(mine), _entry_text(theirs))
             for mine, theirs in pairs
-            if mine.step.slug == step.slug and _entry_text(mine) != _entry_text(theirs)
+            if mine.step.slug == step.slug
+            and (
+                _entry_name(mine) in conflicts
+                if conflicts is not None
+                else _entry_text(mine) != _entry_text(theirs)
+            )
         ]
+
+
+def _entry_name(entry: Any) -> str:
+    return str(entry.row_set.name if entry.is_rows else entry.name)
 
 
 def _entry_text(entry: Any) -> str:
@@ -248,59 +274,115 @@ def save_step(
     expected_version: int,
     user: User,
     current_step: str | None = None,
+    base: dict[str, Any] | None = None,
+    resolve: str = "",
+    against: int | None = None,
 ) -> SaveResult:
-    """Store the values as typed and move the draft's position; refuse a save from a stale page."""
+    """Store the values as typed and move the draft's position.
+
+    A save from a stale page (``expected_version`` moved on) is merged field by field when the page
+    sent the values it was opened with (``base``): what only one side changed is kept, and only fields
+    both changed differently are a conflict. A conflict is refused (:class:`StaleDraftError`) unless
+    ``resolve`` ("mine" or "theirs") was chosen against the version that is saved now (``against``).
+    """
     step = get_step(slug)
     if not step.has_form:
         raise DraftError(_("The review step has nothing to save."))
+    _check_editable(channel)
+    mine = values
+    current = channel
+    for _attempt in range(MAX_MERGE_ATTEMPTS):
+        update, notices, stored = _step_update(current, slug, values, user, current_step)
+        with transaction.atomic():
+            updated = (
+                Channel.objects.filter(pk=channel.pk, version=expected_version)
+                .filter(status__in=states.sources(Action.EDIT))
+                .update(**update)
+            )
+            if updated:
+                fresh = _saved_copy(current, update, expected_version)
+                if "status" in update and current.status == ChannelStatus.APPROVED:
+                    audit.record(
+                        user,
+                        "revision.approval_withdrawn",
+                        channel=fresh,
+                        comment=_("Edited after approval."),
+                    )
+                return SaveResult(fresh, step, notices)
+        fresh = Channel.objects.select_related("last_editor", "environment", "published_revision").get(
+            pk=channel.pk
+        )
+        _check_editable(fresh)
+        if merge.same(fresh.data.get(slug), stored):
+            # What this save stores is already saved (a double click, or the same change twice).
+            return SaveResult(fresh, step)
+        if base is None:
+            # A page that did not say what it was opened with: only an explicit "keep mine" goes on.
+            if resolve != "mine" or against != fresh.version:
+                raise StaleDraftError(fresh)
+            values = mine
+        else:
+            result = merge.three_way(base, mine, fresh.step_data(slug))
+            if not result.conflicts:
+                values = result.merged
+            elif resolve in ("mine", "theirs") and against == fresh.version:
+                values = result.resolved(resolve)
+            else:
+                raise StaleDraftError(fresh, result)
+        current, expected_version = fresh, fresh.version
+    raise StaleDraftError(current)
+
+
+# Saves that keep landing between a merge and its write give up after this many tries.
+MAX_MERGE_ATTEMPTS = 3
+
+
+def _check_editable(channel: Channel) -> None:
     if not channel.is_editable:
         raise NotEditableError(
             _("This channel is %(status)s and can't be edited now. Withdraw it from review first.")
             % {"status": channel.status_in_sentence}
         )
+
+
+def _step_update(
+    channel: Channel, slug: str, values: dict[str, Any], user: User, current_step: str | None
+) -> tuple[dict[str, Any], list[str], dict[str, Any]]:
+    """The row update that stores ``values`` for ``slug`` over ``channel``'s data, its notices, and the
+    step's values as stored. A save that changes no value makes no one an editor (nor the last editor),
+    so it grants no right to delete or withdraw the channel."""
     data = dict(channel.data)
     data[slug] = values
     notices = _drop_disabled(data, choices_for(channel))
-    values = data[slug]
+    stored = data[slug]
     size = draft_size(data)
     if size > MAX_DRAFT_BYTES:
         raise DraftTooLargeError(size)
+    changed = merge.data_changed(channel.data, data)
     update: dict[str, Any] = {
         "data": data,
         "version": F("version") + 1,
-        "last_editor": user,
         "updated_at": timezone.now(),
         "visited_steps": _with(channel.visited_steps, slug, current_step),
         "saved_steps": _with(channel.saved_steps, slug),
         "current_step": current_step or slug,
-        "editor_ids": _with(channel.editor_ids, user.pk),
     }
+    if changed:
+        update["last_editor"] = user
+        update["editor_ids"] = _with(channel.editor_ids, user.pk)
     if slug == "details":
         details = read(data)["details"]
         update["name"] = (details.text("name") or details.refused("name"))[:100]
         update["environment"] = _environment_from(details["environment"])
+    # Any save, even of unchanged values, takes the channel back to a draft (a published channel is
+    # edited again; an approval is withdrawn), as the states table says for an edit.
     if states.after(Action.EDIT, channel.status) != channel.status:
         update["status"] = states.after(Action.EDIT, channel.status)
         if channel.status == ChannelStatus.APPROVED:
             notices.append(
                 _("The approval was withdrawn because the channel changed. Submit it for review again.")
             )
-    with transaction.atomic():
-        updated = Channel.objects.filter(pk=channel.pk, version=expected_version).update(**update)
-        if not updated:
-            fresh = Channel.objects.select_related("last_editor", "environment", "published_revision").get(
-                pk=channel.pk
-            )
-            if fresh.last_editor_id == user.pk and fresh.data.get(slug) == values:
-                # The same save twice (a double click): already stored, nothing to refuse.
-                return SaveResult(fresh, step)
-            raise StaleDraftError(fresh)
-        fresh = _saved_copy(channel, update, expected_version)
-        if "status" in update and channel.status == ChannelStatus.APPROVED:
-            audit.record(
-                user, "revision.approval_withdrawn", channel=fresh, comment=_("Edited after approval.")
-            )
-    return SaveResult(fresh, step, notices)
+    return update, notices, stored
 
 
 def _with(items: list[Any], *new: Any) -> list[Any]:
@@ -397,8 +479,15 @@ def duplicate(channel: Channel, user: User, *, token: uuid.UUID | None = None) -
             return existing
     data = copy.deepcopy(channel.data)
     details = data.setdefault("details", {})
-    base = read(data)["details"].text("name") or channel.display_name
-    details["name"] = (_("Copy of %(name)s") % {"name": base})[:100]
+    values = read(data)
+    base = values["details"].text("name") or channel.display_name
+    details["name"] = fit_dataverse_length(_("Copy of %(name)s") % {"name": base}, 100)
+    # A workstream or queue the channel creates gets a name of its own too: publishing both channels
+    # must not create two rows with the same name.
+    workstream = data.setdefault("workstream", {})
+    for name_field in ("workstream_name", "fallback_queue_name"):
+        if name := values["workstream"].text(name_field):
+            workstream[name_field] = fit_dataverse_length(_("Copy of %(name)s") % {"name": name}, 100)
     editors = sorted(content_provenance(channel) | {user.pk})
     try:
         with transaction.atomic():
@@ -429,7 +518,10 @@ def delete_refusal(channel: Channel, user: User) -> str | None:
     """Why ``user`` may not delete ``channel`` (``None`` if they may). Deleting follows the rule of
     withdrawing: a channel in review or approved is withdrawn first, and only its owner or an editor
     may do it."""
-    if channel.published_revision_id or channel.publish_attempts.filter(state="succeeded").exists():
+    published = getattr(channel, "succeeded_publish", None)  # annotated by lists, to spare a query a row
+    if published is None:
+        published = channel.publish_attempts.filter(state="succeeded").exists()
+    if channel.published_revision_id or published:
         return _(
             "This channel was published, so it can't be deleted here. Remove it in the "
             "environment first, or keep it."
@@ -449,7 +541,10 @@ def delete_refusal(channel: Channel, user: User) -> str | None:
     if user.pk != channel.owner_id and user.pk not in _user_ids(channel.editor_ids) | {
         channel.last_editor_id
     }:
-        return _("Only the channel's owner or someone who edited it can delete it, as for withdrawing it.")
+        return _(
+            "Only the channel's owner (%(owner)s) or someone who changed its content can delete it. "
+            "Ask the owner to delete it."
+        ) % {"owner": channel.owner.get_username()}
     return None
 
 

@@ -124,24 +124,77 @@ def approval_refusal(revision: Revision, user: User) -> str | None:
     if not user.has_perm(REVIEW_CHANNEL):
         return _("You are not a reviewer, so you can't approve or request changes.")
     if user.pk == revision.created_by_id:
-        return _("You submitted revision %(number)d, so someone else has to approve it.") % {
-            "number": revision.number
-        }
+        return _(
+            "You submitted revision %(number)d, so someone else has to review it. To change it "
+            "yourself, withdraw it."
+        ) % {"number": revision.number}
     if user.pk in involved_user_ids(revision):
-        return _("You edited revision %(number)d, so someone else has to approve it.") % {
-            "number": revision.number
-        }
+        return _provenance_refusal(revision, user)
     return None
+
+
+def _provenance_refusal(revision: Revision, user: User) -> str:
+    """Say truly how ``user``'s work is in ``revision``: restored from an older revision, copied from
+    another channel, or edited in the draft that was submitted."""
+    earlier = [
+        older
+        for older in Revision.objects.filter(channel_id=revision.channel_id, number__lt=revision.number)
+        .only("number", "content_hash", "created_by_id", "editor_ids")
+        .order_by("-number")
+        if user.pk in involved_user_ids(older)
+    ]
+    restored = next((older for older in earlier if older.content_hash == revision.content_hash), None)
+    if restored is not None:
+        return _(
+            "You wrote part of this content (revision %(old)d, restored as revision %(number)d), so "
+            "someone else has to approve it."
+        ) % {"old": restored.number, "number": revision.number}
+    if _copied_from_work_of(revision.channel_id, user):
+        return _(
+            "You wrote part of the channel this one was copied from (or made the copy), so someone "
+            "else has to approve revision %(number)d."
+        ) % {"number": revision.number}
+    if earlier:
+        return _(
+            "Revision %(number)d continues from revision %(old)d, which you wrote or edited, so "
+            "someone else has to approve it."
+        ) % {"old": earlier[0].number, "number": revision.number}
+    return _(
+        "You edited this channel's draft before it was submitted as revision %(number)d, so someone "
+        "else has to approve it."
+    ) % {"number": revision.number}
+
+
+def _copied_from_work_of(channel_id: int, user: User) -> bool:
+    from portal.models import AuditEntry
+
+    copied = AuditEntry.objects.filter(channel_id=channel_id, action="channel.duplicated").first()
+    return copied is not None and user.pk in _user_ids((copied.details or {}).get("editors", []))
 
 
 def can_approve(revision: Revision, user: User) -> bool:
     return approval_refusal(revision, user) is None
 
 
+def withdraw_refusal(revision: Revision, user: User) -> str | None:
+    """Why ``user`` may not withdraw ``revision`` (``None`` if they may), and whom to ask."""
+    if not user.has_perm(CHANGE_CHANNEL):
+        return _("You may not withdraw channels from review.")
+    channel = revision.channel
+    if user.pk in involved_user_ids(revision) or user.pk == channel.owner_id:
+        return None
+    return _(
+        "Revision %(number)d was submitted by %(author)s. Only they, someone who edited it, or the "
+        "channel's owner (%(owner)s) can withdraw it: ask one of them, or wait for the review."
+    ) % {
+        "number": revision.number,
+        "author": _username(revision.created_by),
+        "owner": _username(channel.owner),
+    }
+
+
 def can_withdraw(revision: Revision, user: User) -> bool:
-    return user.has_perm(CHANGE_CHANNEL) and (
-        user.pk in involved_user_ids(revision) or user.pk == revision.channel.owner_id
-    )
+    return withdraw_refusal(revision, user) is None
 
 
 def _check_current(channel: Channel, revision_id: int, shown_hash: str) -> Revision:
@@ -259,11 +312,9 @@ def withdraw(channel: Channel, user: User, comment: str = "") -> Revision:
                 _("There is nothing to withdraw: this channel is %(status)s.")
                 % {"status": locked.status_in_sentence}
             )
-        if not can_withdraw(revision, user):
-            raise PermissionDenied(
-                _("Only the author of revision %(number)d or the channel's owner can withdraw it.")
-                % {"number": revision.number}
-            )
+        refusal = withdraw_refusal(revision, user)
+        if refusal:
+            raise PermissionDenied(refusal)
         revision.state = Revision.State.WITHDRAWN
         revision.save(update_fields=["state"])
         locked.status = states.after(Action.WITHDRAW, locked.status)
@@ -332,6 +383,9 @@ def request_changes(
             raise WorkflowError(_("Say what should change: requesting changes needs a comment."))
         locked = _locked(channel)
         revision = _check_current(locked, revision_id, shown_hash)
+        refusal = approval_refusal(revision, user)
+        if refusal:
+            raise PermissionDenied(refusal)
         revision.state = Revision.State.CHANGES_REQUESTED
         revision.reviewed_by = user
         revision.reviewed_at = timezone.now()
@@ -372,8 +426,9 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
             )
         was_approved = locked.status == ChannelStatus.APPROVED
         data = copy.deepcopy(target.data)
-        # The restored content keeps who wrote it: the revision's author and editors join the draft's.
-        editors = _user_ids(locked.editor_ids) | involved_user_ids(target) | {user.pk}
+        # The draft's content is replaced by the revision's: its writers are the revision's author and
+        # editors (and whoever restores it); those who edited only the replaced draft are not.
+        editors = involved_user_ids(target) | {user.pk}
         name = read(data)["details"].text("name")[:100]
         Channel.objects.filter(pk=locked.pk).update(
             data=data,

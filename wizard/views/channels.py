@@ -17,8 +17,8 @@ from portal.http import AuthenticatedRequest
 from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
 from publishing.models import EnvironmentLink
 from publishing.services import live, publish
-from wizard.models import Channel, ChannelStatus
-from wizard.services import drafts, workflow
+from wizard.models import Channel, ChannelStatus, PublishAttempt
+from wizard.services import actions, drafts, workflow
 from wizard.values import read
 
 
@@ -38,7 +38,12 @@ def channel_list(request: AuthenticatedRequest) -> HttpResponse:
         channels = channels.filter(Q(name__icontains=query) | Q(environment__name__icontains=query))
     if status in ChannelStatus.values:
         channels = channels.filter(status=status)
+    channels = channels.annotate(
+        succeeded_publish=Exists(PublishAttempt.objects.filter(channel=OuterRef("pk"), state="succeeded"))
+    )
     page = Paginator(channels, 25).get_page(request.GET.get("page"))
+    for channel in page:
+        channel.actions = actions.for_user(channel, request.user)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "query": query,
@@ -80,6 +85,7 @@ def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "latest_attempt": attempts[0] if attempts else None,
             "live": live.live_status(channel),
             "fallback_queue": _fallback_queue(channel),
+            "actions": actions.for_user(channel, request.user, workflow.in_review_revision(channel)),
             **_environment_link(channel),
         },
     )
@@ -138,4 +144,9 @@ def channel_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("wizard:channel", pk)
         messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
         return redirect("wizard:channels")
+    refusal = drafts.delete_refusal(channel, request.user)
+    if refusal:
+        # No confirmation for a delete that would be refused: the reason and what to do instead.
+        messages.error(request, refusal)
+        return redirect("wizard:channel", pk)
     return render(request, "wizard/channel_delete.html", {"channel": channel})

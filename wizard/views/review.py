@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -21,6 +22,7 @@ from wizard.services import diff as diffs
 from wizard.services import drafts, workflow
 from wizard.steps import FORM_STEPS
 from wizard.values import read
+from wizard.views.channels import channel_detail
 
 
 def _channel(pk: int) -> Channel:
@@ -164,6 +166,12 @@ def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
         return redirect("wizard:channel", pk)
+    except PermissionDenied as error:
+        # The channel page with the true reason (who may withdraw it), not the page about missing groups.
+        messages.error(request, str(error))
+        response = channel_detail(request, pk)
+        response.status_code = 403
+        return response
     messages.success(
         request,
         _("Revision %(number)d was withdrawn from review. The channel is a draft again.")

@@ -19,8 +19,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
+from wizard.forms.problem_links import problem_links
 from wizard.models import Channel
-from wizard.services import drafts
+from wizard.services import actions, drafts, merge
 from wizard.services.rows import apply_row_action
 from wizard.steps import STEPS, Step, get_step, next_step, previous_step
 from wizard.summary import iter_entries
@@ -32,6 +33,8 @@ PAGE_RELATED = ("environment", "last_editor")
 # What the step form's htmx requests swap; answered with the step page without the site's frame.
 STEP_TARGET = "step-page"
 HTMX_FRAME = "wizard/steps/htmx_frame.html"
+# The message of a refused Next carries this tag: the step page shows it as its error summary.
+REFUSED_TAG = "step-problems"
 REVIEW_CACHE_SECONDS = 3600  # as the templates' {% cache %} of rendered forms and the review summary
 
 
@@ -85,6 +88,7 @@ def _render(
     status: int = 200,
     conflict: drafts.StaleDraftError | None = None,
     started_version: int | None = None,
+    base_token: str | None = None,
 ) -> HttpResponse:
     choices = drafts.choices_for(channel)
     context: dict[str, Any] = {
@@ -97,7 +101,7 @@ def _render(
         "next": next_step(step.slug),
         "conflict": conflict,
         "started_version": started_version,
-        "can_edit": request.user.has_perm(CHANGE_CHANNEL) and channel.is_editable,
+        "can_edit": actions.can_edit(channel, request.user),
         "choice_notes": _choice_notes(choices),
     }
     if step.has_form:
@@ -113,13 +117,26 @@ def _render(
             # The preview panel draws the saved draft for this step: the same content, the same panel.
             context["panel_cache_key"] = context["form_cache_key"]
         context["form"] = form
+        # The values this page was opened with, so a save after someone else's can be merged per field.
+        context["base_token"] = (
+            base_token
+            if base_token is not None
+            else merge.sign_base(channel.pk, step.slug, channel.step_data(step.slug))
+        )
     else:
         _review_context(context, channel, choices)
+    if step.has_form and _refused(request):
+        context["problem_links"] = problem_links(context["form"])
     if _answers_htmx(request):
         context["step_frame"] = HTMX_FRAME
     response = render(request, step.template, context, status=status)
     response["Vary"] = "HX-Request"
     return response
+
+
+def _refused(request: AuthenticatedRequest) -> bool:
+    """Whether this page answers a refused Next (its message is shown as the step's error summary)."""
+    return any(REFUSED_TAG in message.tags for message in messages.get_messages(request))
 
 
 def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> None:
@@ -162,14 +179,15 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
     nav = request.POST.get("nav", "save")
     target = _target(step, nav)
     resolve = request.POST.get("resolve", "")
-    if resolve == "theirs":
+    posted_base = request.POST.get("base", "")
+    base = merge.unsign_base(posted_base, channel.pk, step.slug)
+    if resolve == "theirs" and base is None:
         messages.info(request, _("Your changes to this step were discarded; it shows the saved version."))
         return redirect("wizard:step", channel.pk, step.slug)
     try:
         version = int(request.POST.get("version", ""))
-        # "Keep mine" on a conflict page saves over the version shown beside it, and only that one.
-        expected = int(request.POST.get("against", "")) if resolve == "mine" else version
-    except ValueError:
+        against = int(request.POST["against"]) if resolve in ("mine", "theirs") else None
+    except (KeyError, ValueError):
         messages.error(
             request,
             _("The page was missing its version, so nothing was saved. Reload the page and try again."),
@@ -183,17 +201,30 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             channel,
             step.slug,
             values,
-            expected_version=expected,
+            expected_version=version,
             user=request.user,
             current_step=step.slug if row_action or blocked else target.slug,
+            base=base,
+            resolve=resolve,
+            against=against,
         )
     except drafts.StaleDraftError as conflict:
-        # What the author typed stays in the form; the form keeps the version they started from, so a
-        # plain Save refuses again and only an explicit choice (keep mine / take theirs) goes on.
-        form = drafts.bind_form(conflict.channel, step, values)
+        # What the author typed stays in the form (merged with what only the others changed); the form
+        # keeps the version and base it started from, so a plain Save refuses again and only an
+        # explicit choice (keep mine / take theirs) goes on.
+        shown = conflict.form_values or values
+        form = drafts.bind_form(conflict.channel, step, shown)
         conflict.compare(step, values, drafts.choices_for(conflict.channel))
         return _render(
-            request, conflict.channel, step, form=form, status=409, conflict=conflict, started_version=version
+            request,
+            conflict.channel,
+            step,
+            form=form,
+            status=409,
+            conflict=conflict,
+            started_version=version,
+            # A page that came without a base goes on without one: only an explicit choice saves.
+            base_token=posted_base if base is not None else "",
         )
     except drafts.NotEditableError as error:
         messages.error(request, str(error))
@@ -220,16 +251,33 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
                 "This step has problems: fix the fields marked below to continue. What you typed is kept "
                 "in the draft, and you can go to another step from the step list."
             ),
+            extra_tags=REFUSED_TAG,
         )
         target = step
+    elif resolve == "theirs":
+        messages.success(
+            request,
+            _("The saved values were taken for the settings in conflict; your other changes were saved."),
+        )
     elif nav == "save":
         messages.success(request, _("Draft saved."))
+    elif nav == "refresh":
+        _reload_lists(request, result.channel)
     if not _answers_htmx(request):
         return redirect("wizard:step", channel.pk, target.slug)
     # htmx: the page the redirect would lead to, in this answer; the address bar follows.
     response = _render(request, result.channel, target)
     response["HX-Push-Url"] = reverse("wizard:step", args=[channel.pk, target.slug])
     return response
+
+
+def _reload_lists(request: AuthenticatedRequest, channel: Channel) -> None:
+    """Reload lists: the step was just saved; the environment's lists are read afresh on the next page."""
+    from wizard.environment_choices import clear_cache
+
+    if channel.environment is not None:
+        clear_cache(channel.environment)
+        messages.success(request, _("Lists reloaded from %(env)s.") % {"env": channel.environment.name})
 
 
 def _target(step: Step, nav: str) -> Step:
