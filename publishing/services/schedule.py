@@ -53,7 +53,9 @@ def schedule(channel: Channel, user: User, run_at: datetime) -> ScheduledPublish
     if run_at <= timezone.now():
         raise ScheduleError(_("That time is in the past. Choose a time in the future."))
     with transaction.atomic():
-        locked = Channel.objects.select_for_update().select_related("environment").get(pk=channel.pk)
+        locked = (
+            Channel.objects.select_for_update(of=("self",)).select_related("environment").get(pk=channel.pk)
+        )
         cancel_if_edited(locked)
         if locked.environment is None or locked.environment.archived:
             raise ScheduleError(_("Choose the environment to publish to on the Channel details step."))
@@ -116,7 +118,7 @@ def cancel(channel: Channel, user: User) -> ScheduledPublish | None:
         raise PermissionDenied(_("You may not publish channels."))
     with transaction.atomic():
         scheduled = (
-            ScheduledPublish.objects.select_for_update()
+            ScheduledPublish.objects.select_for_update(of=("self",))
             .filter(channel_id=channel.pk, state=SCHEDULED)
             .first()
         )
@@ -151,7 +153,7 @@ def run(scheduled_id: int) -> ScheduledPublish:
     """The task body: publish the scheduled revision if the schedule still stands and is due."""
     with transaction.atomic():
         scheduled = (
-            ScheduledPublish.objects.select_for_update()
+            ScheduledPublish.objects.select_for_update(of=("self",))
             .select_related("channel", "revision", "environment", "created_by")
             .get(pk=scheduled_id)
         )
