@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,3 +67,64 @@ class BindingChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot} {self.source_value} → {self.row_id}"
+
+
+class Rollback(models.Model):
+    """A new revision that holds an earlier published revision's content again.
+
+    It goes through review like any other, unless an administrator skipped the review with a written
+    reason (``review_skipped``), which the channel page shows."""
+
+    channel = models.ForeignKey("wizard.Channel", on_delete=models.CASCADE, related_name="rollbacks")
+    source = models.ForeignKey("wizard.Revision", on_delete=models.CASCADE, related_name="+")
+    revision = models.OneToOneField("wizard.Revision", on_delete=models.CASCADE, related_name="rollback")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    review_skipped = models.BooleanField(default=False)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}: r{self.source_id} again as r{self.revision_id}"
+
+
+class ScheduledPublish(models.Model):
+    """An approved revision to publish at a set time (stored in UTC); any edit of the channel cancels it."""
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+        STARTED = "started", _("Started")
+        FAILED = "failed", _("Failed")
+
+    channel = models.ForeignKey(
+        "wizard.Channel", on_delete=models.CASCADE, related_name="scheduled_publishes"
+    )
+    revision = models.ForeignKey("wizard.Revision", on_delete=models.CASCADE, related_name="+")
+    environment = models.ForeignKey("portal.Environment", on_delete=models.PROTECT, related_name="+")
+    run_at = models.DateTimeField(_("publish at"))
+    # The channel's version when it was scheduled: any edit moves it on and cancels the schedule.
+    channel_version = models.PositiveIntegerField()
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SCHEDULED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    attempt = models.ForeignKey(
+        "wizard.PublishAttempt", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["run_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel"],
+                condition=models.Q(state="scheduled"),
+                name="one_scheduled_publish_per_channel",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} at {self.run_at:%Y-%m-%d %H:%M}"

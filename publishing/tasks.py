@@ -11,3 +11,11 @@ def publish_channel(attempt_id: int) -> str:
     from publishing.services.publish import run_publish
 
     return run_publish(attempt_id).state
+
+
+@task()
+def publish_scheduled(scheduled_id: int) -> str:
+    """Run a scheduled publish when its time comes; returns the schedule's state."""
+    from publishing.services.schedule import run
+
+    return run(scheduled_id).state

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+import zoneinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +17,7 @@ from portal.authorities import authority_host_allowed
 from portal.models import Environment
 from portal.services.roles import ROLE_LABELS
 
-FIELDS = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle"]
+FIELDS = ["name", "kind", "org_url", "tenant_id", "client_id", "authority_host", "ca_bundle", "time_zone"]
 # A tenant is named by its id or by one of its domains (contoso.onmicrosoft.com), as Entra accepts both.
 _TENANT_DOMAIN = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE
@@ -47,6 +48,13 @@ class EnvironmentForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
 
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        initial="UTC",
+        help_text=_("Scheduled publishes are entered and shown in this time zone; empty means UTC."),
+    )
+
     class Meta:
         model = Environment
         fields = FIELDS
@@ -58,6 +66,7 @@ class EnvironmentForm(forms.ModelForm):
             "client_id": _("Client ID"),
             "authority_host": _("Authority host"),
             "ca_bundle": _("CA bundle (PEM)"),
+            "time_zone": _("Time zone"),
         }
         help_texts = {
             "kind": _("Shown next to the environment's name, so production is never mistaken for test.")
@@ -76,6 +85,9 @@ class EnvironmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [  # type: ignore[attr-defined]
+            (name, name) for name in sorted(zoneinfo.available_timezones())
+        ]
         if self.instance.pk:
             self.fields["client_secret"].label = _("Replace secret")
             self.fields["client_secret"].help_text = _(
@@ -86,6 +98,9 @@ class EnvironmentForm(forms.ModelForm):
             self.fields["client_secret"].help_text = _(
                 "The value of a client secret of the app registration."
             )
+
+    def clean_time_zone(self) -> str:
+        return self.cleaned_data.get("time_zone") or "UTC"
 
     def clean_org_url(self) -> str:
         value = self.cleaned_data["org_url"].rstrip("/")

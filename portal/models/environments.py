@@ -1,7 +1,15 @@
 """Dataverse environments the portal reads choices from and publishes to."""
 
+import zoneinfo
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list, for example Europe/Berlin."))
 
 
 class Environment(models.Model):
@@ -33,6 +41,15 @@ class Environment(models.Model):
         help_text=_("Only for environments behind a private certificate authority."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEST)
+    # Where the environment's team works: scheduled publishes are entered and shown in this zone.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        validators=[validate_time_zone],
+        default="UTC",
+        blank=True,
+        help_text=_("Scheduled publishes are entered and shown in this time zone; empty means UTC."),
+    )
     archived = models.BooleanField(_("archived"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -484,7 +484,9 @@ def publish_refusal(revision: Revision, user: User | None = None) -> str | None:
             "Revision %(number)d changed after it was approved (its hash does not match the approved one), "
             "so it can't be published. Submit it for review again."
         ) % {"number": revision.number}
-    if revision.reviewed_by_id is None or revision.reviewed_by_id in involved_user_ids(revision):
+    if (
+        revision.reviewed_by_id is None or revision.reviewed_by_id in involved_user_ids(revision)
+    ) and not _review_skipped(revision):
         return _("Revision %(number)d was not approved by a second person, so it can't be published.") % {
             "number": revision.number
         }
@@ -496,6 +498,13 @@ def publish_refusal(revision: Revision, user: User | None = None) -> str | None:
     if revision.state == Revision.State.PUBLISHED and channel.published_revision_id != revision.pk:
         return _("Revision %(number)d is no longer the published one.") % {"number": revision.number}
     return None
+
+
+def _review_skipped(revision: Revision) -> bool:
+    """A roll back an administrator approved alone, with a written reason (see publishing.services.rollback)."""
+    from publishing.services.rollback import review_skipped
+
+    return review_skipped(revision)
 
 
 def assert_publishable(revision: Revision, user: User | None = None) -> None:

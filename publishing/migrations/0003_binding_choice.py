@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0005_audit_immutable_keyed"),
-        ("publishing", "0001_initial"),
+        ("publishing", "0002_rollback_schedule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

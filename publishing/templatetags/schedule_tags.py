@@ -1,0 +1,50 @@
+"""The roll back and scheduled publish panel of the channel page, and the home page's list of scheduled publishes."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import template
+
+from publishing.forms import RollbackForm, ScheduleForm
+from publishing.services import rollback, schedule
+
+register = template.Library()
+
+
+@register.inclusion_tag("publishing/partials/schedule_panel.html", takes_context=True)
+def schedule_panel(context: dict[str, Any], channel: Any) -> dict[str, Any]:
+    schedule.run_due()
+    user = context["request"].user
+    environment = channel.environment
+    return {
+        "request": context["request"],
+        "perms": context.get("perms"),
+        "csrf_token": context.get("csrf_token"),
+        "channel": channel,
+        "upcoming": list(schedule.upcoming(channel)),
+        "zone": schedule.zone_of(environment).key if environment is not None else "UTC",
+        "schedule_form": ScheduleForm(),
+        "candidates": rollback.candidates(channel),
+        "rollbacks": list(channel.rollbacks.select_related("source", "revision", "requested_by")[:5]),
+        "may_skip_review": rollback.may_skip_review(user),
+        "rollback_form": RollbackForm(),
+    }
+
+
+@register.inclusion_tag("publishing/partials/scheduled_list.html", takes_context=True)
+def scheduled_publishes(context: dict[str, Any]) -> dict[str, Any]:
+    schedule.run_due()
+    return {"scheduled": list(schedule.upcoming()[:20])}
+
+
+@register.filter
+def in_zone(value: Any, zone: str) -> Any:
+    """A UTC time as the wall-clock time of the named zone (naive, so ``date`` shows it as it is)."""
+    if value is None:
+        return value
+    try:
+        return value.astimezone(zoneinfo.ZoneInfo(zone or "UTC")).replace(tzinfo=None)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return value
