@@ -9,6 +9,7 @@ org's rows and the values the wizard cannot represent, so publishing it unchange
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -39,13 +40,21 @@ class ImportProblem(Exception):
     """The environment could not be read; ``str()`` says why."""
 
 
+def _odata_datetime(value: Any) -> datetime | None:
+    """An OData ``Edm.DateTimeOffset`` (``2026-12-01T04:54:37Z``) as an aware datetime; None when absent or malformed."""
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class WidgetSummary:
     id: str
     name: str
     workstream: str
     language: str
-    modified_on: str
+    modified_on: datetime | None  # the org's modifiedon, UTC
     channel: Channel | None  # the channel it was imported as (or published from), if any
 
 
@@ -123,7 +132,7 @@ def list_widgets(environment: Environment) -> list[WidgetSummary]:
             name=str(row.get("msdyn_name") or ""),
             workstream=workstreams.get(str(row.get("_msdyn_liveworkstreamid_value") or "").lower(), ""),
             language=languages.get(str(row.get("_msdyn_ocwidgetlanguage_value") or "").lower(), ""),
-            modified_on=str(row.get("modifiedon") or ""),
+            modified_on=_odata_datetime(row.get("modifiedon")),
             channel=linked.get(str(row[WIDGET.primary_id]).lower()),
         )
         for row in widgets

@@ -18,12 +18,21 @@ def schedule_panel(context: dict[str, Any], channel: Any) -> dict[str, Any]:
     schedule.run_due()
     user = context["request"].user
     environment = channel.environment
+    upcoming = list(schedule.upcoming(channel))
+    may_publish = user.has_perm("wizard.publish_channel")
+    can_schedule = (
+        may_publish
+        and environment is not None
+        and channel.status in {"approved", "publish_failed"}
+        and not upcoming
+    )
     return {
+        "can_schedule": can_schedule,
         "request": context["request"],
         "perms": context.get("perms"),
         "csrf_token": context.get("csrf_token"),
         "channel": channel,
-        "upcoming": list(schedule.upcoming(channel)),
+        "upcoming": upcoming,
         "zone": schedule.zone_of(environment).key if environment is not None else "UTC",
         "schedule_form": ScheduleForm(),
         "candidates": rollback.candidates(channel),

@@ -112,6 +112,9 @@ def _pages(emulator) -> dict[str, str]:
             "environment-new": "/environments/new/",
             "roles": f"/environments/{environment.pk}/roles/",
             "audit-log": "/audit/",
+            "import": f"/channels/import/?environment={environment.pk}",
+            "promote": f"/channels/{published.pk}/promote/",
+            "compare-environments": f"/channels/environments/compare/?channel={published.pk}",
             "not-found": "/channels/999999/",
         }
     )

@@ -48,7 +48,7 @@ def test_the_list_names_each_widget_with_its_workstream_and_language(emulator_en
     assert listed[wid].name == "Listed widget"
     assert listed[wid].workstream == "Existing chat workstream"
     assert listed[wid].language == "Korean"
-    assert listed[wid].modified_on and listed[wid].channel is None
+    assert listed[wid].modified_on.tzinfo is not None and listed[wid].channel is None
 
 
 def test_the_first_revision_is_what_the_org_holds(emulator_environment, knobs):

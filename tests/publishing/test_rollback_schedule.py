@@ -159,6 +159,18 @@ def test_roll_back_page_shows_the_candidates(client, environment):
     assert "Roll back to revision 2" not in page
 
 
+def test_the_panel_says_why_it_offers_nothing(client, environment):
+    draft = factories.ChannelFactory(environment=environment)
+    client.force_login(factories.publisher())
+    page = client.get(reverse("wizard:channel", args=[draft.pk])).content.decode()
+    assert "Nothing is scheduled." in page and "Roll back to revision" not in page
+    channel = _twice_published(environment)
+    assert (
+        "Nothing is scheduled."
+        not in client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    )
+
+
 def test_roll_back_with_bad_input_is_refused_without_a_500(client, environment):
     channel = _twice_published(environment)
     client.force_login(_admin())
