@@ -609,31 +609,39 @@ def _finish_drifted(attempt: PublishAttempt, report: dict[str, Any]) -> None:
         "(%(fields)s). Nothing was written. Choose on the channel page, field by field, whether to keep "
         "the environment's value or overwrite it."
     ) % {"env": attempt.environment.name, "number": report["last_revision"], "fields": labels}
-    with transaction.atomic():
-        if not _still_running(attempt):
-            return
-        attempt.state = PublishAttempt.State.FAILED
-        attempt.finished_at = timezone.now()
-        attempt.error_message = message
-        attempt.failed_operation = str(_("Drift check"))
-        attempt.progress = str(_("Stopped: changed in the environment"))
-        attempt.result = {**(attempt.result or {}), "drift": [view["key"] for view in report["fields"]]}
-        attempt.save()
-        channel = Channel.objects.select_for_update().get(pk=attempt.channel_id)
-        if not _promotion(attempt):
-            channel.status = ChannelStatus.PUBLISH_FAILED
-            channel.save(update_fields=["status", "updated_at"])
-        audit.record(
-            attempt.requested_by,
-            "publish.drift_stopped",
-            channel=channel,
-            revision=attempt.revision,
-            environment=attempt.environment,
-            details={"attempt": attempt.pk, "fields": [view["key"] for view in report["fields"]]},
-        )
+    _fail(
+        attempt,
+        message=message,
+        operation=str(_("Drift check")),
+        progress=str(_("Stopped: changed in the environment")),
+        action="publish.drift_stopped",
+        details={"fields": [view["key"] for view in report["fields"]]},
+        result={"drift": [view["key"] for view in report["fields"]]},
+    )
 
 
 def _finish_failed(attempt: PublishAttempt, message: str, operation: str) -> None:
+    _fail(
+        attempt,
+        message=message,
+        operation=operation,
+        progress=str(_("Publish failed")),
+        action="publish.failed",
+        details={"operation": operation, "message": message},
+    )
+
+
+def _fail(
+    attempt: PublishAttempt,
+    *,
+    message: str,
+    operation: str,
+    progress: str,
+    action: str,
+    details: dict[str, Any],
+    result: dict[str, Any] | None = None,
+) -> None:
+    """End a running attempt as failed, mark its channel (not for a promotion) and audit ``action``."""
     with transaction.atomic():
         if not _still_running(attempt):
             return
@@ -641,7 +649,9 @@ def _finish_failed(attempt: PublishAttempt, message: str, operation: str) -> Non
         attempt.finished_at = timezone.now()
         attempt.error_message = message
         attempt.failed_operation = operation[:200]
-        attempt.progress = str(_("Publish failed"))
+        attempt.progress = progress
+        if result:
+            attempt.result = {**(attempt.result or {}), **result}
         attempt.save()
         channel = Channel.objects.select_for_update().get(pk=attempt.channel_id)
         if not _promotion(attempt):
@@ -649,9 +659,9 @@ def _finish_failed(attempt: PublishAttempt, message: str, operation: str) -> Non
             channel.save(update_fields=["status", "updated_at"])
         audit.record(
             attempt.requested_by,
-            "publish.failed",
+            action,
             channel=channel,
             revision=attempt.revision,
             environment=attempt.environment,
-            details={"attempt": attempt.pk, "operation": operation, "message": message},
+            details={"attempt": attempt.pk, **details},
         )
