@@ -349,25 +349,10 @@ def walk_peer(session: requests.Session, base: str, peer: Peer) -> None:
             assert f"step {index + 2} of 6".encode() in response.content, (step, response.content[:300])
 
 
-def timed_in_turn(
-    functions: dict[str, Callable[[], Any]], repeat: int, warmup: int
-) -> dict[str, list[float]]:
-    for _ in range(warmup):
-        for function in functions.values():
-            function()
-    samples: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(repeat):
-        for name, function in functions.items():
-            started = time.perf_counter()
-            function()
-            samples[name].append((time.perf_counter() - started) * 1000)
-    return samples
-
-
 def latency(peer: Peer, iters: int, profile: bool) -> None:
     from django.contrib.auth import get_user_model
 
-    from bench.common import count_queries
+    from bench.common import count_queries, timed_together
     from portal.permissions import AUTHORS, ensure_groups
     from wizard.services import drafts
 
@@ -410,7 +395,7 @@ def latency(peer: Peer, iters: int, profile: bool) -> None:
         def portal_get(slug: str) -> Callable[[], Any]:
             return lambda: author.get(author.url(slug))
 
-        samples = timed_in_turn(
+        samples = timed_together(
             {
                 "peer floor": lambda: peer_session.get(peer_server.base + "/base/"),
                 "floor": lambda: author.get(portal_server.base + "/bench/floor/"),
