@@ -143,8 +143,9 @@ def test_theme_colours_are_swatches(page, channel):
     open_step(page, channel, "appearance")
     red = page.get_by_label("Red", exact=True)
     red.check()
-    fill = page.locator(f"label[for='{red.get_attribute('id')}'] rect").get_attribute("fill")
-    assert fill.upper() == "#BA1E27"
+    swatch = page.locator(f"label[for='{red.get_attribute('id')}'] .swatch")
+    assert swatch.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(186, 30, 39)"
+    assert swatch.bounding_box()["width"] >= 16
 
 
 def test_new_channel_starts_the_draft_in_one_click_from_home(page):

@@ -44,6 +44,7 @@ def test_every_step_renders_as_crispy_did(slug):
     ours = _form(slug)
     for field in ours.fields.values():  # crispy knows no marker for fields required only while shown
         field.required_when_shown = False
+        field.widget.swatches = {}  # nor swatches: compared as the radio buttons they are
     assert _shape(render_form(ours, {"can_edit": True})) == _shape(crispy)
 
 
@@ -72,8 +73,60 @@ def test_errors_are_tied_to_their_controls_and_everything_is_escaped():
     )
     assert 'value="javascript:alert(1)"' in html and 'href="javascript' not in html
     assert "Enter a URL that starts with https://" in html
-    # The theme colour keeps its own swatch template, errors included.
+    # The theme colours keep their swatches, errors included.
     assert 'class="mb-3 theme-color"' in html and 'id="id_theme_color_error"' in html
+    assert 'class="theme-swatches is-invalid"' in html
+
+
+def test_theme_colours_are_radio_buttons_after_a_swatch_of_their_colour():
+    from django.contrib.staticfiles import finders
+
+    from wizard.options import THEME_COLORS
+
+    html = render_form(_form("appearance", theme_color="19236001"), {"can_edit": True})
+    stylesheet = open(finders.find("css/portal.css"), encoding="utf-8").read()
+    for index, color in enumerate(THEME_COLORS):
+        option = re.search(
+            rf'<input type="radio"[^>]*value="{color.value}"[^>]*>'
+            rf'<label class="form-check-label" for="id_theme_color_{index}">'
+            rf'<span class="swatch swatch-{color.hex[1:].lower()}" aria-hidden="true"></span>{color.label}</label>',
+            html,
+        )
+        assert option, color
+        assert (" checked" in option.group(0)) == (color.value == "19236001")
+        # The stylesheet draws each swatch: inline styles would be refused by the content security policy.
+        assert f".swatch-{color.hex[1:].lower()} {{ background: {color.hex}; }}" in stylesheet
+
+
+def test_row_sets_are_drawn_with_their_buttons_template_and_escaped_values():
+    form = _form(
+        "appearance",
+        domains_only=True,
+        domains=[{"domain": "a.example"}, {"domain": "b.example"}],
+    )
+    html = render_form(form, {"can_edit": True})
+    group = re.search(
+        r'<div class="row-group mb-3" id="rows-domains" data-row-group="domains" data-max-rows="50">', html
+    )
+    assert group
+    assert '<input type="hidden" name="domains-TOTAL_FORMS" value="2" id="id_domains-TOTAL_FORMS">' in html
+    assert html.count('data-row data-row-index="') == 3  # two rows and the template for new ones
+    assert (
+        '<template data-row-template><fieldset class="row-item border rounded p-3 mb-2" data-row data-row-index="__prefix__">'
+        in html
+    )
+    # The first row can't move up, the last can't move down; every button names its row for screen readers.
+    first = re.search(r'value="up:domains:0" data-row-move="up"( hidden)?>', html)
+    last = re.search(r'value="down:domains:1" data-row-move="down"( hidden)?>', html)
+    assert first.group(1) and last.group(1)
+    assert re.search(
+        r'value="down:domains:0" data-row-move="down">Move down<span class="visually-hidden"> Domain <span data-row-number>1</span>',
+        html,
+    )
+    assert '<p class="text-body-secondary small mb-2" data-rows-empty hidden>Domains: none yet.</p>' in html
+    read_only = render_form(form, {"can_edit": False})
+    assert "data-row-template" not in read_only and "row_action" not in read_only
+    assert 'value="a.example"' in read_only
 
 
 def test_rows_checkboxes_and_radios_keep_labels_and_state():

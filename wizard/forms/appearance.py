@@ -35,7 +35,10 @@ class DomainRowForm(forms.Form):
 
 class ThemeColorSelect(forms.RadioSelect):
     """Theme colours as radio buttons, each option carrying its swatch colour (``option["swatch"]``,
-    a ``#RRGGBB`` from ``wizard.options.THEME_COLORS``) for the swatch template to draw."""
+    a ``#RRGGBB`` from ``wizard.options.THEME_COLORS``); the step form renderer draws a swatch beside
+    each name (``swatches``, as the admin center shows them) with the stylesheet's ``.swatch-rrggbb``."""
+
+    swatches = {color.value: color.hex for color in THEME_COLORS}
 
     def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         option = super().create_option(name, value, *args, **kwargs)
@@ -156,7 +159,7 @@ class AppearanceForm(StepForm):
                 _("Header"),
                 Field("title", autocomplete="off"),
                 Field("subtitle", autocomplete="off"),
-                Field("theme_color", template="wizard/widgets/theme_color.html"),
+                "theme_color",
                 Field("logo_url", autocomplete="off"),
                 "agent_display_name",
                 "anonymize_agent",

@@ -6,31 +6,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from crispy_forms.layout import Div, Field, LayoutObject
-from django.template.loader import render_to_string
 
 from wizard.options import IDENTIFICATION_QUESTIONS, IDENTIFICATION_SHORTCUTS
 
 
 class Rows(LayoutObject):
-    template = "wizard/partials/rows.html"
+    """A row set of the step form, drawn by :func:`wizard.forms.rendering.render_rows`."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.fields: list[Any] = []
 
     def render(self, form: Any, context: Any, template_pack: Any = None, **kwargs: Any) -> str:
+        from wizard.forms.rendering import render_rows
+
         row_set = next(row_set for row_set in form.row_sets if row_set.name == self.name)
         flat = context.flatten() if hasattr(context, "flatten") else dict(context)
         formset = form.rows[self.name]
-        return render_to_string(
-            self.template,
-            {
-                "row_set": row_set,
-                "formset": formset,
-                "can_edit": flat.get("can_edit", True),
-                "identification": identification_shortcuts(formset) if self.name == "questions" else [],
-            },
-        )
+        shortcuts = identification_shortcuts(formset) if self.name == "questions" else []
+        return render_rows(row_set, formset, can_edit=flat.get("can_edit", True), identification=shortcuts)
 
 
 def identification_shortcuts(formset: Any) -> list[dict[str, Any]]:

@@ -5,9 +5,10 @@ controls, so that chain was most of a step page's time. This module walks the sa
 objects the forms declare (``Layout``, ``Fieldset``, ``Field``, ``Div``/``ShowWhen``, ``Rows``) and
 writes the markup crispy-bootstrap5 writes for them: the ``div_id_<name>`` wrappers, labels tied to
 their controls, required markers, help text and errors referenced from ``aria-describedby``,
-``is-invalid``/``aria-invalid`` on controls with errors. A field whose layout names a template of its
-own (the theme colour swatches) is still rendered with that template. Every value, label, help text
-and error goes through ``conditional_escape``.
+``is-invalid``/``aria-invalid`` on controls with errors. Radio buttons whose widget has ``swatches``
+(the theme colours) get a colour swatch beside each name; row sets are drawn here too. A field whose
+layout names a template of its own is still rendered with that template. Every value, label, help
+text and error goes through ``conditional_escape``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.forms.boundfield import BoundField
 from django.template.loader import get_template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from wizard.forms.layout import Rows
 
@@ -87,6 +89,8 @@ def render_field(field: BoundField, extra_attrs: dict[str, Any] | None = None) -
         return field.as_widget()
     if isinstance(widget, forms.CheckboxInput):
         html = _checkbox(field, extra_attrs)
+    elif getattr(widget, "swatches", None):
+        html = _swatches(field, extra_attrs)
     elif isinstance(widget, forms.RadioSelect):
         html = _radios(field, extra_attrs)
     else:
@@ -235,3 +239,122 @@ def _radios(field: BoundField, extra: dict[str, Any] | None) -> str:
         f'<div id="div_{conditional_escape(field.auto_id)}" class="mb-3"><fieldset{described_attr}>'
         f"{_label(field, 'legend', 'form-label fs-6')}<div>{''.join(options)}</div>{_help(field)}</fieldset></div>"
     )
+
+
+def _swatches(field: BoundField, extra: dict[str, Any] | None) -> str:
+    """Radio buttons in a grid, each name after a swatch of its colour (``widget.swatches``: value →
+    ``#RRGGBB``; the stylesheet has a ``.swatch-rrggbb`` rule per colour, as inline styles are refused by
+    the content security policy)."""
+    attrs = _control_attrs(field, extra, "")
+    attrs.pop("aria-describedby", None)  # on the fieldset, which names the group
+    swatches = field.field.widget.swatches  # type: ignore[attr-defined]
+    current = {str(v) for v in field.field.widget.format_value(field.value())}
+    options = []
+    for index, (key, label) in enumerate(field.field.choices):  # type: ignore[attr-defined]
+        option_attrs = {**attrs, "name": field.html_name, "value": key, "id": f"{field.auto_id}_{index}"}
+        option_attrs["checked"] = str(key) in current
+        color = str(swatches.get(str(key), "")).lstrip("#").lower()
+        options.append(
+            f'<div class="form-check theme-swatch"><input type="radio"{_flat(option_attrs)}>'
+            f'<label class="form-check-label" for="{conditional_escape(option_attrs["id"])}">'
+            f'<span class="swatch swatch-{conditional_escape(color)}" aria-hidden="true"></span>'
+            f"{conditional_escape(label)}</label></div>"
+        )
+    described = _described_by(field)
+    described_attr = f' aria-describedby="{conditional_escape(described)}"' if described else ""
+    invalid = " is-invalid" if field.errors else ""
+    return (
+        f'<fieldset class="mb-3 theme-color" id="div_{conditional_escape(field.auto_id)}"{described_attr}>'
+        f'<legend class="form-label fs-6 mb-1">{conditional_escape(field.label)}</legend>'
+        f'<div class="theme-swatches{invalid}">{"".join(options)}</div>'
+        f"{_errors(field, block=True)}{_help(field)}</fieldset>"
+    )
+
+
+# --- row sets --------------------------------------------------------------------------------------
+
+
+def render_rows(
+    row_set: Any, formset: Any, *, can_edit: bool, identification: list[dict[str, Any]]
+) -> SafeString:
+    """One repeating row group. Without JavaScript its buttons post a row action; with it, portal.js
+    adds, removes and reorders rows in the page from the ``<template>`` and renumbers the management
+    form. Built here rather than by a template per row: the Behaviors step draws 10+ rows."""
+    name = conditional_escape(row_set.name)
+    max_rows = f' data-max-rows="{row_set.max_rows}"' if row_set.max_rows else ""
+    parts = [f'<div class="row-group mb-3" id="rows-{name}" data-row-group="{name}"{max_rows}>']
+    parts.extend(
+        f'<input type="hidden" name="{conditional_escape(field.html_name)}" '
+        f'value="{conditional_escape(field.value())}" id="{conditional_escape(field.auto_id)}">'
+        for field in formset.management_form
+    )
+    if formset.non_form_errors():
+        parts.append(f'<div class="alert alert-danger">{conditional_escape(formset.non_form_errors())}</div>')
+    rows = formset.forms
+    parts.append("<div data-rows>")
+    parts.extend(
+        _row(row_set, row, index, index + 1, can_edit, first=index == 0, last=index == len(rows) - 1)
+        for index, row in enumerate(rows)
+    )
+    parts.append("</div>")
+    empty = _("%(label)s: none yet.") % {"label": conditional_escape(row_set.label)}
+    parts.append(
+        f'<p class="text-body-secondary small mb-2" data-rows-empty{" hidden" if rows else ""}>{empty}</p>'
+    )
+    if can_edit:
+        template = _row(row_set, formset.empty_form, "__prefix__", "__number__", True, first=False, last=True)
+        parts.append(f"<template data-row-template>{template}</template>")
+        parts.append(
+            '<div class="d-flex flex-wrap gap-2"><button type="submit" class="btn btn-sm btn-outline-primary" '
+            f'name="row_action" value="add:{name}" data-row-add>{conditional_escape(row_set.add_label)}</button>'
+        )
+        if identification:
+            parts.append(
+                '<span class="small text-body-secondary align-self-center">'
+                f"{conditional_escape(_('Identify the customer:'))}</span>"
+            )
+            for shortcut in identification:
+                parts.append(
+                    format_html(
+                        '<button type="submit" class="btn btn-sm btn-outline-secondary" name="row_action" '
+                        'value="identify:{}" data-identify="{}" data-question-text="{}"{}>{}</button>',
+                        shortcut["name"],
+                        shortcut["name"],
+                        shortcut["text"],
+                        mark_safe(" hidden") if shortcut["present"] else "",  # noqa: S308 - a constant
+                        shortcut["label"],
+                    )
+                )
+        parts.append("</div>")
+    parts.append("</div>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece was escaped where it was built
+
+
+def _row(row_set: Any, row: Any, index: Any, number: Any, can_edit: bool, *, first: bool, last: bool) -> str:
+    name = conditional_escape(row_set.name)
+    label = conditional_escape(row_set.row_label)
+    conditions = row_set.row_conditions
+    shown = f' data-row-show-when="{conditional_escape(conditions)}"' if conditions else ""
+    parts = [
+        f'<fieldset class="row-item border rounded p-3 mb-2" data-row data-row-index="{index}"{shown}>'
+        f'<legend class="h6 float-none w-auto px-1 mb-1">{label} <span data-row-number>{number}</span></legend>'
+    ]
+    parts.extend(
+        f'<div data-row-field="{conditional_escape(field.name)}">{render_field(field)}</div>' for field in row
+    )
+    if can_edit:
+        which = f'<span class="visually-hidden"> {label} <span data-row-number>{number}</span></span>'
+        actions = conditional_escape(_("%(label)s actions") % {"label": row_set.row_label})
+        parts.append(
+            f'<div class="btn-group btn-group-sm" role="group" aria-label="{actions}">'
+            '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
+            f'value="up:{name}:{index}" data-row-move="up"{" hidden" if first else ""}>'
+            f"{conditional_escape(_('Move up'))}{which}</button>"
+            '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
+            f'value="down:{name}:{index}" data-row-move="down"{" hidden" if last else ""}>'
+            f"{conditional_escape(_('Move down'))}{which}</button>"
+            '<button type="submit" class="btn btn-outline-danger" name="row_action" '
+            f'value="remove:{name}:{index}" data-row-remove>{conditional_escape(_("Remove"))}{which}</button></div>'
+        )
+    parts.append("</fieldset>")
+    return "".join(parts)

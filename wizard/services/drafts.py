@@ -207,10 +207,12 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
 
     The key holds a digest of what the draft contains, not its version: a save that stores what the
     page already showed (every "Save draft" and every Next from an unchanged step) keeps the cached
-    rendering. The whole draft is in the digest because cross-step rules read other steps' values.
+    rendering. The whole draft is in the digest because cross-step rules read other steps' values. The
+    form's markup names no channel, so drafts with the same content share it: every new draft's
+    first steps render once for everyone.
     """
     uses_environments = step.form_class is not None and step.form_class.uses_environments
-    return _content_key(channel, step.slug, choices, can_edit, uses_environments)
+    return _content_key(channel, step.slug, choices, can_edit, uses_environments, shared=True)
 
 
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
@@ -219,7 +221,13 @@ def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: boo
 
 
 def _content_key(
-    channel: Channel, slug: str, choices: ChoiceProvider, can_edit: bool, uses_environments: bool
+    channel: Channel,
+    slug: str,
+    choices: ChoiceProvider,
+    can_edit: bool,
+    uses_environments: bool,
+    *,
+    shared: bool = False,
 ) -> str:
     environments = (
         list(Environment.objects.filter(archived=False).values_list("pk", "name"))
@@ -230,7 +238,7 @@ def _content_key(
         [channel.data, slug in channel.saved_steps], sort_keys=True, default=str, separators=(",", ":")
     )
     parts = [
-        channel.pk,
+        None if shared else channel.pk,
         hashlib.sha256(content.encode()).hexdigest(),
         channel.published_revision_id,
         slug,

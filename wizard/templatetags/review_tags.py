@@ -13,9 +13,13 @@ register = template.Library()
 
 @register.inclusion_tag("wizard/review/step_comments.html")
 def review_notes(channel: Channel, step: Any) -> dict[str, Any]:
-    """Comments of the latest revision, if changes were requested: this step's, or all on the review step."""
+    """Comments of the latest revision, if changes were requested: this step's, or all on the review step.
+
+    Only a channel whose status is "changes requested" has such a revision: an edit keeps that status
+    and only a new submission (a new revision) ends it (``wizard.models.states``), so no other draft
+    spends a query on it."""
     comments: list[ReviewComment] = []
-    if channel.status in (ChannelStatus.CHANGES_REQUESTED, ChannelStatus.DRAFT):
+    if channel.status == ChannelStatus.CHANGES_REQUESTED:
         latest = channel.revisions.order_by("-number").only("pk", "state").first()
         if latest is not None and latest.state == Revision.State.CHANGES_REQUESTED:
             query = latest.comments.select_related("author")

@@ -91,17 +91,22 @@ def _render(
     base_token: str | None = None,
 ) -> HttpResponse:
     choices = drafts.choices_for(channel)
+    reachable = drafts.reachable_steps(channel)
+    can_edit = actions.can_edit(channel, request.user)
     context: dict[str, Any] = {
         "channel": channel,
         "step": step,
+        "step_url": reverse("wizard:step", args=[channel.pk, step.slug]),
         "step_number": STEPS.index(step) + 1,
         "steps": STEPS,
-        "reachable": drafts.reachable_steps(channel),
+        "reachable": reachable,
+        # The step list draws the same for the same step, reachable steps and rights.
+        "nav_cache_key": f"{channel.pk}:{step.slug}:{','.join(sorted(reachable))}:{can_edit}",
         "previous": previous_step(step.slug),
         "next": next_step(step.slug),
         "conflict": conflict,
         "started_version": started_version,
-        "can_edit": actions.can_edit(channel, request.user),
+        "can_edit": can_edit,
         "choice_notes": _choice_notes(choices),
     }
     if step.has_form:
