@@ -13,28 +13,50 @@ text and error goes through ``conditional_escape``.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
 from django.forms.boundfield import BoundField
 from django.template.loader import get_template
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from wizard.forms.layout import Rows
 
+# Lazy translations already translated and escaped in this form's rendering, by identity: every row of
+# a row set repeats the same labels, help texts and choice names. Each entry keeps its object, so that
+# no identity is reused while the rendering lasts.
+_TEXTS: ContextVar[dict[int, tuple[Any, str]] | None] = ContextVar("step_form_texts", default=None)
+
 
 def render_form(form: Any, context: dict[str, Any] | None = None) -> SafeString:
     """The whole step form as laid out by ``form.helper.layout`` (or every field, without a layout)."""
     layout = getattr(getattr(form, "helper", None), "layout", None)
     parts: list[str] = []
-    if layout is None:
-        parts.extend(render_field(form[name]) for name in form.fields)
-    else:
-        _render_item(layout, form, context or {}, parts)
+    token = _TEXTS.set({})
+    try:
+        if layout is None:
+            parts.extend(render_field(form[name]) for name in form.fields)
+        else:
+            _render_item(layout, form, context or {}, parts)
+    finally:
+        _TEXTS.reset(token)
     return mark_safe("".join(parts))  # noqa: S308 - every piece was escaped where it was built
+
+
+def _text(value: Any) -> str:
+    """``value`` escaped; a lazy translation once per form rendering."""
+    texts = _TEXTS.get()
+    if texts is None or not isinstance(value, Promise):
+        return conditional_escape(value)
+    found = texts.get(id(value))
+    if found is None:
+        found = texts[id(value)] = (value, conditional_escape(value))
+    return found[1]
 
 
 def _render_item(item: Any, form: Any, context: dict[str, Any], parts: list[str]) -> None:
@@ -112,7 +134,7 @@ def _errors(field: BoundField, block: bool = False) -> str:
 def _help(field: BoundField) -> str:
     if not field.help_text:
         return ""
-    return format_html('<div id="{}_helptext" class="form-text">{}</div>', field.auto_id, field.help_text)
+    return f'<div id="{conditional_escape(field.auto_id)}_helptext" class="form-text">{_text(field.help_text)}</div>'
 
 
 def _described_by(field: BoundField) -> str:
@@ -153,7 +175,7 @@ def _label(field: BoundField, tag: str = "label", css: str = "form-label") -> st
     marker = '<span class="asteriskField">*</span>' if required else ""
     css = f"{css} requiredField" if required else css
     target = format_html(' for="{}"', field.id_for_label) if tag == "label" else ""
-    return f'<{tag}{target} class="{css}">{conditional_escape(field.label)}{marker}</{tag}>'
+    return f'<{tag}{target} class="{css}">{_text(field.label)}{marker}</{tag}>'
 
 
 def _labelled(field: BoundField, extra: dict[str, Any] | None) -> str:
@@ -197,7 +219,7 @@ def _options(field: BoundField, value: Any) -> str:
 def _option(key: Any, label: Any, selected: set[str]) -> str:
     key = "" if key is None else str(key)
     mark = " selected" if key in selected else ""
-    return f'<option value="{conditional_escape(key)}"{mark}>{conditional_escape(label)}</option>'
+    return f'<option value="{conditional_escape(key)}"{mark}>{_text(label)}</option>'
 
 
 def _checkbox(field: BoundField, extra: dict[str, Any] | None) -> str:
@@ -206,9 +228,7 @@ def _checkbox(field: BoundField, extra: dict[str, Any] | None) -> str:
     if widget.check_test(field.value()):  # type: ignore[attr-defined]
         attrs["checked"] = True
     control = f'<input type="checkbox"{_flat({"name": field.html_name, **attrs, "id": field.auto_id})}>'
-    label = format_html(
-        '<label for="{}" class="form-check-label">{}</label>', field.id_for_label, field.label
-    )
+    label = f'<label for="{conditional_escape(field.id_for_label)}" class="form-check-label">{_text(field.label)}</label>'
     return (
         f'<div class="mb-3"><div id="div_{conditional_escape(field.auto_id)}" class="form-check">'
         f"{control}{label}{_errors(field)}{_help(field)}</div></div>"
@@ -230,7 +250,7 @@ def _radios(field: BoundField, extra: dict[str, Any] | None) -> str:
         errors = _errors(field, block=True) if index == len(choices) - 1 else ""
         options.append(
             f'<div class="form-check"><input type="radio"{_flat(option_attrs)}>'
-            f'<label for="{conditional_escape(option_id)}" class="form-check-label">{conditional_escape(label)}</label>'
+            f'<label for="{conditional_escape(option_id)}" class="form-check-label">{_text(label)}</label>'
             f"{errors}</div>"
         )
     described = _described_by(field)
@@ -332,7 +352,7 @@ def render_rows(
 
 def _row(row_set: Any, row: Any, index: Any, number: Any, can_edit: bool, *, first: bool, last: bool) -> str:
     name = conditional_escape(row_set.name)
-    label = conditional_escape(row_set.row_label)
+    label = _text(row_set.row_label)
     conditions = row_set.row_conditions
     shown = f' data-row-show-when="{conditional_escape(conditions)}"' if conditions else ""
     parts = [
