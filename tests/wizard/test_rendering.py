@@ -171,3 +171,11 @@ def test_the_step_page_no_longer_loads_crispy_templates(client, django_assert_ma
     finally:
         template_rendered.disconnect(seen)
     assert not [name for name in names if name and name.startswith("bootstrap5/")]
+
+
+def test_row_buttons_and_notes_are_translated():
+    from django.utils import translation
+
+    with translation.override("ko"):
+        html = render_form(_form("appearance", domains_only=True, domains=[]), {"can_edit": True})
+    assert "위로 이동" in html and "아직 없음" in html and "Move up" not in html

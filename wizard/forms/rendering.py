@@ -329,10 +329,8 @@ def render_rows(
             f'name="row_action" value="add:{name}" data-row-add>{conditional_escape(row_set.add_label)}</button>'
         )
         if identification:
-            parts.append(
-                '<span class="small text-body-secondary align-self-center">'
-                f"{conditional_escape(_('Identify the customer:'))}</span>"
-            )
+            identify = conditional_escape(_("Identify the customer:"))
+            parts.append(f'<span class="small text-body-secondary align-self-center">{identify}</span>')
             for shortcut in identification:
                 parts.append(
                     format_html(
@@ -365,16 +363,15 @@ def _row(row_set: Any, row: Any, index: Any, number: Any, can_edit: bool, *, fir
     if can_edit:
         which = f'<span class="visually-hidden"> {label} <span data-row-number>{number}</span></span>'
         actions = conditional_escape(_("%(label)s actions") % {"label": row_set.row_label})
+        up, down, remove = (conditional_escape(text) for text in (_("Move up"), _("Move down"), _("Remove")))
         parts.append(
             f'<div class="btn-group btn-group-sm" role="group" aria-label="{actions}">'
             '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
-            f'value="up:{name}:{index}" data-row-move="up"{" hidden" if first else ""}>'
-            f"{conditional_escape(_('Move up'))}{which}</button>"
+            f'value="up:{name}:{index}" data-row-move="up"{" hidden" if first else ""}>{up}{which}</button>'
             '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
-            f'value="down:{name}:{index}" data-row-move="down"{" hidden" if last else ""}>'
-            f"{conditional_escape(_('Move down'))}{which}</button>"
+            f'value="down:{name}:{index}" data-row-move="down"{" hidden" if last else ""}>{down}{which}</button>'
             '<button type="submit" class="btn btn-outline-danger" name="row_action" '
-            f'value="remove:{name}:{index}" data-row-remove>{conditional_escape(_("Remove"))}{which}</button></div>'
+            f'value="remove:{name}:{index}" data-row-remove>{remove}{which}</button></div>'
         )
     parts.append("</fieldset>")
     return "".join(parts)
