@@ -270,3 +270,29 @@ def test_enter_still_means_next_when_the_lists_can_be_reloaded(author_client):
     default = html[html.rindex("<button", 0, first) : html.index(">", first)]
     assert 'value="next"' in default
     assert html.index(default) < html.index('value="refresh"')
+
+
+def test_drafts_with_the_same_content_share_the_rendered_form_and_preview_panel(author_client, monkeypatch):
+    from wizard.views import steps as step_views
+
+    first = ChannelFactory(owner=author_client.user)
+    second = ChannelFactory(owner=author_client.user, data=first.data)
+    built = []
+    real = step_views.drafts.bind_form
+    monkeypatch.setattr(
+        step_views.drafts, "bind_form", lambda *a, **k: built.append(a[0].pk) or real(*a, **k)
+    )
+    one = author_client.get(step_url(first, "appearance")).content.decode()
+    two = author_client.get(step_url(second, "appearance")).content.decode()
+    assert built == [first.pk]  # the second draft's form came from the first one's rendering
+    assert f'action="{step_url(second, "appearance")}"' in two  # the page around it is the second's
+    # Both previews load their own channel: the panel's addresses are relative to the step page.
+    assert one.count('src="../../preview/frame/"') == two.count('src="../../preview/frame/"') == 1
+    assert one.split("<fieldset")[1].split("</form>")[0] == two.split("<fieldset")[1].split("</form>")[0]
+    # Different content renders its own form.
+    author_client.post(
+        step_url(second, "appearance"), appearance_post(second, title="Only the second", nav="save")
+    )
+    html = author_client.get(step_url(second, "appearance")).content.decode()
+    assert 'value="Only the second"' in html
+    assert 'value="Only the second"' not in author_client.get(step_url(first, "appearance")).content.decode()
