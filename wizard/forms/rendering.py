@@ -55,7 +55,7 @@ def _text(value: Any) -> str:
         return conditional_escape(value)
     found = texts.get(id(value))
     if found is None:
-        found = texts[id(value)] = (value, conditional_escape(value))
+        found = texts[id(value)] = (value, conditional_escape(str(value)))
     return found[1]
 
 
