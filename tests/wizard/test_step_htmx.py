@@ -296,3 +296,47 @@ def test_drafts_with_the_same_content_share_the_rendered_form_and_preview_panel(
     html = author_client.get(step_url(second, "appearance")).content.decode()
     assert 'value="Only the second"' in html
     assert 'value="Only the second"' not in author_client.get(step_url(first, "appearance")).content.decode()
+
+
+def test_a_step_form_follows_the_cross_step_rule_another_step_changes(author_client):
+    from wizard.services import drafts
+
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "behaviors")
+    wait_time = r'<input type="checkbox" name="show_wait_time"[^>]* disabled'
+    assert not re.search(wait_time, author_client.get(url).content.decode())
+    drafts.save_step(
+        channel,
+        "workstream",
+        dict(channel.data["workstream"], persistent_chat=True),
+        expected_version=channel.version,
+        user=author_client.user,
+    )
+    # Behaviors' own values are unchanged, but the rule they depend on now holds: rendered and checked anew.
+    assert re.search(wait_time, author_client.get(url).content.decode())
+    problems = drafts.validate_all(Channel.objects.get(pk=channel.pk))
+    assert any("Persistent chat needs authentication settings" in problem.message for problem in problems)
+
+
+def test_the_review_finds_the_steps_their_next_already_checked(author_client, monkeypatch):
+    from wizard.forms import StepForm
+    from wizard.services import drafts
+    from wizard.steps import FORM_STEPS
+
+    channel = ChannelFactory(owner=author_client.user)
+    for step in FORM_STEPS:  # what each step's Next checks
+        assert drafts.check_step(channel, step, channel.step_data(step.slug)).valid
+    checked = []
+    real = StepForm.is_valid
+    monkeypatch.setattr(StepForm, "is_valid", lambda self: checked.append(type(self).__name__) or real(self))
+    assert drafts.validate_all(channel) == [] and checked == []
+    saved = drafts.save_step(
+        channel,
+        "appearance",
+        dict(channel.data["appearance"], title=""),
+        expected_version=channel.version,
+        user=author_client.user,
+    )
+    problems = drafts.validate_all(saved.channel)
+    assert set(checked) == {"AppearanceForm"}  # only the changed step is checked again
+    assert [(problem.step.slug, problem.label) for problem in problems] == [("appearance", "Title")]

@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal import audit
@@ -202,15 +204,20 @@ def bind_form(
 
 
 def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
-    """A key for the rendered step form: the same draft content, published revision, choice lists and
-    edit rights always render the same HTML, so it can be cached until any of them changes.
+    """A key for the rendered step form: the same step values, edit rights and inputs from outside the
+    step (:func:`step_key`) always render the same HTML, so it can be cached until any of them changes.
 
-    The key holds a digest of what the draft contains, not its version: a save that stores what the
-    page already showed (every "Save draft" and every Next from an unchanged step) keeps the cached
-    rendering. The whole draft is in the digest because cross-step rules read other steps' values. The
-    form's markup names no channel, so drafts with the same content share it: every new draft's
-    first steps render once for everyone.
+    The key holds a digest of the step's values, not the draft's version: a save that stores what the
+    page already showed, or a save of another step, keeps the cached rendering. The form's markup names
+    no channel, so drafts with the same step content share it: every new draft's first steps render
+    once for everyone.
     """
+    values = channel.step_data(step.slug)
+    return step_key(channel, step, choices, values, ("form", step.slug in channel.saved_steps, can_edit))
+
+
+def rendered_panel_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
+    """A key for the step page's preview panel, which draws the whole draft (names no channel either)."""
     uses_environments = step.form_class is not None and step.form_class.uses_environments
     return _content_key(channel, step.slug, choices, can_edit, uses_environments, shared=True)
 
@@ -218,6 +225,32 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
     """The same for the review step's problems and summary (a missing environment is one of them)."""
     return _content_key(channel, "review", choices, can_edit, True)
+
+
+def step_key(
+    channel: Channel, step: Step, choices: ChoiceProvider, values: Any, extra: tuple[Any, ...] = ()
+) -> str:
+    """A digest of everything a step's form reads: its own ``values``; of the rest of the draft only the
+    outcome of each cross-step rule (``wizard.forms.rules``, the one way a step form reads another
+    step); the published revision; the choice lists; the environments where the form offers them; and
+    the language its labels and messages are in. ``extra`` is added as given."""
+    environments = (
+        list(Environment.objects.filter(archived=False).values_list("pk", "name"))
+        if step.form_class is not None and step.form_class.uses_environments
+        else []
+    )
+    content = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
+    parts = [
+        step.slug,
+        hashlib.sha256(content.encode()).hexdigest(),
+        sorted((name, rule_holds(name, channel.data, choices)) for name in RULES),
+        channel.published_revision_id,
+        choices_fingerprint(choices),
+        environments,
+        get_language(),
+        *extra,
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _content_key(
@@ -433,18 +466,45 @@ class Problem:
     message: str
 
 
+@dataclass(frozen=True)
+class StepCheck:
+    """A step's values as its form judges them: whether they may be saved with Next, and every
+    problem as (field or row label, message)."""
+
+    valid: bool
+    problems: list[tuple[str, str]]
+
+
+STEP_CHECK_SECONDS = 3600
+
+
+def check_step(
+    channel: Channel, step: Step, values: dict[str, Any], choices: ChoiceProvider | None = None
+) -> StepCheck:
+    """Validate ``values`` for ``step`` of ``channel`` through the step's form, remembered under
+    :func:`step_key`: the Next that leaves a step checks it, and the review page and the submission
+    then find every unchanged step already checked."""
+    assert step.form_class is not None
+    choices = choices or choices_for(channel)
+    key = f"wizard_step_check:{step_key(channel, step, choices, values)}"
+    found = cache.get(key)
+    if found is None:
+        form = step.form_class(values, choices=choices, context=step_context(channel))
+        found = StepCheck(form.is_valid(), form.problems())
+        cache.set(key, found, STEP_CHECK_SECONDS)
+    return found
+
+
 def validate_all(channel: Channel, choices: ChoiceProvider | None = None) -> list[Problem]:
     """Every problem of every step, each tied to the step where it can be fixed."""
     choices = choices or choices_for(channel)
-    context = step_context(channel)
     problems: list[Problem] = []
     for step in FORM_STEPS:
         assert step.form_class is not None
         values = channel.data.get(step.slug)
         if not isinstance(values, dict):
             values = step.form_class.default_values()
-        form = step.form_class(values, choices=choices, context=context)
-        for label, message in form.problems():
+        for label, message in check_step(channel, step, values, choices).problems:
             problems.append(Problem(step, label, message))
     return problems
 

@@ -119,8 +119,7 @@ def _render(
             # Built only when the cached rendering of the form is missing.
             form = SimpleLazyObject(partial(drafts.bind_form, channel, step, choices=choices))
             context["form_cache_key"] = drafts.rendered_form_key(channel, step, choices, context["can_edit"])
-            # The preview panel draws the saved draft for this step: the same content, the same panel.
-            context["panel_cache_key"] = context["form_cache_key"]
+            context["panel_cache_key"] = drafts.rendered_panel_key(channel, step, choices, can_edit)
         context["form"] = form
         # The values this page was opened with, so a save after someone else's can be merged per field.
         context["base_token"] = (
@@ -200,7 +199,7 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=409)
     # Next saves an invalid step too, but stays on it; decided before saving so the draft's position is
     # written once.
-    blocked = nav == "next" and not row_action and not drafts.bind_form(channel, step, values).is_valid()
+    blocked = nav == "next" and not row_action and not drafts.check_step(channel, step, values).valid
     try:
         result = drafts.save_step(
             channel,
