@@ -223,8 +223,10 @@ def rendered_panel_key(channel: Channel, step: Step, choices: ChoiceProvider, ca
 
 
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
-    """The same for the review step's problems and summary (a missing environment is one of them)."""
-    return _content_key(channel, "review", choices, can_edit, True)
+    """A key for the review step's problems, summary and preview panel (a missing environment is one
+    of the problems): the whole draft's content, shared by drafts with the same content, as their
+    links are relative to the page."""
+    return _content_key(channel, "review", choices, can_edit, True, shared=True)
 
 
 def step_key(
