@@ -27,7 +27,7 @@ def _normal(value: Any) -> str:
 
 
 def same(first: Any, second: Any) -> bool:
-    return _normal(first) == _normal(second)
+    return first is second or _normal(first) == _normal(second)
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> set[str]:
@@ -39,6 +39,8 @@ def data_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
     """Whether any step's values differ between two drafts' data."""
     for slug in set(old) | set(new):
         before, after = old.get(slug), new.get(slug)
+        if before is after:  # a step the save did not touch
+            continue
         if isinstance(before, Mapping) and isinstance(after, Mapping):
             if changed_fields(before, after):
                 return True

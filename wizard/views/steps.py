@@ -47,8 +47,9 @@ def _channel(pk: int, related: tuple[str, ...] = ALL_RELATED) -> Channel:
 
 
 def _related(request: AuthenticatedRequest, step: Step) -> tuple[str, ...]:
-    if request.method == "POST":
+    if request.method == "POST" and not _answers_htmx(request):
         return ()  # a save needs the draft row only; the pages shown after a refused save load the rest
+    # A save from htmx is answered with the next page, which shows the environment and the last editor.
     return PAGE_RELATED if step.has_form else ALL_RELATED
 
 
