@@ -53,7 +53,9 @@ class RowSet:
 
 @dataclass
 class StepContext:
-    """What a step needs to know about the rest of the draft."""
+    """What a step needs to know about the rest of the draft. A step form reads other steps' values only
+    through the cross-step rules (``wizard.forms.rules.rule_holds``): the rendered-form and step-check
+    caches are keyed by the step's own values and those rules' outcomes (``drafts.step_key``)."""
 
     data: dict[str, Any] = field(default_factory=dict)
     published_data: dict[str, Any] | None = None
