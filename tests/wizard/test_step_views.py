@@ -164,7 +164,7 @@ def test_identification_question_is_added_once(author_client):
     url = step_url(channel, "behaviors")
     for _ in range(2):
         channel.refresh_from_db()
-        author_client.post(
+        response = author_client.post(
             url,
             {
                 "version": channel.version,
@@ -178,6 +178,8 @@ def test_identification_question_is_added_once(author_client):
                 },
             },
         )
+        # Back to the questions, where the new one is.
+        assert response["Location"].endswith("#rows-questions")
     channel.refresh_from_db()
     questions = channel.data["behaviors"]["questions"]
     assert [q["name"] for q in questions] == ["Email"]
@@ -435,3 +437,32 @@ def test_the_added_marker_is_ignored_unless_it_names_a_row_set_with_rows(author_
     channel = ChannelFactory(owner=author_client.user)
     response = author_client.get(step_url(channel, "behaviors") + f"?added={added}")
     assert response.status_code == 200 and "<b>x</b>" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("slug", "row_set", "toggle"),
+    [("appearance", "domains", "domains_only"), ("behaviors", "questions", "prechat_enabled")],
+)
+def test_a_row_added_without_javascript_shows_blank_and_without_errors(author_client, slug, row_set, toggle):
+    channel = ChannelFactory(owner=author_client.user)
+    data = dict(channel.data[slug], **{toggle: True})
+    data[row_set] = data.get(row_set) or []
+    channel.data[slug] = data
+    channel.save()
+    values = {k: v for k, v in data.items() if not isinstance(v, list) and v not in (None, False)}
+    values.update({"version": channel.version, "row_action": f"add:{row_set}"})
+    for name in ("domains", "questions", "messages"):
+        rows = data.get(name) or []
+        values[f"{name}-TOTAL_FORMS"] = str(len(rows))
+        for index, row in enumerate(rows):
+            for key, value in row.items():
+                if value not in (None, False, ""):
+                    values[f"{name}-{index}-{key}"] = "on" if value is True else value
+    response = author_client.post(step_url(channel, slug), values)
+    assert response.status_code == 302 and f"added={row_set}" in response["Location"]
+    page = author_client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    count = len(Channel.objects.get(pk=channel.pk).data[slug][row_set])
+    new_row = html.split(f'data-row-index="{count - 1}"')[1].split("</fieldset>")[0]
+    assert "is-invalid" not in new_row and "invalid-feedback" not in new_row

@@ -246,7 +246,9 @@ class StepForm(forms.Form):
         return [row.cleaned_data for row in formset.forms if row.is_valid()]
 
     def hush_row(self, name: str, index: int) -> None:
-        """Show row ``index`` of ``name`` without errors: a row just added, before the author typed."""
+        """Show row ``index`` of ``name`` without errors: a row just added, before the author typed.
+        The step is validated first, so its own checks see the row as the empty row it is."""
+        _ = self.errors
         forms_ = self.rows[name].forms
         if 0 <= index < len(forms_):
             forms_[index]._errors = ErrorDict()

@@ -242,7 +242,8 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
     if row_action:
         url = reverse("wizard:step", args=[channel.pk, step.slug])
         verb, _sep, rest = row_action.partition(":")
-        row_set = rest.partition(":")[0]
+        # "identify:<question>" adds to the questions; the other actions name their row set first.
+        row_set = "questions" if verb == "identify" else rest.partition(":")[0]
         if verb == "add":
             url = f"{url}?{urlencode({'added': row_set})}#rows-{row_set}"
         else:
