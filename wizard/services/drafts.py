@@ -219,14 +219,14 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
 def rendered_panel_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
     """A key for the step page's preview panel, which draws the whole draft (names no channel either)."""
     uses_environments = step.form_class is not None and step.form_class.uses_environments
-    return _content_key(channel, step.slug, choices, can_edit, uses_environments, shared=True)
+    return _draft_key(channel, step.slug, choices, can_edit, uses_environments)
 
 
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
     """A key for the review step's problems, summary and preview panel (a missing environment is one
     of the problems): the whole draft's content, shared by drafts with the same content, as their
     links are relative to the page."""
-    return _content_key(channel, "review", choices, can_edit, True, shared=True)
+    return _draft_key(channel, "review", choices, can_edit, True)
 
 
 def step_key(
@@ -236,50 +236,36 @@ def step_key(
     outcome of each cross-step rule (``wizard.forms.rules``, the one way a step form reads another
     step); the published revision; the choice lists; the environments where the form offers them; and
     the language its labels and messages are in. ``extra`` is added as given."""
-    environments = (
-        list(Environment.objects.filter(archived=False).values_list("pk", "name"))
-        if step.form_class is not None and step.form_class.uses_environments
-        else []
-    )
-    content = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
-    parts = [
-        step.slug,
-        hashlib.sha256(content.encode()).hexdigest(),
-        sorted((name, rule_holds(name, channel.data, choices)) for name in RULES),
-        channel.published_revision_id,
-        choices_fingerprint(choices),
-        environments,
-        get_language(),
-        *extra,
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    uses_environments = step.form_class is not None and step.form_class.uses_environments
+    rules = sorted((name, rule_holds(name, channel.data, choices)) for name in RULES)
+    return _digest(values, channel, choices, uses_environments, step.slug, rules, get_language(), *extra)
 
 
-def _content_key(
-    channel: Channel,
-    slug: str,
-    choices: ChoiceProvider,
-    can_edit: bool,
-    uses_environments: bool,
-    *,
-    shared: bool = False,
+def _draft_key(
+    channel: Channel, slug: str, choices: ChoiceProvider, can_edit: bool, uses_environments: bool
 ) -> str:
+    """A digest of the whole draft as a page that draws all of it (preview panel, review) shows it."""
+    content = [channel.data, slug in channel.saved_steps]
+    return _digest(content, channel, choices, uses_environments, slug, can_edit)
+
+
+def _digest(
+    content: Any, channel: Channel, choices: ChoiceProvider, uses_environments: bool, *rest: Any
+) -> str:
+    """``content`` and what every rendering also depends on: the channel's published revision, the
+    choice lists and, where the page offers them, the environments. Names no channel."""
     environments = (
         list(Environment.objects.filter(archived=False).values_list("pk", "name"))
         if uses_environments
         else []
     )
-    content = json.dumps(
-        [channel.data, slug in channel.saved_steps], sort_keys=True, default=str, separators=(",", ":")
-    )
+    text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
     parts = [
-        None if shared else channel.pk,
-        hashlib.sha256(content.encode()).hexdigest(),
+        hashlib.sha256(text.encode()).hexdigest(),
         channel.published_revision_id,
-        slug,
-        can_edit,
         choices_fingerprint(choices),
         environments,
+        *rest,
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
