@@ -235,28 +235,42 @@ def _checkbox(field: BoundField, extra: dict[str, Any] | None) -> str:
     )
 
 
-def _radios(field: BoundField, extra: dict[str, Any] | None) -> str:
-    attrs = _control_attrs(field, extra, "form-check-input")
-    attrs.pop("aria-describedby", None)  # on the fieldset, which names the group
+def _radio_inputs(
+    field: BoundField, extra: dict[str, Any] | None, css: str
+) -> list[tuple[str, str, Any, Any]]:
+    """Each choice's radio input with its id, value and label; the group's ``aria-describedby`` belongs
+    on the fieldset around them (:func:`_group_described_by`)."""
+    attrs = _control_attrs(field, extra, css)
+    attrs.pop("aria-describedby", None)
     current = {str(v) for v in field.field.widget.format_value(field.value())}
-    options = []
-    choices = list(field.field.choices)  # type: ignore[attr-defined]
-    for index, (key, label) in enumerate(choices):
+    inputs = []
+    for index, (key, label) in enumerate(field.field.choices):  # type: ignore[attr-defined]
         option_id = f"{field.auto_id}_{index}"
         option_attrs = {"class": attrs["class"], "name": field.html_name, "value": key, "id": option_id}
         option_attrs.update({k: v for k, v in attrs.items() if k not in ("class", "id")})
         if str(key) in current:
             option_attrs["checked"] = True
-        errors = _errors(field, block=True) if index == len(choices) - 1 else ""
+        inputs.append((f'<input type="radio"{_flat(option_attrs)}>', option_id, key, label))
+    return inputs
+
+
+def _group_described_by(field: BoundField) -> str:
+    described = _described_by(field)
+    return f' aria-describedby="{conditional_escape(described)}"' if described else ""
+
+
+def _radios(field: BoundField, extra: dict[str, Any] | None) -> str:
+    inputs = _radio_inputs(field, extra, "form-check-input")
+    options = []
+    for index, (control, option_id, _key, label) in enumerate(inputs):
+        errors = _errors(field, block=True) if index == len(inputs) - 1 else ""
         options.append(
-            f'<div class="form-check"><input type="radio"{_flat(option_attrs)}>'
+            f'<div class="form-check">{control}'
             f'<label for="{conditional_escape(option_id)}" class="form-check-label">{_text(label)}</label>'
             f"{errors}</div>"
         )
-    described = _described_by(field)
-    described_attr = f' aria-describedby="{conditional_escape(described)}"' if described else ""
     return (
-        f'<div id="div_{conditional_escape(field.auto_id)}" class="mb-3"><fieldset{described_attr}>'
+        f'<div id="div_{conditional_escape(field.auto_id)}" class="mb-3"><fieldset{_group_described_by(field)}>'
         f"{_label(field, 'legend', 'form-label fs-6')}<div>{''.join(options)}</div>{_help(field)}</fieldset></div>"
     )
 
@@ -265,27 +279,20 @@ def _swatches(field: BoundField, extra: dict[str, Any] | None) -> str:
     """Radio buttons in a grid, each name after a swatch of its colour (``widget.swatches``: value →
     ``#RRGGBB``; the stylesheet has a ``.swatch-rrggbb`` rule per colour, as inline styles are refused by
     the content security policy)."""
-    attrs = _control_attrs(field, extra, "")
-    attrs.pop("aria-describedby", None)  # on the fieldset, which names the group
     swatches = field.field.widget.swatches  # type: ignore[attr-defined]
-    current = {str(v) for v in field.field.widget.format_value(field.value())}
     options = []
-    for index, (key, label) in enumerate(field.field.choices):  # type: ignore[attr-defined]
-        option_attrs = {**attrs, "name": field.html_name, "value": key, "id": f"{field.auto_id}_{index}"}
-        option_attrs["checked"] = str(key) in current
+    for control, option_id, key, label in _radio_inputs(field, extra, ""):
         color = str(swatches.get(str(key), "")).lstrip("#").lower()
         options.append(
-            f'<div class="form-check theme-swatch"><input type="radio"{_flat(option_attrs)}>'
-            f'<label class="form-check-label" for="{conditional_escape(option_attrs["id"])}">'
+            f'<div class="form-check theme-swatch">{control}'
+            f'<label class="form-check-label" for="{conditional_escape(option_id)}">'
             f'<span class="swatch swatch-{conditional_escape(color)}" aria-hidden="true"></span>'
-            f"{conditional_escape(label)}</label></div>"
+            f"{_text(label)}</label></div>"
         )
-    described = _described_by(field)
-    described_attr = f' aria-describedby="{conditional_escape(described)}"' if described else ""
     invalid = " is-invalid" if field.errors else ""
     return (
-        f'<fieldset class="mb-3 theme-color" id="div_{conditional_escape(field.auto_id)}"{described_attr}>'
-        f'<legend class="form-label fs-6 mb-1">{conditional_escape(field.label)}</legend>'
+        f'<fieldset class="mb-3 theme-color" id="div_{conditional_escape(field.auto_id)}"{_group_described_by(field)}>'
+        f'<legend class="form-label fs-6 mb-1">{_text(field.label)}</legend>'
         f'<div class="theme-swatches{invalid}">{"".join(options)}</div>'
         f"{_errors(field, block=True)}{_help(field)}</fieldset>"
     )
