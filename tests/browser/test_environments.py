@@ -50,7 +50,8 @@ def test_a_publisher_imports_a_widget_from_the_environment(page, emulator, knobs
     assert Channel.objects.filter(name="Browser import widget").count() == 1
 
 
-def test_a_publish_stops_on_drift_and_the_publisher_keeps_the_live_title(page, emulator, knobs):
+def _published_then_retitled_in_the_org(page, emulator, knobs):
+    """A channel a publisher published through the page, whose title someone then changed in the org."""
     environment = _environment(emulator)
     knobs.clear()
     channel = approved_channel(environment, **FULL)
@@ -59,9 +60,13 @@ def test_a_publish_stops_on_drift_and_the_publisher_keeps_the_live_title(page, e
     page.goto(f"/channels/{channel.pk}/")
     page.get_by_role("button", name="Publish revision 1 to Local Dataverse (emulator)").click()
     expect(page.locator("#publish-panel").get_by_text("Published", exact=True)).to_be_visible()
-
     wid = mapping.widget_id(channel.pk, environment.pk)
     knobs.client.update("msdyn_livechatconfigs", wid, {"msdyn_widgettitle": "Changed in the admin center"})
+    return channel, wid
+
+
+def test_a_publish_stops_on_drift_and_the_publisher_keeps_the_live_title(page, emulator, knobs):
+    channel, wid = _published_then_retitled_in_the_org(page, emulator, knobs)
     channel.refresh_from_db()
     approve_revision(
         channel, {**channel.data, "appearance": {**channel.data["appearance"], "subtitle": "New"}}
@@ -92,16 +97,7 @@ def test_a_publish_stops_on_drift_and_the_publisher_keeps_the_live_title(page, e
 
 
 def test_overwriting_needs_a_reason(page, emulator, knobs):
-    environment = _environment(emulator)
-    knobs.clear()
-    channel = approved_channel(environment, **FULL)
-    publisher(username="publisher")
-    sign_in(page, "publisher")
-    page.goto(f"/channels/{channel.pk}/")
-    page.get_by_role("button", name="Publish revision 1 to Local Dataverse (emulator)").click()
-    expect(page.locator("#publish-panel").get_by_text("Published", exact=True)).to_be_visible()
-    wid = mapping.widget_id(channel.pk, environment.pk)
-    knobs.client.update("msdyn_livechatconfigs", wid, {"msdyn_widgettitle": "Changed in the admin center"})
+    channel, wid = _published_then_retitled_in_the_org(page, emulator, knobs)
 
     page.goto(f"/channels/{channel.pk}/")
     page.get_by_role("button", name="Check for drift").click()
