@@ -15,6 +15,7 @@ The widget itself is drawn in the browser by Microsoft's chat components (the bu
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -145,6 +146,14 @@ class Preview:
     @property
     def states(self) -> tuple[tuple[str, Any], ...]:
         return STATES
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of what the preview panel draws of this preview: its element ids, the frame's address
+        and the checks (the frame loads the draft's values itself). Two drafts whose previews have the
+        same fingerprint draw the same panel."""
+        checks = [(check.level, check.code, check.message) for check in self.checks]
+        return hashlib.sha256(repr([self.key, self.frame_url, checks]).encode()).hexdigest()
 
 
 def _text(values: StepValues, name: str, default: str = "") -> str:

@@ -186,6 +186,30 @@ def test_the_cached_preview_panel_follows_the_saved_draft(author_client):
     assert 'data-check="title_missing"' in author_client.get(url).content.decode()
 
 
+def test_the_preview_panel_is_rendered_again_only_when_its_checks_change(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    url = step_url(channel, "behaviors")
+
+    def panel_rendered():
+        response = author_client.get(url)
+        return "wizard/preview/panel.html" in [t.name for t in response.templates], response.content.decode()
+
+    assert panel_rendered()[0]
+    assert not panel_rendered()[0]
+    # A subtitle is not among the checks: the frame draws it, so the panel stays as rendered.
+    author_client.post(step_url(channel, "appearance"), appearance_post(channel, subtitle="New", nav="save"))
+    assert not panel_rendered()[0]
+    # A title too long for a phone's header is a check: the panel is drawn again and says so.
+    channel.refresh_from_db()
+    long_title = "A title far too long for the header of a phone"
+    author_client.post(step_url(channel, "appearance"), appearance_post(channel, title=long_title, nav="save"))
+    rendered, html = panel_rendered()
+    assert rendered and 'data-check="title_truncated"' in html
+    # Another step draws its own panel (it says which step's form it follows).
+    response = author_client.get(step_url(channel, "features"))
+    assert 'data-pv-step="features"' in response.content.decode()
+
+
 @pytest.mark.parametrize("headers", [HTMX, {}], ids=["htmx", "plain"])
 def test_reload_lists_saves_what_was_typed_then_reloads_and_says_so(author_client, monkeypatch, headers):
     from tests.factories import EnvironmentFactory

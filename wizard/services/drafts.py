@@ -216,17 +216,11 @@ def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can
     return step_key(channel, step, choices, values, ("form", step.slug in channel.saved_steps, can_edit))
 
 
-def rendered_panel_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
-    """A key for the step page's preview panel, which draws the whole draft (names no channel either)."""
-    uses_environments = step.form_class is not None and step.form_class.uses_environments
-    return _draft_key(channel, step.slug, choices, can_edit, uses_environments)
-
-
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
-    """A key for the review step's problems, summary and preview panel (a missing environment is one
-    of the problems): the whole draft's content, shared by drafts with the same content, as their
-    links are relative to the page."""
-    return _draft_key(channel, "review", choices, can_edit, True)
+    """A key for the review step's problems and summary (a missing environment is one of the
+    problems): the whole draft's content, shared by drafts with the same content, as their links are
+    relative to the page."""
+    return _digest(channel.data, channel, choices, True, "review", can_edit)
 
 
 def step_key(
@@ -239,14 +233,6 @@ def step_key(
     uses_environments = step.form_class is not None and step.form_class.uses_environments
     rules = sorted((name, rule_holds(name, channel.data, choices)) for name in RULES)
     return _digest(values, channel, choices, uses_environments, step.slug, rules, get_language(), *extra)
-
-
-def _draft_key(
-    channel: Channel, slug: str, choices: ChoiceProvider, can_edit: bool, uses_environments: bool
-) -> str:
-    """A digest of the whole draft as a page that draws all of it (preview panel, review) shows it."""
-    content = [channel.data, slug in channel.saved_steps]
-    return _digest(content, channel, choices, uses_environments, slug, can_edit)
 
 
 def _digest(
