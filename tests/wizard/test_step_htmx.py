@@ -202,7 +202,9 @@ def test_the_preview_panel_is_rendered_again_only_when_its_checks_change(author_
     # A title too long for a phone's header is a check: the panel is drawn again and says so.
     channel.refresh_from_db()
     long_title = "A title far too long for the header of a phone"
-    author_client.post(step_url(channel, "appearance"), appearance_post(channel, title=long_title, nav="save"))
+    author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title=long_title, nav="save")
+    )
     rendered, html = panel_rendered()
     assert rendered and 'data-check="title_truncated"' in html
     # Another step draws its own panel (it says which step's form it follows).
