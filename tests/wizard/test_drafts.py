@@ -155,3 +155,45 @@ def test_delete_refuses_a_published_channel():
     drafts.delete_draft(channel, user)
     assert not Channel.objects.filter(pk=channel.pk).exists()
     assert AuditEntry.objects.filter(action="channel.deleted").exists()
+
+
+def _behaviors(channel, **values):
+    from wizard.steps import get_step
+
+    channel.data["behaviors"] = dict(channel.data["behaviors"], **values)
+    channel.save()
+    return get_step("behaviors"), channel.data["behaviors"]
+
+
+def test_a_saved_step_its_check_found_without_errors_is_drawn_without_validating_it_again(monkeypatch):
+    from wizard.forms.base import StepForm
+    from wizard.forms.rendering import render_form
+
+    channel = ChannelFactory()
+    step, values = _behaviors(
+        channel,
+        prechat_enabled=True,
+        questions=[{"name": "Email", "text": "Email?", "answer_type": "192350000"}],
+    )
+    drawn_after_validation = render_form(drafts.form_to_show(channel, step, drafts.choices_for(channel)))
+    check = drafts.check_step(channel, step, values)
+    assert check.valid and check.shows_no_errors
+
+    def refuse(form):
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(StepForm, "full_clean", refuse)
+    form = drafts.form_to_show(channel, step, drafts.choices_for(channel))
+    assert form.is_valid() and not form.rows["questions"].forms[0].errors
+    assert render_form(form) == drawn_after_validation
+
+
+def test_a_step_whose_hidden_rows_have_errors_is_validated_again_to_draw_them():
+    # The pre-conversation survey is off: the step may go on, but its (hidden) blank question is drawn
+    # with its error, so the remembered check can't stand in for the validation.
+    channel = ChannelFactory()
+    step, values = _behaviors(channel, prechat_enabled=False, questions=[{"name": "", "text": ""}])
+    check = drafts.check_step(channel, step, values)
+    assert check.valid and not check.shows_no_errors
+    form = drafts.form_to_show(channel, step, drafts.choices_for(channel))
+    assert form.rows["questions"].forms[0].errors

@@ -254,6 +254,27 @@ class StepForm(forms.Form):
             forms_[index]._errors = ErrorDict()
             forms_[index].cleaned_data = {}
 
+    def shows_no_errors(self) -> bool:
+        """Whether the bound form draws no error anywhere: no field, row set or row, also in a row set
+        that is off (its rows are still drawn, hidden)."""
+        if self.errors:
+            return False
+        return not any(
+            formset.non_form_errors() or any(row.errors for row in formset.forms)
+            for formset in self.rows.values()
+        )
+
+    def take_as_checked(self) -> None:
+        """Draw the form as one without errors, without validating it again: for values a remembered
+        check (``drafts.check_step``) found to show none. ``cleaned_data`` is not set."""
+        self._errors = ErrorDict(renderer=self.renderer)
+        for formset in self.rows.values():
+            formset._non_form_errors = formset.error_class(error_class="nonform", renderer=formset.renderer)
+            formset._errors = []
+            for row in formset.forms:
+                row._errors = ErrorDict(renderer=row.renderer)
+                formset._errors.append(row._errors)
+
     def problems(self) -> list[tuple[str, str]]:
         """Every error of this step as (field label or row label, message), for the review page."""
         found: list[tuple[str, str]] = []

@@ -447,6 +447,8 @@ class StepCheck:
 
     valid: bool
     problems: list[tuple[str, str]]
+    # The form draws no error anywhere, so it can be drawn without validating it again.
+    shows_no_errors: bool = False
 
 
 STEP_CHECK_SECONDS = 3600
@@ -460,13 +462,28 @@ def check_step(
     then find every unchanged step already checked."""
     assert step.form_class is not None
     choices = choices or choices_for(channel)
-    key = f"wizard_step_check:{step_key(channel, step, choices, values)}"
+    key = _step_check_key(channel, step, values, choices)
     found = cache.get(key)
     if found is None:
         form = step.form_class(values, choices=choices, context=step_context(channel))
-        found = StepCheck(form.is_valid(), form.problems())
+        found = StepCheck(form.is_valid(), form.problems(), form.shows_no_errors())
         cache.set(key, found, STEP_CHECK_SECONDS)
     return found
+
+
+def _step_check_key(channel: Channel, step: Step, values: dict[str, Any], choices: ChoiceProvider) -> str:
+    return f"wizard_step_check:{step_key(channel, step, choices, values)}"
+
+
+def form_to_show(channel: Channel, step: Step, choices: ChoiceProvider) -> StepForm:
+    """:func:`bind_form` for a step page: a saved step whose values a remembered check found to show
+    no error is drawn without validating it again (the Next that left the step checked them)."""
+    form = bind_form(channel, step, choices=choices)
+    if form.is_bound:
+        found = cache.get(_step_check_key(channel, step, channel.step_data(step.slug), choices))
+        if found is not None and found.shows_no_errors:
+            form.take_as_checked()
+    return form
 
 
 def validate_all(channel: Channel, choices: ChoiceProvider | None = None) -> list[Problem]:
