@@ -8,12 +8,14 @@ their controls, required markers, help text and errors referenced from ``aria-de
 ``is-invalid``/``aria-invalid`` on controls with errors. Radio buttons whose widget has ``swatches``
 (the theme colours) get a colour swatch beside each name; row sets are drawn here too. A field whose
 layout names a template of its own is still rendered with that template. Every value, label, help
-text and error goes through ``conditional_escape``.
+text and error is escaped by ``conditional_escape``'s rules (:func:`_esc`).
 """
 
 from __future__ import annotations
 
+import html
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 from crispy_forms.layout import Div, Field, Fieldset, Layout
@@ -21,7 +23,6 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.template.loader import get_template
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -52,10 +53,10 @@ def _text(value: Any) -> str:
     """``value`` escaped; a lazy translation once per form rendering."""
     texts = _TEXTS.get()
     if texts is None or not isinstance(value, Promise):
-        return conditional_escape(value)
+        return _esc(value)
     found = texts.get(id(value))
     if found is None:
-        found = texts[id(value)] = (value, conditional_escape(str(value)))
+        found = texts[id(value)] = (value, _esc(str(value)))
     return found[1]
 
 
@@ -75,7 +76,7 @@ def _render_item(item: Any, form: Any, context: dict[str, Any], parts: list[str]
     elif isinstance(item, Fieldset):
         parts.append(f"<fieldset{_layout_attrs(item)}>")
         if item.legend:
-            parts.append(format_html("<legend>{}</legend>", item.legend))
+            parts.append(f"<legend>{_esc(item.legend)}</legend>")
         for child in item.fields:
             _render_item(child, form, context, parts)
         parts.append("</fieldset>")
@@ -95,13 +96,23 @@ def _layout_attrs(item: Any) -> str:
     """``id``, ``class`` and the extra attributes crispy escaped when the layout object was built."""
     attrs = ""
     if getattr(item, "css_id", None):
-        attrs += format_html(' id="{}"', item.css_id)
+        attrs += f' id="{_esc(item.css_id)}"'
     if getattr(item, "css_class", None):
-        attrs += format_html(' class="{}"', item.css_class)
+        attrs += f' class="{_esc(item.css_class)}"'
     return attrs + (getattr(item, "flat_attrs", "") or "")
 
 
 # --- one field -------------------------------------------------------------------------------------
+
+
+def _esc(value: Any) -> str:
+    """``conditional_escape`` without its lazy-argument wrapper and ``SafeString`` per call: this module
+    escapes a thousand pieces on a long step and marks only the whole rendering safe."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
 
 
 def render_field(field: BoundField, extra_attrs: dict[str, Any] | None = None) -> SafeString:
@@ -109,49 +120,76 @@ def render_field(field: BoundField, extra_attrs: dict[str, Any] | None = None) -
     widget = field.field.widget
     if widget.is_hidden:
         return field.as_widget()
+    # A bound field builds a new error list each time it is asked; the pieces below ask often.
+    errors = list(field.errors)
     if isinstance(widget, forms.CheckboxInput):
-        html = _checkbox(field, extra_attrs)
+        markup = _checkbox(field, errors, extra_attrs)
     elif getattr(widget, "swatches", None):
-        html = _swatches(field, extra_attrs)
+        markup = _swatches(field, errors, extra_attrs)
     elif isinstance(widget, forms.RadioSelect):
-        html = _radios(field, extra_attrs)
+        markup = _radios(field, errors, extra_attrs)
     else:
-        html = _labelled(field, extra_attrs)
-    return mark_safe(html)  # noqa: S308 - built from escaped pieces
+        markup = _labelled(field, errors, extra_attrs)
+    return mark_safe(markup)  # noqa: S308 - built from escaped pieces
 
 
-def _errors(field: BoundField, block: bool = False) -> str:
-    if not field.errors:
+def _errors(field: BoundField, errors: list[Any], block: bool = False) -> str:
+    if not errors:
         return ""
+    auto_id = _esc(field.auto_id)
     items = "".join(
-        format_html('<p id="error_{}_{}"><strong>{}</strong></p>', index, field.auto_id, error)
-        for index, error in enumerate(field.errors, start=1)
+        f'<p id="error_{index}_{auto_id}"><strong>{_esc(error)}</strong></p>'
+        for index, error in enumerate(errors, start=1)
     )
     css = "invalid-feedback d-block" if block else "invalid-feedback"
-    return f'<div id="{conditional_escape(field.auto_id)}_error" class="{css}">{items}</div>'
+    return f'<div id="{auto_id}_error" class="{css}">{items}</div>'
+
+
+def _help_text(field: BoundField) -> str:
+    """The field's help text, escaped ("" if none). Read from the field itself: ``BoundField.help_text``
+    translates a lazy help text again each time it is asked."""
+    help_text = field.field.help_text
+    return "" if help_text is None else _text(help_text)
 
 
 def _help(field: BoundField) -> str:
-    if not field.help_text:
+    help_text = _help_text(field)
+    if not help_text:
         return ""
-    return f'<div id="{conditional_escape(field.auto_id)}_helptext" class="form-text">{_text(field.help_text)}</div>'
+    return f'<div id="{_esc(field.auto_id)}_helptext" class="form-text">{help_text}</div>'
 
 
-def _described_by(field: BoundField) -> str:
+def _described_by(field: BoundField, errors: list[Any]) -> str:
     ids = []
-    if field.help_text:
+    if _help_text(field):
         ids.append(f"{field.auto_id}_helptext")
-    if field.errors:
+    if errors:
         ids.append(f"{field.auto_id}_error")
     return " ".join(ids)
 
 
-def _control_attrs(field: BoundField, extra: dict[str, Any] | None, css: str) -> dict[str, Any]:
+def _control_attrs(
+    field: BoundField, errors: list[Any], extra: dict[str, Any] | None, css: str
+) -> dict[str, Any]:
+    """The control's attributes, in the order ``BoundField.build_widget_attrs`` gives them, with the
+    Bootstrap classes and this field's help and error ids."""
     widget = field.field.widget
-    attrs: dict[str, Any] = field.build_widget_attrs({**widget.attrs, **(extra or {})})
-    classes = [str(attrs.pop("class", "")), css, "is-invalid" if field.errors else ""]
+    attrs: dict[str, Any] = {**widget.attrs, **(extra or {})}
+    if (
+        field.field.required
+        and field.form.use_required_attribute
+        and widget.use_required_attribute(field.initial)
+    ):
+        attrs["required"] = True
+    if field.field.disabled:
+        attrs["disabled"] = True
+    if errors:
+        attrs["aria-invalid"] = "true"
+    described = _described_by(field, errors)
+    if described and not widget.attrs.get("aria-describedby") and not widget.use_fieldset:
+        attrs.setdefault("aria-describedby", described)
+    classes = [str(attrs.pop("class", "")), css, "is-invalid" if errors else ""]
     attrs["class"] = " ".join(c for c in classes if c)
-    described = _described_by(field)
     if described:
         attrs["aria-describedby"] = described
     else:
@@ -159,13 +197,18 @@ def _control_attrs(field: BoundField, extra: dict[str, Any] | None, css: str) ->
     return attrs
 
 
+@lru_cache(maxsize=256)
+def _attribute_name(name: str) -> str:
+    return _esc(name)
+
+
 def _flat(attrs: dict[str, Any]) -> str:
     out = []
     for name, value in attrs.items():
         if value is True:
-            out.append(f" {conditional_escape(name)}")
+            out.append(f" {_attribute_name(name)}")
         elif value not in (False, None):
-            out.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+            out.append(f' {_attribute_name(name)}="{_esc(value)}"')
     return "".join(out)
 
 
@@ -174,33 +217,32 @@ def _label(field: BoundField, tag: str = "label", css: str = "form-label") -> st
     required = field.field.required or getattr(field.field, "required_when_shown", False)
     marker = '<span class="asteriskField">*</span>' if required else ""
     css = f"{css} requiredField" if required else css
-    target = format_html(' for="{}"', field.id_for_label) if tag == "label" else ""
+    target = f' for="{_esc(field.id_for_label)}"' if tag == "label" else ""
     return f'<{tag}{target} class="{css}">{_text(field.label)}{marker}</{tag}>'
 
 
-def _labelled(field: BoundField, extra: dict[str, Any] | None) -> str:
+def _labelled(field: BoundField, errors: list[Any], extra: dict[str, Any] | None) -> str:
     widget = field.field.widget
     value = field.value()
+    attrs = _control_attrs(
+        field, errors, extra, "form-select" if isinstance(widget, forms.Select) else "form-control"
+    )
     if isinstance(widget, forms.Select):
-        attrs = _control_attrs(field, extra, "form-select")
         control = f"<select{_flat({'name': field.html_name, **attrs, 'id': field.auto_id})}>{_options(field, value)}</select>"
     elif isinstance(widget, forms.Textarea):
-        attrs = _control_attrs(field, extra, "form-control")
         text = widget.format_value(value) or ""
-        control = f"<textarea{_flat({'name': field.html_name, **attrs, 'id': field.auto_id})}>\n{conditional_escape(text)}</textarea>"
+        control = f"<textarea{_flat({'name': field.html_name, **attrs, 'id': field.auto_id})}>\n{_esc(text)}</textarea>"
     elif isinstance(widget, forms.widgets.Input):
-        attrs = _control_attrs(field, extra, "form-control")
         formatted = widget.format_value(value)
         control = (
             f'<input type="{widget.input_type}"'
             f"{_flat({'name': field.html_name, 'value': formatted, **attrs, 'id': field.auto_id})}>"
         )
     else:  # a widget this module doesn't know: Django draws it
-        attrs = _control_attrs(field, extra, "form-control")
         control = field.as_widget(attrs=attrs)
     return (
-        f'<div id="div_{conditional_escape(field.auto_id)}" class="mb-3">{_label(field)}{control}'
-        f"{_errors(field)}{_help(field)}</div>"
+        f'<div id="div_{_esc(field.auto_id)}" class="mb-3">{_label(field)}{control}'
+        f"{_errors(field, errors)}{_help(field)}</div>"
     )
 
 
@@ -210,7 +252,7 @@ def _options(field: BoundField, value: Any) -> str:
     for key, label in field.field.choices:  # type: ignore[attr-defined]
         if isinstance(label, (list, tuple)):  # an option group
             inner = "".join(_option(k, lbl, selected) for k, lbl in label)
-            parts.append(f'<optgroup label="{conditional_escape(key)}">{inner}</optgroup>')
+            parts.append(f'<optgroup label="{_esc(key)}">{inner}</optgroup>')
         else:
             parts.append(_option(key, label, selected))
     return "".join(parts)
@@ -219,28 +261,28 @@ def _options(field: BoundField, value: Any) -> str:
 def _option(key: Any, label: Any, selected: set[str]) -> str:
     key = "" if key is None else str(key)
     mark = " selected" if key in selected else ""
-    return f'<option value="{conditional_escape(key)}"{mark}>{_text(label)}</option>'
+    return f'<option value="{_esc(key)}"{mark}>{_text(label)}</option>'
 
 
-def _checkbox(field: BoundField, extra: dict[str, Any] | None) -> str:
+def _checkbox(field: BoundField, errors: list[Any], extra: dict[str, Any] | None) -> str:
     widget = field.field.widget
-    attrs = _control_attrs(field, extra, "form-check-input")
+    attrs = _control_attrs(field, errors, extra, "form-check-input")
     if widget.check_test(field.value()):  # type: ignore[attr-defined]
         attrs["checked"] = True
     control = f'<input type="checkbox"{_flat({"name": field.html_name, **attrs, "id": field.auto_id})}>'
-    label = f'<label for="{conditional_escape(field.id_for_label)}" class="form-check-label">{_text(field.label)}</label>'
+    label = f'<label for="{_esc(field.id_for_label)}" class="form-check-label">{_text(field.label)}</label>'
     return (
-        f'<div class="mb-3"><div id="div_{conditional_escape(field.auto_id)}" class="form-check">'
-        f"{control}{label}{_errors(field)}{_help(field)}</div></div>"
+        f'<div class="mb-3"><div id="div_{_esc(field.auto_id)}" class="form-check">'
+        f"{control}{label}{_errors(field, errors)}{_help(field)}</div></div>"
     )
 
 
 def _radio_inputs(
-    field: BoundField, extra: dict[str, Any] | None, css: str
+    field: BoundField, errors: list[Any], extra: dict[str, Any] | None, css: str
 ) -> list[tuple[str, str, Any, Any]]:
     """Each choice's radio input with its id, value and label; the group's ``aria-describedby`` belongs
     on the fieldset around them (:func:`_group_described_by`)."""
-    attrs = _control_attrs(field, extra, css)
+    attrs = _control_attrs(field, errors, extra, css)
     attrs.pop("aria-describedby", None)
     current = {str(v) for v in field.field.widget.format_value(field.value())}
     inputs = []
@@ -254,47 +296,47 @@ def _radio_inputs(
     return inputs
 
 
-def _group_described_by(field: BoundField) -> str:
-    described = _described_by(field)
-    return f' aria-describedby="{conditional_escape(described)}"' if described else ""
+def _group_described_by(field: BoundField, errors: list[Any]) -> str:
+    described = _described_by(field, errors)
+    return f' aria-describedby="{_esc(described)}"' if described else ""
 
 
-def _radios(field: BoundField, extra: dict[str, Any] | None) -> str:
-    inputs = _radio_inputs(field, extra, "form-check-input")
+def _radios(field: BoundField, errors: list[Any], extra: dict[str, Any] | None) -> str:
+    inputs = _radio_inputs(field, errors, extra, "form-check-input")
     options = []
     for index, (control, option_id, _key, label) in enumerate(inputs):
-        errors = _errors(field, block=True) if index == len(inputs) - 1 else ""
+        error_markup = _errors(field, errors, block=True) if index == len(inputs) - 1 else ""
         options.append(
             f'<div class="form-check">{control}'
-            f'<label for="{conditional_escape(option_id)}" class="form-check-label">{_text(label)}</label>'
-            f"{errors}</div>"
+            f'<label for="{_esc(option_id)}" class="form-check-label">{_text(label)}</label>'
+            f"{error_markup}</div>"
         )
     return (
-        f'<div id="div_{conditional_escape(field.auto_id)}" class="mb-3"><fieldset{_group_described_by(field)}>'
+        f'<div id="div_{_esc(field.auto_id)}" class="mb-3"><fieldset{_group_described_by(field, errors)}>'
         f"{_label(field, 'legend', 'form-label fs-6')}<div>{''.join(options)}</div>{_help(field)}</fieldset></div>"
     )
 
 
-def _swatches(field: BoundField, extra: dict[str, Any] | None) -> str:
+def _swatches(field: BoundField, errors: list[Any], extra: dict[str, Any] | None) -> str:
     """Radio buttons in a grid, each name after a swatch of its colour (``widget.swatches``: value →
     ``#RRGGBB``; the stylesheet has a ``.swatch-rrggbb`` rule per colour, as inline styles are refused by
     the content security policy)."""
     swatches = field.field.widget.swatches  # type: ignore[attr-defined]
     options = []
-    for control, option_id, key, label in _radio_inputs(field, extra, ""):
+    for control, option_id, key, label in _radio_inputs(field, errors, extra, ""):
         color = str(swatches.get(str(key), "")).lstrip("#").lower()
         options.append(
             f'<div class="form-check theme-swatch">{control}'
-            f'<label class="form-check-label" for="{conditional_escape(option_id)}">'
-            f'<span class="swatch swatch-{conditional_escape(color)}" aria-hidden="true"></span>'
+            f'<label class="form-check-label" for="{_esc(option_id)}">'
+            f'<span class="swatch swatch-{_esc(color)}" aria-hidden="true"></span>'
             f"{_text(label)}</label></div>"
         )
-    invalid = " is-invalid" if field.errors else ""
+    invalid = " is-invalid" if errors else ""
     return (
-        f'<fieldset class="mb-3 theme-color" id="div_{conditional_escape(field.auto_id)}"{_group_described_by(field)}>'
+        f'<fieldset class="mb-3 theme-color" id="div_{_esc(field.auto_id)}"{_group_described_by(field, errors)}>'
         f'<legend class="form-label fs-6 mb-1">{_text(field.label)}</legend>'
         f'<div class="theme-swatches{invalid}">{"".join(options)}</div>'
-        f"{_errors(field, block=True)}{_help(field)}</fieldset>"
+        f"{_errors(field, errors, block=True)}{_help(field)}</fieldset>"
     )
 
 
@@ -307,70 +349,83 @@ def render_rows(
     """One repeating row group. Without JavaScript its buttons post a row action; with it, portal.js
     adds, removes and reorders rows in the page from the ``<template>`` and renumbers the management
     form. Built here rather than by a template per row: the Behaviors step draws 10+ rows."""
-    name = conditional_escape(row_set.name)
+    name = _esc(row_set.name)
     max_rows = f' data-max-rows="{row_set.max_rows}"' if row_set.max_rows else ""
     parts = [f'<div class="row-group mb-3" id="rows-{name}" data-row-group="{name}"{max_rows}>']
     parts.extend(
-        f'<input type="hidden" name="{conditional_escape(field.html_name)}" '
-        f'value="{conditional_escape(field.value())}" id="{conditional_escape(field.auto_id)}">'
+        f'<input type="hidden" name="{_esc(field.html_name)}" '
+        f'value="{_esc(field.value())}" id="{_esc(field.auto_id)}">'
         for field in formset.management_form
     )
     if formset.non_form_errors():
-        parts.append(f'<div class="alert alert-danger">{conditional_escape(formset.non_form_errors())}</div>')
+        parts.append(f'<div class="alert alert-danger">{_esc(formset.non_form_errors())}</div>')
     rows = formset.forms
+    buttons = _row_buttons(row_set) if can_edit else None
     parts.append("<div data-rows>")
     parts.extend(
-        _row(row_set, row, index, index + 1, can_edit, first=index == 0, last=index == len(rows) - 1)
+        _row(row_set, row, index, index + 1, buttons, first=index == 0, last=index == len(rows) - 1)
         for index, row in enumerate(rows)
     )
     parts.append("</div>")
-    empty = _("%(label)s: none yet.") % {"label": conditional_escape(row_set.label)}
+    empty = _("%(label)s: none yet.") % {"label": _esc(row_set.label)}
     parts.append(
         f'<p class="text-body-secondary small mb-2" data-rows-empty{" hidden" if rows else ""}>{empty}</p>'
     )
     if can_edit:
-        template = _row(row_set, formset.empty_form, "__prefix__", "__number__", True, first=False, last=True)
+        template = _row(
+            row_set, formset.empty_form, "__prefix__", "__number__", buttons, first=False, last=True
+        )
         parts.append(f"<template data-row-template>{template}</template>")
         parts.append(
             '<div class="d-flex flex-wrap gap-2"><button type="submit" class="btn btn-sm btn-outline-primary" '
-            f'name="row_action" value="add:{name}" data-row-add>{conditional_escape(row_set.add_label)}</button>'
+            f'name="row_action" value="add:{name}" data-row-add>{_esc(row_set.add_label)}</button>'
         )
         if identification:
-            identify = conditional_escape(_("Identify the customer:"))
+            identify = _esc(_("Identify the customer:"))
             parts.append(f'<span class="small text-body-secondary align-self-center">{identify}</span>')
             for shortcut in identification:
+                shortcut_name = _esc(shortcut["name"])
+                hidden = " hidden" if shortcut["present"] else ""
                 parts.append(
-                    format_html(
-                        '<button type="submit" class="btn btn-sm btn-outline-secondary" name="row_action" '
-                        'value="identify:{}" data-identify="{}" data-question-text="{}"{}>{}</button>',
-                        shortcut["name"],
-                        shortcut["name"],
-                        shortcut["text"],
-                        mark_safe(" hidden") if shortcut["present"] else "",  # noqa: S308 - a constant
-                        shortcut["label"],
-                    )
+                    '<button type="submit" class="btn btn-sm btn-outline-secondary" name="row_action" '
+                    f'value="identify:{shortcut_name}" data-identify="{shortcut_name}" '
+                    f'data-question-text="{_esc(shortcut["text"])}"{hidden}>{_esc(shortcut["label"])}</button>'
                 )
         parts.append("</div>")
     parts.append("</div>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece was escaped where it was built
 
 
-def _row(row_set: Any, row: Any, index: Any, number: Any, can_edit: bool, *, first: bool, last: bool) -> str:
-    name = conditional_escape(row_set.name)
+def _row_buttons(row_set: Any) -> tuple[str, str, str, str]:
+    """The row buttons' group name and texts (move up, move down, remove), escaped, once per row set."""
+    actions = _esc(_("%(label)s actions") % {"label": row_set.row_label})
+    up, down, remove = (_esc(text) for text in (_("Move up"), _("Move down"), _("Remove")))
+    return actions, up, down, remove
+
+
+def _row(
+    row_set: Any,
+    row: Any,
+    index: Any,
+    number: Any,
+    buttons: tuple[str, str, str, str] | None,
+    *,
+    first: bool,
+    last: bool,
+) -> str:
+    """One row; ``buttons`` (:func:`_row_buttons`) for an editor, ``None`` for a reader."""
+    name = _esc(row_set.name)
     label = _text(row_set.row_label)
     conditions = row_set.row_conditions
-    shown = f' data-row-show-when="{conditional_escape(conditions)}"' if conditions else ""
+    shown = f' data-row-show-when="{_esc(conditions)}"' if conditions else ""
     parts = [
         f'<fieldset class="row-item border rounded p-3 mb-2" data-row data-row-index="{index}"{shown}>'
         f'<legend class="h6 float-none w-auto px-1 mb-1">{label} <span data-row-number>{number}</span></legend>'
     ]
-    parts.extend(
-        f'<div data-row-field="{conditional_escape(field.name)}">{render_field(field)}</div>' for field in row
-    )
-    if can_edit:
+    parts.extend(f'<div data-row-field="{_esc(field.name)}">{render_field(field)}</div>' for field in row)
+    if buttons is not None:
+        actions, up, down, remove = buttons
         which = f'<span class="visually-hidden"> {label} <span data-row-number>{number}</span></span>'
-        actions = conditional_escape(_("%(label)s actions") % {"label": row_set.row_label})
-        up, down, remove = (conditional_escape(text) for text in (_("Move up"), _("Move down"), _("Remove")))
         parts.append(
             f'<div class="btn-group btn-group-sm" role="group" aria-label="{actions}">'
             '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
