@@ -441,3 +441,27 @@ def test_too_long_text_gets_one_message_counted_as_dataverse_counts(form_class, 
     emoji = bind(form_class, step_values(step, **{field: "😀" * (limit // 2 + 1)}))
     assert len(emoji.errors[field]) == 1
     assert f'maxlength="{limit}"' in str(form[field])
+
+
+def test_rows_share_their_row_forms_fields_and_no_row_changes_them():
+    from wizard.forms.rendering import render_form
+
+    rows = [
+        question("Email"),
+        question("", text="<b>x</b>"),
+        question("Topic", answer_type=ANSWER_OPTION_SET),
+    ]
+    form = bind(BehaviorsForm, step_values("behaviors", prechat_enabled=True, questions=rows))
+    row_set = next(row_set for row_set in form.row_sets if row_set.name == "questions")
+    shared = row_set.form_class.base_fields
+
+    def state():
+        return {name: (dict(vars(field)), dict(field.widget.attrs)) for name, field in shared.items()}
+
+    before = state()
+    first, second, _third = form.rows["questions"].forms
+    assert first.fields["name"] is second.fields["name"] is shared["name"]
+    assert first.fields is not second.fields  # each row may still add or drop a field of its own
+    assert not form.is_valid() and second.errors and not first.errors
+    render_form(form, {"can_edit": True})
+    assert state() == before

@@ -6,7 +6,7 @@ from crispy_forms.layout import Field, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wizard.forms.base import RowSet, StepForm
+from wizard.forms.base import RowForm, RowSet, StepForm
 from wizard.forms.fields import DataverseCharField
 from wizard.forms.layout import Rows, ShowWhen
 from wizard.options import (
@@ -21,7 +21,7 @@ from wizard.options import (
 from wizard.validators import validate_domain, validate_https_url
 
 
-class DomainRowForm(forms.Form):
+class DomainRowForm(RowForm):
     domain = DataverseCharField(
         label=_("Domain"),
         max_length=200,

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.forms.forms import DeclarativeFieldsMetaclass
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.forms.utils import ErrorDict
 from django.utils.functional import Promise
@@ -22,6 +23,26 @@ from wizard.forms.layout import disabled_fields, is_on
 MAX_POSTED_ROWS = 50  # rows accepted from one POST; more are ignored rather than stored
 
 
+class _SharedFields(dict[str, forms.Field]):
+    """A row form's fields, which every row shares: Django deep-copies a form's fields for each form,
+    and a step draws up to 50 rows. No row form changes a field of its own (choices, ``required``,
+    widgets stay as declared); one that needs to must not be a :class:`RowForm`."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return dict(self)
+
+
+class _RowFormMetaclass(DeclarativeFieldsMetaclass):
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:  # noqa: N804
+        new_class = super().__new__(mcs, name, bases, attrs)
+        new_class.base_fields = _SharedFields(new_class.base_fields)
+        return new_class
+
+
+class RowForm(forms.Form, metaclass=_RowFormMetaclass):
+    """The form of one row of a :class:`RowSet`; its rows share its fields (see :class:`_SharedFields`)."""
+
+
 @dataclass(frozen=True)
 class RowSet:
     """A repeating group of fields stored as a list under ``name`` in the step's data."""
@@ -29,7 +50,7 @@ class RowSet:
     name: str
     label: str | Promise
     row_label: str | Promise
-    form_class: type[forms.Form]
+    form_class: type[RowForm]
     max_rows: int | None = None
     add_label: str | Promise = ""
     # Only shown (and only validated) when this boolean field of the step is on.

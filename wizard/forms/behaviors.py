@@ -6,7 +6,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wizard.forms.base import RowSet, StepForm
+from wizard.forms.base import RowForm, RowSet, StepForm
 from wizard.forms.fields import DataverseCharField
 from wizard.forms.layout import DisabledBy, Rows, ShowWhen
 from wizard.forms.rules import rule_holds
@@ -34,7 +34,7 @@ from wizard.validators import (
 MAX_QUESTIONS = 10
 
 
-class MessageRowForm(forms.Form):
+class MessageRowForm(RowForm):
     trigger = forms.ChoiceField(label=_("Trigger"), choices=MESSAGE_TRIGGERS)
     text = DataverseCharField(
         label=_("Message"),
@@ -44,7 +44,7 @@ class MessageRowForm(forms.Form):
     )
 
 
-class QuestionRowForm(forms.Form):
+class QuestionRowForm(RowForm):
     # Fields shown only while a condition on another field of the same row holds (see ShowWhen).
     show_when = {"options": f"answer_type={ANSWER_OPTION_SET}"}
 
