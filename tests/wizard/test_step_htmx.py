@@ -381,3 +381,22 @@ def test_drafts_with_the_same_content_share_the_review_rendering(author_client, 
     assert summarised == [] and "Every step is complete" in html
     # What lies outside the shared part names the second draft.
     assert f'action="{reverse("wizard:submit", args=[second.pk])}"' in html
+
+
+def test_the_shared_step_list_links_each_reader_to_the_steps_of_their_own_channel(client):
+    from urllib.parse import urljoin
+
+    from tests.factories import reviewer
+
+    client.force_login(reviewer(username="viewer"))
+    first, second = ChannelFactory(), ChannelFactory()
+    for channel in (first, second):  # the second page's step list comes from the first one's rendering
+        url = step_url(channel, "appearance")
+        html = client.get(url).content.decode()
+        nav = html.split('<nav aria-label="Wizard steps"')[1].split("</nav>")[0]
+        links = re.findall(r'<a class="nav-link" href="([^"]+)">', nav)
+        assert len(links) == 5  # every step but the one shown
+        assert {urljoin(url, link) for link in links} == {
+            step_url(channel, slug) for slug in ("details", "workstream", "behaviors", "features", "review")
+        }
+        assert client.get(urljoin(url, links[0])).status_code == 200

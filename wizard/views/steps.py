@@ -104,8 +104,8 @@ def _render(
         "step_number": STEPS.index(step) + 1,
         "steps": STEPS,
         "reachable": reachable,
-        # The step list draws the same for the same step, reachable steps and rights.
-        "nav_cache_key": f"{channel.pk}:{step.slug}:{','.join(sorted(reachable))}:{can_edit}",
+        # The step list draws the same for the same step, reachable steps and rights, in every channel.
+        "nav_cache_key": f"{step.slug}:{','.join(sorted(reachable))}:{can_edit}",
         "previous": previous_step(step.slug),
         "next": next_step(step.slug),
         "conflict": conflict,
