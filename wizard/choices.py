@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 Option = tuple[str, str]
 
@@ -98,9 +98,18 @@ CHOICE_LISTS = (
 
 
 def choices_fingerprint(provider: ChoiceProvider) -> str:
-    """Changes whenever any list the provider offers changes (used in cache keys of rendered forms)."""
+    """Changes whenever any list the provider offers changes (used in cache keys of rendered forms).
+
+    Remembered on the provider for the language it was computed in: a provider lives for one request
+    and keeps the lists it read (builtin names are translated, so the language is part of it)."""
+    language = get_language()
+    remembered = getattr(provider, "_fingerprint", None)
+    if remembered is not None and remembered[0] == language:
+        return str(remembered[1])
     lists = [getattr(provider, name)() for name in CHOICE_LISTS]
-    return repr([(choice_list.options, choice_list.offline) for choice_list in lists])
+    fingerprint = repr([(choice_list.options, choice_list.offline) for choice_list in lists])
+    provider._fingerprint = (language, fingerprint)  # type: ignore[attr-defined]
+    return fingerprint
 
 
 def provider_for(environment: object | None) -> ChoiceProvider:

@@ -157,6 +157,11 @@ def test_delete_refuses_a_published_channel():
     assert AuditEntry.objects.filter(action="channel.deleted").exists()
 
 
+def _form_to_show(channel, step):
+    choices = drafts.choices_for(channel)
+    return drafts.form_to_show(channel, step, choices, drafts.shown_step_key(channel, step, choices))
+
+
 def _behaviors(channel, **values):
     from wizard.steps import get_step
 
@@ -175,7 +180,7 @@ def test_a_saved_step_its_check_found_without_errors_is_drawn_without_validating
         prechat_enabled=True,
         questions=[{"name": "Email", "text": "Email?", "answer_type": "192350000"}],
     )
-    drawn_after_validation = render_form(drafts.form_to_show(channel, step, drafts.choices_for(channel)))
+    drawn_after_validation = render_form(_form_to_show(channel, step))
     check = drafts.check_step(channel, step, values)
     assert check.valid and check.shows_no_errors
 
@@ -183,7 +188,7 @@ def test_a_saved_step_its_check_found_without_errors_is_drawn_without_validating
         raise AssertionError("validated again")
 
     monkeypatch.setattr(StepForm, "full_clean", refuse)
-    form = drafts.form_to_show(channel, step, drafts.choices_for(channel))
+    form = _form_to_show(channel, step)
     assert form.is_valid() and not form.rows["questions"].forms[0].errors
     assert render_form(form) == drawn_after_validation
 
@@ -195,5 +200,5 @@ def test_a_step_whose_hidden_rows_have_errors_is_validated_again_to_draw_them():
     step, values = _behaviors(channel, prechat_enabled=False, questions=[{"name": "", "text": ""}])
     check = drafts.check_step(channel, step, values)
     assert check.valid and not check.shows_no_errors
-    form = drafts.form_to_show(channel, step, drafts.choices_for(channel))
+    form = _form_to_show(channel, step)
     assert form.rows["questions"].forms[0].errors

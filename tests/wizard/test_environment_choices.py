@@ -110,3 +110,20 @@ def test_only_active_omnichannel_messaging_queues_are_offered(emulator_environme
     assert f"Chat queue {suffix}" in labels
     assert f"Closed chat queue {suffix}" not in labels
     assert f"Mailbox queue {suffix}" not in labels
+
+
+def test_a_providers_fingerprint_is_computed_once_per_language():
+    from django.utils import translation
+
+    from wizard.choices import BuiltinChoices, choices_fingerprint
+
+    provider = BuiltinChoices()
+    read = []
+    real = provider.languages
+    provider.languages = lambda: read.append(1) or real()  # type: ignore[method-assign]
+    with translation.override("en"):
+        english = choices_fingerprint(provider)
+        assert choices_fingerprint(provider) == english and len(read) == 1
+    with translation.override("ko"):
+        korean = choices_fingerprint(provider)  # the builtin names are translated: a list of its own
+    assert korean != english and len(read) == 2

@@ -203,17 +203,22 @@ def bind_form(
     )
 
 
-def rendered_form_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
+def shown_step_key(channel: Channel, step: Step, choices: ChoiceProvider) -> str:
+    """:func:`step_key` of the values ``channel`` holds for ``step``: what the step's page shows."""
+    return step_key(channel, step, choices, channel.step_data(step.slug))
+
+
+def rendered_form_key(channel: Channel, step: Step, shown_key: str, can_edit: bool) -> str:
     """A key for the rendered step form: the same step values, edit rights and inputs from outside the
-    step (:func:`step_key`) always render the same HTML, so it can be cached until any of them changes.
+    step (``shown_key``, :func:`shown_step_key`) always render the same HTML, so it can be cached until
+    any of them changes.
 
     The key holds a digest of the step's values, not the draft's version: a save that stores what the
     page already showed, or a save of another step, keeps the cached rendering. The form's markup names
     no channel, so drafts with the same step content share it: every new draft's first steps render
     once for everyone.
     """
-    values = channel.step_data(step.slug)
-    return step_key(channel, step, choices, values, ("form", step.slug in channel.saved_steps, can_edit))
+    return f"{shown_key}:{step.slug in channel.saved_steps}:{can_edit}"
 
 
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
@@ -462,7 +467,7 @@ def check_step(
     then find every unchanged step already checked."""
     assert step.form_class is not None
     choices = choices or choices_for(channel)
-    key = _step_check_key(channel, step, values, choices)
+    key = _CHECK_KEY.format(step_key(channel, step, choices, values))
     found = cache.get(key)
     if found is None:
         form = step.form_class(values, choices=choices, context=step_context(channel))
@@ -471,16 +476,16 @@ def check_step(
     return found
 
 
-def _step_check_key(channel: Channel, step: Step, values: dict[str, Any], choices: ChoiceProvider) -> str:
-    return f"wizard_step_check:{step_key(channel, step, choices, values)}"
+_CHECK_KEY = "wizard_step_check:{}"
 
 
-def form_to_show(channel: Channel, step: Step, choices: ChoiceProvider) -> StepForm:
+def form_to_show(channel: Channel, step: Step, choices: ChoiceProvider, shown_key: str) -> StepForm:
     """:func:`bind_form` for a step page: a saved step whose values a remembered check found to show
-    no error is drawn without validating it again (the Next that left the step checked them)."""
+    no error is drawn without validating it again (the Next that left the step checked them).
+    ``shown_key``: :func:`shown_step_key`."""
     form = bind_form(channel, step, choices=choices)
     if form.is_bound:
-        found = cache.get(_step_check_key(channel, step, channel.step_data(step.slug), choices))
+        found = cache.get(_CHECK_KEY.format(shown_key))
         if found is not None and found.shows_no_errors:
             form.take_as_checked()
     return form

@@ -121,8 +121,9 @@ def _render(
             form.hush_row(added, len(form.rows[added].forms) - 1)
         if form is None:
             # Built only when the cached rendering of the form is missing.
-            form = SimpleLazyObject(partial(drafts.form_to_show, channel, step, choices))
-            context["form_cache_key"] = drafts.rendered_form_key(channel, step, choices, context["can_edit"])
+            shown_key = drafts.shown_step_key(channel, step, choices)
+            form = SimpleLazyObject(partial(drafts.form_to_show, channel, step, choices, shown_key))
+            context["form_cache_key"] = drafts.rendered_form_key(channel, step, shown_key, can_edit)
         context["form"] = form
         # The values this page was opened with, so a save after someone else's can be merged per field.
         context["base_token"] = (
