@@ -95,6 +95,9 @@ class Question:
 
 # The steps whose values the widget shows.
 PREVIEW_STEPS = ("appearance", "behaviors", "features")
+# The steps whose values the checks under the preview read (build_preview): a step page's panel is
+# drawn again only when one of them changes (wizard.services.drafts.rendered_panel_key).
+CHECKED_STEPS = ("appearance",)
 
 
 @dataclass

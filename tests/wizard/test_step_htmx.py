@@ -186,9 +186,14 @@ def test_the_cached_preview_panel_follows_the_saved_draft(author_client):
     assert 'data-check="title_missing"' in author_client.get(url).content.decode()
 
 
-def test_the_preview_panel_is_rendered_again_only_when_its_checks_change(author_client):
+def test_the_preview_panel_is_rendered_again_only_when_its_checks_change(author_client, monkeypatch):
+    from wizard.services import drafts
+
     channel = ChannelFactory(owner=author_client.user)
     url = step_url(channel, "behaviors")
+    built = []
+    real = drafts.step_page_preview
+    monkeypatch.setattr(drafts, "step_page_preview", lambda channel: built.append(1) or real(channel))
 
     def panel_rendered():
         response = author_client.get(url)
@@ -196,6 +201,15 @@ def test_the_preview_panel_is_rendered_again_only_when_its_checks_change(author_
 
     assert panel_rendered()[0]
     assert not panel_rendered()[0]
+    # A step the checks don't read: the preview is not even built to find out.
+    built.clear()
+    details = dict(channel.data["details"], name="Renamed", version=channel.version, nav="save")
+    author_client.post(
+        step_url(channel, "details"), {k: v for k, v in details.items() if v not in (None, False)}
+    )
+    assert Channel.objects.get(pk=channel.pk).data["details"]["name"] == "Renamed"
+    assert not panel_rendered()[0] and built == []
+    channel.refresh_from_db()
     # A subtitle is not among the checks: the frame draws it, so the panel stays as rendered.
     author_client.post(step_url(channel, "appearance"), appearance_post(channel, subtitle="New", nav="save"))
     assert not panel_rendered()[0]

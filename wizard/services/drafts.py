@@ -30,6 +30,7 @@ from wizard.forms.layout import is_on
 from wizard.forms.rules import RULES, rule_holds
 from wizard.models import Channel, ChannelStatus, states
 from wizard.models.states import Action
+from wizard.preview import CHECKED_STEPS, Preview, build_preview
 from wizard.services import merge
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
 from wizard.validators import fit_dataverse_length
@@ -219,6 +220,26 @@ def rendered_form_key(channel: Channel, step: Step, shown_key: str, can_edit: bo
     once for everyone.
     """
     return f"{shown_key}:{step.slug in channel.saved_steps}:{can_edit}"
+
+
+def step_page_preview(channel: Channel) -> Preview:
+    """The preview a step page's panel draws: its frame's address is relative to the step page
+    (/channels/<pk>/steps/<slug>/), so that the panel names no channel."""
+    return build_preview(channel.data, frame_url="../../preview/frame/")
+
+
+def rendered_panel_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
+    """A key for a step page's preview panel. The panel draws the frame (which loads the draft itself)
+    and the preview's checks, so drafts and steps whose checks are the same share its rendering. The
+    checks read only the steps ``wizard.preview.CHECKED_STEPS`` names; their fingerprint is remembered
+    under those steps' :func:`step_key`, so the preview is built only when one of them changed."""
+    keys = [step_key(channel, get_step(slug), choices, channel.step_data(slug)) for slug in CHECKED_STEPS]
+    remembered = f"wizard_preview_checks:{':'.join(keys)}"
+    fingerprint = cache.get(remembered)
+    if fingerprint is None:
+        fingerprint = step_page_preview(channel).fingerprint
+        cache.set(remembered, fingerprint, STEP_CHECK_SECONDS)
+    return f"{fingerprint}:{step.slug}:{can_edit}"
 
 
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:

@@ -21,7 +21,6 @@ from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from wizard.forms.problem_links import problem_links
 from wizard.models import Channel
-from wizard.preview import build_preview
 from wizard.services import actions, drafts, merge
 from wizard.services.rows import apply_row_action
 from wizard.steps import STEPS, Step, get_step, next_step, previous_step
@@ -36,8 +35,6 @@ STEP_TARGET = "step-page"
 HTMX_FRAME = "wizard/steps/htmx_frame.html"
 # The message of a refused Next carries this tag: the step page shows it as its error summary.
 REFUSED_TAG = "step-problems"
-# Relative to /channels/<pk>/steps/<slug>/, so that the preview panel names no channel.
-PANEL_FRAME_URL = "../../preview/frame/"
 REVIEW_CACHE_SECONDS = 3600  # as the templates' {% cache %} of rendered forms and the review summary
 
 
@@ -137,9 +134,8 @@ def _render(
         context["problem_links"] = problem_links(context["form"])
     # The panel's frame loads the draft itself, so what the panel draws is the preview's checks: drafts
     # and steps with the same checks share its rendering. Its addresses are relative to the step page.
-    preview = build_preview(channel.data, frame_url=PANEL_FRAME_URL)
-    context["preview"] = preview
-    context["panel_cache_key"] = f"{preview.fingerprint}:{step.slug}:{can_edit}"
+    context["preview"] = SimpleLazyObject(partial(drafts.step_page_preview, channel))
+    context["panel_cache_key"] = drafts.rendered_panel_key(channel, step, choices, can_edit)
     if _answers_htmx(request):
         context["step_frame"] = HTMX_FRAME
     response = render(request, step.template, context, status=status)
