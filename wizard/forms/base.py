@@ -34,7 +34,7 @@ class _SharedFields(dict[str, forms.Field]):
 
 class _RowFormMetaclass(DeclarativeFieldsMetaclass):
     def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:  # noqa: N804
-        new_class = super().__new__(mcs, name, bases, attrs)
+        new_class: Any = super().__new__(mcs, name, bases, attrs)
         new_class.base_fields = _SharedFields(new_class.base_fields)
         return new_class
 
@@ -290,11 +290,13 @@ class StepForm(forms.Form):
         check (``drafts.check_step``) found to show none. ``cleaned_data`` is not set."""
         self._errors = ErrorDict(renderer=self.renderer)
         for formset in self.rows.values():
-            formset._non_form_errors = formset.error_class(error_class="nonform", renderer=formset.renderer)
-            formset._errors = []
+            # Django's own names for a formset's validated state (BaseFormSet.full_clean sets them).
+            checked: Any = formset
+            checked._non_form_errors = formset.error_class(error_class="nonform", renderer=checked.renderer)
+            checked._errors = []
             for row in formset.forms:
                 row._errors = ErrorDict(renderer=row.renderer)
-                formset._errors.append(row._errors)
+                checked._errors.append(row._errors)
 
     def problems(self) -> list[tuple[str, str]]:
         """Every error of this step as (field label or row label, message), for the review page."""
