@@ -414,3 +414,49 @@ def test_the_shared_step_list_links_each_reader_to_the_steps_of_their_own_channe
             step_url(channel, slug) for slug in ("details", "workstream", "behaviors", "features", "review")
         }
         assert client.get(urljoin(url, links[0])).status_code == 200
+
+
+def test_the_check_a_next_made_is_stored_with_the_draft_for_every_worker_process(author_client, monkeypatch):
+    from django.core.cache import cache
+
+    from wizard.forms.base import StepForm
+    from wizard.services import drafts
+    from wizard.steps import get_step
+
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title="Checked once"), headers=HTMX
+    )
+    assert response.status_code == 200
+    channel.refresh_from_db()
+    step = get_step("appearance")
+    stored = channel.step_checks["appearance"]
+    assert stored["valid"] and stored["no_errors"] and stored["problems"] == []
+    assert stored["key"] == drafts.shown_step_key(channel, step, drafts.choices_for(channel))
+    # Another worker process has none of this one's cache: the page and the review still find the
+    # check, so neither validates the Chat widget step again.
+    cache.clear()
+    validated = []
+    real = StepForm.full_clean
+    monkeypatch.setattr(
+        StepForm, "full_clean", lambda form: validated.append(type(form).__name__) or real(form)
+    )
+    html = author_client.get(step_url(channel, "appearance")).content.decode()
+    assert 'value="Checked once"' in html and "AppearanceForm" not in validated
+    author_client.get(step_url(channel, "review"))
+    assert "AppearanceForm" not in validated and "DetailsForm" in validated
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [{"key": "another", "valid": True, "no_errors": True, "problems": []}, {"key": None}, "not a check"],
+    ids=["other-values", "missing-fields", "wrong-type"],
+)
+def test_a_stored_check_of_other_values_or_shape_is_not_trusted(author_client, entry):
+    # The stored check says the step is fine, but it is not of these values (or not a check at all):
+    # the review checks the empty title again and lists it.
+    channel = ChannelFactory(owner=author_client.user)
+    data = dict(channel.data, appearance=dict(channel.data["appearance"], title=""))
+    Channel.objects.filter(pk=channel.pk).update(data=data, step_checks={"appearance": entry})
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    assert "problem to fix" in html and "Title" in html

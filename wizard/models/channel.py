@@ -29,6 +29,10 @@ class Channel(models.Model):
     visited_steps = models.JSONField(default=list, blank=True)
     # Steps saved at least once: only those show their validation errors when opened.
     saved_steps = models.JSONField(default=list, blank=True)
+    # The last check of each step's values, written by the save that checked them, so that every
+    # worker process finds it: {"<step slug>": {"key": drafts.step_key, "valid", "no_errors",
+    # "problems": [[label, message], ...]}}. Owned by wizard.services.drafts.
+    step_checks = models.JSONField(default=dict, blank=True)
     environment = models.ForeignKey(
         "portal.Environment",
         null=True,

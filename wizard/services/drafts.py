@@ -318,6 +318,7 @@ def save_step(
     base: dict[str, Any] | None = None,
     resolve: str = "",
     against: int | None = None,
+    check: StepCheck | None = None,
 ) -> SaveResult:
     """Store the values as typed and move the draft's position.
 
@@ -325,6 +326,7 @@ def save_step(
     sent the values it was opened with (``base``): what only one side changed is kept, and only fields
     both changed differently are a conflict. A conflict is refused (:class:`StaleDraftError`) unless
     ``resolve`` ("mine" or "theirs") was chosen against the version that is saved now (``against``).
+    ``check``: the :func:`check_step` of ``values`` the caller made, stored with the draft.
     """
     step = get_step(slug)
     if not step.has_form:
@@ -334,6 +336,9 @@ def save_step(
     current = channel
     for _attempt in range(MAX_MERGE_ATTEMPTS):
         update, notices, stored = _step_update(current, slug, values, user, current_step)
+        if check is not None and check.key:
+            kept = current.step_checks if isinstance(current.step_checks, dict) else {}
+            update["step_checks"] = {**kept, slug: check.stored()}
         with transaction.atomic():
             updated = (
                 Channel.objects.filter(pk=channel.pk, version=expected_version)
@@ -469,12 +474,22 @@ class Problem:
 @dataclass(frozen=True)
 class StepCheck:
     """A step's values as its form judges them: whether they may be saved with Next, and every
-    problem as (field or row label, message)."""
+    problem as (field or row label, message). ``key``: the :func:`step_key` of what was checked."""
 
     valid: bool
     problems: list[tuple[str, str]]
     # The form draws no error anywhere, so it can be drawn without validating it again.
     shows_no_errors: bool = False
+    key: str = ""
+
+    def stored(self) -> dict[str, Any]:
+        """The check as ``Channel.step_checks`` keeps it for its step."""
+        return {
+            "key": self.key,
+            "valid": self.valid,
+            "no_errors": self.shows_no_errors,
+            "problems": [list(problem) for problem in self.problems],
+        }
 
 
 STEP_CHECK_SECONDS = 3600
@@ -484,29 +499,42 @@ def check_step(
     channel: Channel, step: Step, values: dict[str, Any], choices: ChoiceProvider | None = None
 ) -> StepCheck:
     """Validate ``values`` for ``step`` of ``channel`` through the step's form, remembered under
-    :func:`step_key`: the Next that leaves a step checks it, and the review page and the submission
-    then find every unchanged step already checked."""
+    :func:`step_key`: the Next that leaves a step checks it and the save stores the check with the
+    draft (``Channel.step_checks``), so the review page, the submission and the step's page then
+    find it in any worker process; checks of values not saved are remembered in the cache."""
     assert step.form_class is not None
     choices = choices or choices_for(channel)
-    key = _CHECK_KEY.format(step_key(channel, step, choices, values))
-    found = cache.get(key)
+    key = step_key(channel, step, choices, values)
+    found = _stored_check(channel, step, key) or cache.get(_CHECK_KEY.format(key))
     if found is None:
         form = step.form_class(values, choices=choices, context=step_context(channel))
-        found = StepCheck(form.is_valid(), form.problems(), form.shows_no_errors())
-        cache.set(key, found, STEP_CHECK_SECONDS)
+        found = StepCheck(form.is_valid(), form.problems(), form.shows_no_errors(), key)
+        cache.set(_CHECK_KEY.format(key), found, STEP_CHECK_SECONDS)
     return found
 
 
 _CHECK_KEY = "wizard_step_check:{}"
 
 
+def _stored_check(channel: Channel, step: Step, key: str) -> StepCheck | None:
+    """The check ``channel`` stores for ``step`` if it is of the values and context ``key`` names."""
+    entry = channel.step_checks.get(step.slug) if isinstance(channel.step_checks, dict) else None
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    try:
+        problems = [(str(label), str(message)) for label, message in entry["problems"]]
+        return StepCheck(bool(entry["valid"]), problems, bool(entry["no_errors"]), key)
+    except (KeyError, TypeError, ValueError):
+        return None  # an entry of another shape: checked again
+
+
 def form_to_show(channel: Channel, step: Step, choices: ChoiceProvider, shown_key: str) -> StepForm:
-    """:func:`bind_form` for a step page: a saved step whose values a remembered check found to show
-    no error is drawn without validating it again (the Next that left the step checked them).
+    """:func:`bind_form` for a step page: a saved step whose values a check found to show no error
+    (stored with the draft or remembered in the cache) is drawn without validating it again.
     ``shown_key``: :func:`shown_step_key`."""
     form = bind_form(channel, step, choices=choices)
     if form.is_bound:
-        found = cache.get(_CHECK_KEY.format(shown_key))
+        found = _stored_check(channel, step, shown_key) or cache.get(_CHECK_KEY.format(shown_key))
         if found is not None and found.shows_no_errors:
             form.take_as_checked()
     return form

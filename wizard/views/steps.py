@@ -203,7 +203,8 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=409)
     # Next saves an invalid step too, but stays on it; decided before saving so the draft's position is
     # written once.
-    blocked = nav == "next" and not row_action and not drafts.check_step(channel, step, values).valid
+    check = drafts.check_step(channel, step, values) if nav == "next" and not row_action else None
+    blocked = check is not None and not check.valid
     try:
         result = drafts.save_step(
             channel,
@@ -215,6 +216,7 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             base=base,
             resolve=resolve,
             against=against,
+            check=check,
         )
     except drafts.StaleDraftError as conflict:
         # What the author typed stays in the form (merged with what only the others changed); the form
