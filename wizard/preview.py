@@ -181,7 +181,16 @@ def safe_logo_url(url: str) -> tuple[str, Check | None]:
         host = parts.hostname
     except ValueError:
         parts, host = None, None
-    if parts is None or parts.scheme.lower() != "https" or not host:
+    if parts is not None and parts.scheme.lower() == "https" and not host:
+        return "", Check(
+            "warning",
+            "logo_not_https",
+            _(
+                "The logo is not loaded: its URL has no address after https://. Enter the full address "
+                "of an image, such as https://www.contoso.com/logo.png."
+            ),
+        )
+    if parts is None or parts.scheme.lower() != "https":
         return "", Check(
             "warning",
             "logo_not_https",

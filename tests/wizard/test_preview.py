@@ -89,6 +89,12 @@ def test_logo_not_https_is_not_loaded(url):
     assert [check.code for check in preview.checks] == ["logo_not_https"]
 
 
+@pytest.mark.parametrize("url", ["https://", "https:///logo.png", "HTTPS://"])
+def test_a_logo_url_without_an_address_says_so_rather_than_asking_for_https(url):
+    (check,) = build_preview(data_with(appearance={"logo_url": url})).checks
+    assert "no address after https://" in check.message and "does not start" not in check.message
+
+
 def test_logo_https_image_loads_and_non_image_warns():
     good = build_preview(data_with(appearance={"logo_url": "https://contoso.com/img/logo.svg"}))
     assert good.logo_url == "https://contoso.com/img/logo.svg" and good.checks == []

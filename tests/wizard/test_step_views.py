@@ -466,3 +466,25 @@ def test_a_row_added_without_javascript_shows_blank_and_without_errors(author_cl
     count = len(Channel.objects.get(pk=channel.pk).data[slug][row_set])
     new_row = html.split(f'data-row-index="{count - 1}"')[1].split("</fieldset>")[0]
     assert "is-invalid" not in new_row and "invalid-feedback" not in new_row
+
+
+def test_review_and_banners_speak_to_whoever_reads_them(client):
+    from wizard.services import workflow
+
+    owner = author(username="owner")
+    channel = ChannelFactory(owner=owner)
+    client.force_login(reviewer(username="reader"))
+    html = client.get(step_url(channel, "review")).content.decode()
+    # A reader can't submit: the review says the steps are complete and asks nothing of them.
+    assert "Every step is complete." in html and "Submit the channel for review" not in html
+    client.force_login(owner)
+    assert (
+        "Submit the channel for review when you are ready"
+        in client.get(step_url(channel, "review")).content.decode()
+    )
+    workflow.submit(channel, owner)
+    html = client.get(step_url(channel, "appearance")).content.decode()
+    assert "Withdraw it from review on the channel" in html and "The author can withdraw it" not in html
+    client.force_login(reviewer(username="other"))
+    html = client.get(step_url(channel, "appearance")).content.decode()
+    assert "The author can withdraw it to make changes" in html
