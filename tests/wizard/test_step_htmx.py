@@ -460,3 +460,25 @@ def test_a_stored_check_of_other_values_or_shape_is_not_trusted(author_client, e
     Channel.objects.filter(pk=channel.pk).update(data=data, step_checks={"appearance": entry})
     html = author_client.get(step_url(channel, "review")).content.decode()
     assert "problem to fix" in html and "Title" in html
+
+
+def test_checks_and_renderings_of_other_code_are_not_used(author_client, monkeypatch):
+    # A deployment that changes how a step is checked or drawn changes the code digest in every key:
+    # the check stored with the draft and the cached form of the old code are not used.
+    from wizard.forms.base import StepForm
+    from wizard.services import drafts
+
+    channel = ChannelFactory(owner=author_client.user)
+    author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title="Old code"), headers=HTMX
+    )
+    author_client.get(step_url(channel, "appearance"))
+    assert re.fullmatch(r"[0-9a-f]{16}", drafts.code_digest())
+    monkeypatch.setattr(drafts, "code_digest", lambda: "another-deployment")
+    validated = []
+    real = StepForm.full_clean
+    monkeypatch.setattr(
+        StepForm, "full_clean", lambda form: validated.append(type(form).__name__) or real(form)
+    )
+    html = author_client.get(step_url(channel, "appearance")).content.decode()
+    assert 'value="Old code"' in html and "AppearanceForm" in validated

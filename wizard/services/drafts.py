@@ -12,8 +12,12 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import django
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -239,7 +243,7 @@ def rendered_panel_key(channel: Channel, step: Step, choices: ChoiceProvider, ca
     if fingerprint is None:
         fingerprint = step_page_preview(channel).fingerprint
         cache.set(remembered, fingerprint, STEP_CHECK_SECONDS)
-    return f"{fingerprint}:{step.slug}:{can_edit}"
+    return f"{code_digest()}:{fingerprint}:{step.slug}:{can_edit}"
 
 
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
@@ -273,6 +277,7 @@ def _digest(
     )
     text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
     parts = [
+        code_digest(),
         hashlib.sha256(text.encode()).hexdigest(),
         channel.published_revision_id,
         choices_fingerprint(choices),
@@ -280,6 +285,23 @@ def _digest(
         *rest,
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the code and templates that check and draw the steps (``wizard/`` and
+    ``templates/wizard/``) and of Django's version. Every key a check or a rendering is stored or
+    cached under holds it, so after a deployment that changes how a step is checked or drawn, no
+    check stored with a draft and no cached rendering of the old code is used."""
+    import wizard
+
+    package = Path(wizard.__file__).resolve().parent
+    templates = Path(settings.BASE_DIR) / "templates" / "wizard"
+    digest = hashlib.sha256(django.get_version().encode())
+    for path in sorted(package.rglob("*.py")) + sorted(templates.rglob("*.html")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _drop_disabled(data: dict[str, Any], choices: ChoiceProvider) -> list[str]:

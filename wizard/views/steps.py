@@ -102,7 +102,7 @@ def _render(
         "steps": STEPS,
         "reachable": reachable,
         # The step list draws the same for the same step, reachable steps and rights, in every channel.
-        "nav_cache_key": f"{step.slug}:{','.join(sorted(reachable))}:{can_edit}",
+        "nav_cache_key": f"{drafts.code_digest()}:{step.slug}:{','.join(sorted(reachable))}:{can_edit}",
         "previous": previous_step(step.slug),
         "next": next_step(step.slug),
         "conflict": conflict,
