@@ -189,7 +189,7 @@ def test_a_saved_step_its_check_found_without_errors_is_drawn_without_validating
 
     monkeypatch.setattr(StepForm, "full_clean", refuse)
     form = _form_to_show(channel, step)
-    assert form.is_valid() and not form.rows["questions"].forms[0].errors
+    assert form.piece_key and form.is_valid() and not form.rows["questions"].forms[0].errors
     assert render_form(form) == drawn_after_validation
 
 
@@ -202,3 +202,4 @@ def test_a_step_whose_hidden_rows_have_errors_is_validated_again_to_draw_them():
     assert check.valid and not check.shows_no_errors
     form = _form_to_show(channel, step)
     assert form.rows["questions"].forms[0].errors
+    assert form.piece_key is None  # drawn whole: cached pieces know of no errors

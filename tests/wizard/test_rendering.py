@@ -179,3 +179,67 @@ def test_row_buttons_and_notes_are_translated():
     with translation.override("ko"):
         html = render_form(_form("appearance", domains_only=True, domains=[]), {"can_edit": True})
     assert "위로 이동" in html and "아직 없음" in html and "Move up" not in html
+
+
+def _complete(slug, **values):
+    from tests.factories import complete_data
+
+    data = complete_data()
+    data[slug].update(values)
+    form_class = get_step(slug).form_class
+    return form_class(data[slug], choices=provider_for(None), context=StepContext(data=data))
+
+
+@pytest.mark.parametrize("slug", [step.slug for step in FORM_STEPS])
+def test_a_form_drawn_in_cached_pieces_is_the_form_drawn_whole(slug):
+    from django.core.cache import cache
+
+    cache.clear()
+    whole = render_form(_complete(slug), {"can_edit": True})
+    for _time in ("drawn", "from the cache"):
+        form = _complete(slug)
+        assert form.is_valid()
+        form = _complete(slug)
+        form.take_as_checked()
+        form.piece_key = "context"
+        assert render_form(form, {"can_edit": True}) == whole
+
+
+def test_only_the_piece_holding_a_changed_value_is_drawn_again(monkeypatch):
+    from django.core.cache import cache
+
+    from wizard.forms import rendering
+
+    cache.clear()
+    drawn = []
+    top = {id(item) for item in _complete("behaviors").helper.layout.fields}
+    real = rendering._render_item
+
+    def render_item(item, *args):
+        if id(item) in top:  # an item of the layout itself, not of one of its fieldsets
+            drawn.append(item)
+        return real(item, *args)
+
+    monkeypatch.setattr(rendering, "_render_item", render_item)
+
+    def draw(**values):
+        form = _complete("behaviors", **values)
+        form.take_as_checked()
+        form.piece_key = "context"
+        html = render_form(form, {"can_edit": True})
+        return html, form
+
+    draw(survey_link_message="First")
+    pieces = len(drawn)
+    drawn.clear()
+    html, form = draw(survey_link_message="Second <b>bold</b>")
+    assert len(drawn) == 1 and pieces > 1  # the post-conversation fieldset alone
+    assert "Second &lt;b&gt;bold&lt;/b&gt;" in html
+    # The questions' rows came from the cache: their forms were never built.
+    assert "forms" not in form.rows["questions"].__dict__
+    # Someone who can't edit sees no row buttons: a piece of its own.
+    drawn.clear()
+    form = _complete("behaviors", survey_link_message="Second <b>bold</b>")
+    form.take_as_checked()
+    form.piece_key = "context"
+    assert "data-row-remove" not in render_form(form, {"can_edit": False}) and len(drawn) == pieces

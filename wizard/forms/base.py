@@ -43,6 +43,20 @@ class RowForm(forms.Form, metaclass=_RowFormMetaclass):
     """The form of one row of a :class:`RowSet`; its rows share its fields (see :class:`_SharedFields`)."""
 
 
+class RowFormSet(BaseFormSet):
+    """The formset of a :class:`RowSet`. Once its step form is taken as checked
+    (:meth:`StepForm.take_as_checked`), the rows it builds are too, when they are built: a step page
+    whose row sets come from cached renderings never builds them."""
+
+    checked = False
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form: Any = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        if self.checked:
+            form._errors = ErrorDict(renderer=form.renderer)
+        return form
+
+
 @dataclass(frozen=True)
 class RowSet:
     """A repeating group of fields stored as a list under ``name`` in the step's data."""
@@ -58,7 +72,11 @@ class RowSet:
 
     def formset_class(self) -> type[BaseFormSet]:
         return formset_factory(
-            self.form_class, extra=0, max_num=MAX_POSTED_ROWS, absolute_max=MAX_POSTED_ROWS
+            self.form_class,
+            formset=RowFormSet,
+            extra=0,
+            max_num=MAX_POSTED_ROWS,
+            absolute_max=MAX_POSTED_ROWS,
         )
 
     def field_names(self) -> list[str]:
@@ -103,6 +121,11 @@ class StepForm(forms.Form):
         self.context = context or StepContext()
         bound = values is not None
         source = (values if bound else initial) or {}
+        # What the form was bound to (or shows), in the draft's shape: renderings are keyed by it.
+        self.source: dict[str, Any] = source
+        # Set by whoever knows the form draws no error: renderings of parts of the form are then
+        # cached under it (wizard.forms.rendering), keyed by the values each part draws.
+        self.piece_key: str | None = None
         flat = self._flat_data(source)
         super().__init__(data=flat if bound else None, initial=None if bound else flat)
         self.rows: dict[str, BaseFormSet] = {}
@@ -287,16 +310,14 @@ class StepForm(forms.Form):
 
     def take_as_checked(self) -> None:
         """Draw the form as one without errors, without validating it again: for values a remembered
-        check (``drafts.check_step``) found to show none. ``cleaned_data`` is not set."""
+        check (``drafts.check_step``) found to show none. ``cleaned_data`` is not set; rows are
+        taken as checked as their formset builds them."""
         self._errors = ErrorDict(renderer=self.renderer)
         for formset in self.rows.values():
-            # Django's own names for a formset's validated state (BaseFormSet.full_clean sets them).
             checked: Any = formset
+            checked.checked = True
+            # Django's own name for a formset's validated state (BaseFormSet.full_clean sets it).
             checked._non_form_errors = formset.error_class(error_class="nonform", renderer=checked.renderer)
-            checked._errors = []
-            for row in formset.forms:
-                row._errors = ErrorDict(renderer=row.renderer)
-                checked._errors.append(row._errors)
 
     def problems(self) -> list[tuple[str, str]]:
         """Every error of this step as (field label or row label, message), for the review page."""

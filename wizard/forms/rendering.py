@@ -13,13 +13,16 @@ text and error is escaped by ``conditional_escape``'s rules (:func:`_esc`).
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
+from django.core.cache import cache
 from django.forms.boundfield import BoundField
 from django.template.loader import get_template
 from django.utils.functional import Promise
@@ -35,18 +38,67 @@ _TEXTS: ContextVar[dict[int, tuple[Any, str]] | None] = ContextVar("step_form_te
 
 
 def render_form(form: Any, context: dict[str, Any] | None = None) -> SafeString:
-    """The whole step form as laid out by ``form.helper.layout`` (or every field, without a layout)."""
+    """The whole step form as laid out by ``form.helper.layout`` (or every field, without a layout).
+
+    A form with a ``piece_key`` (one known to draw no error) is drawn in pieces, one per item of its
+    layout, each cached under that key and the values the item draws: saving one setting draws only
+    the part of the form that holds it again, and a row set nobody changed is not even built.
+    """
     layout = getattr(getattr(form, "helper", None), "layout", None)
     parts: list[str] = []
     token = _TEXTS.set({})
     try:
         if layout is None:
             parts.extend(render_field(form[name]) for name in form.fields)
+        elif getattr(form, "piece_key", None):
+            _render_pieces(layout, form, context or {}, parts)
         else:
             _render_item(layout, form, context or {}, parts)
     finally:
         _TEXTS.reset(token)
     return mark_safe("".join(parts))  # noqa: S308 - every piece was escaped where it was built
+
+
+PIECE_SECONDS = 3600
+
+
+def _render_pieces(layout: Any, form: Any, context: dict[str, Any], parts: list[str]) -> None:
+    items = list(layout.fields)
+    keys = [_piece_key(form, context, index, item) for index, item in enumerate(items)]
+    found = cache.get_many(keys)
+    drawn: dict[str, str] = {}
+    for key, item in zip(keys, items, strict=True):
+        if key not in found:
+            piece: list[str] = []
+            _render_item(item, form, context, piece)
+            drawn[key] = found[key] = "".join(piece)
+        parts.append(found[key])
+    if drawn:
+        cache.set_many(drawn, PIECE_SECONDS)
+
+
+def _piece_key(form: Any, context: dict[str, Any], index: int, item: Any) -> str:
+    """The form's ``piece_key`` (everything the form draws from outside its values), the item's place,
+    whether the form is bound, the reader's edit rights and the values of the fields and row sets the
+    item names."""
+    values = [[name, form.source.get(name)] for name in _item_names(item)]
+    text = json.dumps(
+        [form.piece_key, index, form.is_bound, bool(context.get("can_edit", True)), values],
+        sort_keys=True,
+        default=str,
+    )
+    return f"wizard_form_piece:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def _item_names(item: Any) -> list[str]:
+    """The fields and row sets a layout item draws, in order."""
+    if isinstance(item, str):
+        return [item]
+    if isinstance(item, Rows):
+        return [item.name]
+    if isinstance(item, Field):
+        return list(item.fields)
+    return [name for child in getattr(item, "fields", ()) for name in _item_names(child)]
 
 
 def _text(value: Any) -> str:

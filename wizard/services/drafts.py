@@ -552,13 +552,17 @@ def _stored_check(channel: Channel, step: Step, key: str) -> StepCheck | None:
 
 def form_to_show(channel: Channel, step: Step, choices: ChoiceProvider, shown_key: str) -> StepForm:
     """:func:`bind_form` for a step page: a saved step whose values a check found to show no error
-    (stored with the draft or remembered in the cache) is drawn without validating it again.
-    ``shown_key``: :func:`shown_step_key`."""
+    (stored with the draft or remembered in the cache) is drawn without validating it again, and in
+    cached pieces, as is a step never saved. ``shown_key``: :func:`shown_step_key`."""
     form = bind_form(channel, step, choices=choices)
     if form.is_bound:
         found = _stored_check(channel, step, shown_key) or cache.get(_CHECK_KEY.format(shown_key))
-        if found is not None and found.shows_no_errors:
-            form.take_as_checked()
+        if found is None or not found.shows_no_errors:
+            return form
+        form.take_as_checked()
+    # A form that draws no error is drawn in pieces, each cached under what it draws from outside the
+    # step's values (this key) and the values it draws (wizard.forms.rendering).
+    form.piece_key = step_key(channel, step, choices, None, ("pieces",))
     return form
 
 
