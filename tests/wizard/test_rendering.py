@@ -110,6 +110,11 @@ def test_row_sets_are_drawn_with_their_buttons_template_and_escaped_values():
     )
     assert group
     assert '<input type="hidden" name="domains-TOTAL_FORMS" value="2" id="id_domains-TOTAL_FORMS">' in html
+    # A saved step's row counts are numbers, as a new step's are (never "None").
+    assert (
+        '<input type="hidden" name="domains-MAX_NUM_FORMS" value="50" id="id_domains-MAX_NUM_FORMS">' in html
+    )
+    assert 'name="domains-MIN_NUM_FORMS" value="0"' in html and 'value="None"' not in html
     assert html.count('data-row data-row-index="') == 3  # two rows and the template for new ones
     assert (
         '<template data-row-template><fieldset class="row-item border rounded p-3 mb-2" data-row data-row-index="__prefix__">'

@@ -198,6 +198,9 @@ class StepForm(forms.Form):
         data: dict[str, Any] = {
             f"{row_set.name}-TOTAL_FORMS": str(len(rows)),
             f"{row_set.name}-INITIAL_FORMS": "0",
+            # As an unbound formset's management form has them, so a saved step's page draws numbers.
+            f"{row_set.name}-MIN_NUM_FORMS": "0",
+            f"{row_set.name}-MAX_NUM_FORMS": str(MAX_POSTED_ROWS),
         }
         for index, row in enumerate(rows):
             if not isinstance(row, dict):
