@@ -103,6 +103,11 @@ def field_conditions(layout: Any, inherited: tuple[str, ...] = ()) -> dict[str, 
     return found
 
 
+def names_in(item: Any) -> list[str]:
+    """The fields and row sets a layout item draws, in layout order."""
+    return _names(item) or list(field_conditions(item))
+
+
 def disabled_fields(layout: Any) -> dict[str, str]:
     """Map every field inside a :class:`DisabledBy` of ``layout`` to the rule that disables it."""
     found: dict[str, str] = {}

@@ -29,7 +29,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from wizard.forms.layout import Rows
+from wizard.forms.layout import Rows, names_in
 
 # Lazy translations already translated and escaped in this form's rendering, by identity: every row of
 # a row set repeats the same labels, help texts and choice names. Each entry keeps its object, so that
@@ -81,24 +81,13 @@ def _piece_key(form: Any, context: dict[str, Any], index: int, item: Any) -> str
     """The form's ``piece_key`` (everything the form draws from outside its values), the item's place,
     whether the form is bound, the reader's edit rights and the values of the fields and row sets the
     item names."""
-    values = [[name, form.source.get(name)] for name in _item_names(item)]
+    values = [[name, form.source.get(name)] for name in names_in(item)]
     text = json.dumps(
         [form.piece_key, index, form.is_bound, bool(context.get("can_edit", True)), values],
         sort_keys=True,
         default=str,
     )
     return f"wizard_form_piece:{hashlib.sha256(text.encode()).hexdigest()}"
-
-
-def _item_names(item: Any) -> list[str]:
-    """The fields and row sets a layout item draws, in order."""
-    if isinstance(item, str):
-        return [item]
-    if isinstance(item, Rows):
-        return [item.name]
-    if isinstance(item, Field):
-        return list(item.fields)
-    return [name for child in getattr(item, "fields", ()) for name in _item_names(child)]
 
 
 def _text(value: Any) -> str:
