@@ -527,7 +527,7 @@ def check_step(
     assert step.form_class is not None
     choices = choices or choices_for(channel)
     key = step_key(channel, step, choices, values)
-    found = _stored_check(channel, step, key) or cache.get(_CHECK_KEY.format(key))
+    found = _known_check(channel, step, key)
     if found is None:
         form = step.form_class(values, choices=choices, context=step_context(channel))
         found = StepCheck(form.is_valid(), form.problems(), form.shows_no_errors(), key)
@@ -536,6 +536,12 @@ def check_step(
 
 
 _CHECK_KEY = "wizard_step_check:{}"
+
+
+def _known_check(channel: Channel, step: Step, key: str) -> StepCheck | None:
+    """The check of what ``key`` names: stored with the draft, else remembered in the cache."""
+    found: StepCheck | None = _stored_check(channel, step, key) or cache.get(_CHECK_KEY.format(key))
+    return found
 
 
 def _stored_check(channel: Channel, step: Step, key: str) -> StepCheck | None:
@@ -556,7 +562,7 @@ def form_to_show(channel: Channel, step: Step, choices: ChoiceProvider, shown_ke
     cached pieces, as is a step never saved. ``shown_key``: :func:`shown_step_key`."""
     form = bind_form(channel, step, choices=choices)
     if form.is_bound:
-        found = _stored_check(channel, step, shown_key) or cache.get(_CHECK_KEY.format(shown_key))
+        found = _known_check(channel, step, shown_key)
         if found is None or not found.shows_no_errors:
             return form
         form.take_as_checked()
