@@ -156,6 +156,16 @@
     document.addEventListener(name, checksFailed);
   });
 
+  // A save answered through htmx keeps the panel (hx-preserve) when the draft is the one it shows: the
+  // frame gets the new step's form, and checks that could not be fetched before are asked for again.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.target || event.target.id !== "step-page") return;
+    pushForm();
+    var pv = syncedPreview();
+    var stale = pv && pv.querySelector('[data-check="checks_stale"]');
+    if (stale && !stale.hidden && window.htmx) htmx.trigger(syncElement(), "pv-input");
+  });
+
   // --- logo: warn when the URL does not answer with an image (the frame reports it) ---------------
   function showLogoCheck(pv) {
     var warning = pv.querySelector('[data-check="logo_failed"]');

@@ -372,3 +372,48 @@ def test_widget_keeps_up_when_the_checks_request_fails(page, channel, failure):
     page.locator("#id_title").fill("Back again")
     page.wait_for_timeout(300)
     assert region.locator('[data-check="checks_stale"]').is_hidden()  # fresh checks replace the note
+
+
+def frame_window_marked(page):
+    return page.evaluate(
+        "() => document.querySelector('#pv [data-pv-frame]').contentWindow.keptFrame === true"
+    )
+
+
+def test_a_save_keeps_the_preview_frame_state_and_width(page, channel):
+    region, frame = open_step(page, channel)
+    region.locator("label[for=pv-state-launcher]").click()
+    region.locator("label[for=pv-device-mobile]").click()
+    page.evaluate("() => { document.querySelector('#pv [data-pv-frame]').contentWindow.keptFrame = true; }")
+    frame_loads = []
+    page.on("request", lambda r: frame_loads.append(r.url) if "/preview/frame/" in r.url else None)
+    page.locator("#id_title").fill("Kept across steps")
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Behaviors")
+    # The same frame, not loaded again, still in the state and width the author chose.
+    assert frame_window_marked(page) and frame_loads == []
+    expect(region.locator("#pv-state-launcher")).to_be_checked()
+    expect(region.locator("#pv-device-mobile")).to_be_checked()
+    expect(frame.locator("#lcw-components-chat-button")).to_contain_text("Kept across steps")
+    expect(frame.locator("#lcw-header-title")).to_be_hidden()
+    # The preview follows the new step's form as the author types.
+    region.locator("label[for=pv-state-postchat]").click()
+    page.locator("#id_postchat_enabled").check()
+    page.locator("#id_survey_link_message").fill("How did we do?")
+    expect(frame.locator('[data-pv-slot="survey_message"]')).to_have_text("How did we do?")
+
+
+def test_a_save_after_someone_elses_draws_a_fresh_preview(page, channel):
+    region, frame = open_step(page, channel)
+    page.evaluate("() => { document.querySelector('#pv [data-pv-frame]').contentWindow.keptFrame = true; }")
+    # Someone else saves another step: the page's frame drew the draft before that.
+    channel.refresh_from_db()
+    channel.data["appearance"]["subtitle"] = "Theirs"
+    channel.version += 1
+    channel.save()
+    page.locator("#id_title").fill("Mine")
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Behaviors")
+    wait_ready(page, "#pv")
+    assert not frame_window_marked(page)
+    expect(frame.locator("#lcw-header-title")).to_have_text("Mine")

@@ -482,3 +482,48 @@ def test_checks_and_renderings_of_other_code_are_not_used(author_client, monkeyp
     )
     html = author_client.get(step_url(channel, "appearance")).content.decode()
     assert 'value="Old code"' in html and "AppearanceForm" in validated
+
+
+PANEL = re.compile(r'<section[^>]*id="preview-panel"[^>]*>(.*?)</section>', re.S)
+
+
+def test_a_save_keeps_the_preview_the_page_shows(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    html = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title="Kept"), headers=HTMX
+    ).content.decode()
+    panel = PANEL.search(html)
+    # htmx keeps the page's own panel (its frame, state and width); the answer only names it.
+    assert panel and 'hx-preserve="true"' in panel.group(0) and panel.group(1) == ""
+    assert "data-pv-frame" not in html
+    # The preview now follows the next step's form.
+    assert re.search(r'data-pv-sync[^>]*data-pv-step="behaviors"', html)
+
+
+def test_a_save_that_takes_in_someone_elses_changes_draws_the_preview_again(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    page = author_client.get(step_url(channel, "appearance")).content.decode()
+    base = re.search(r'name="base" value="([^"]+)"', page).group(1)
+    theirs = dict(channel.data, features=dict(channel.data["features"], notify_sound=True))
+    Channel.objects.filter(pk=channel.pk).update(
+        version=channel.version + 1, data=theirs, last_editor=author(username="other")
+    )
+    response = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title="Mine", base=base), headers=HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["title"] == "Mine" and channel.data["features"]["notify_sound"] is True
+    # The frame on the page drew the draft before the other save: a new panel (and frame) replaces it.
+    panel = PANEL.search(html)
+    assert panel and "hx-preserve" not in panel.group(0) and "data-pv-frame" in panel.group(1)
+
+
+def test_a_refused_stale_save_draws_the_preview_again(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    Channel.objects.filter(pk=channel.pk).update(version=channel.version + 1)
+    html = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title="Mine"), headers=HTMX
+    ).content.decode()
+    assert "hx-preserve" not in html and "data-pv-frame" in html

@@ -226,13 +226,16 @@ def rendered_form_key(channel: Channel, step: Step, shown_key: str, can_edit: bo
     return f"{shown_key}:{step.slug in channel.saved_steps}:{can_edit}"
 
 
+STEP_PAGE_PREVIEW_KEY = "pv"  # the prefix of the step page's preview element ids
+
+
 def step_page_preview(channel: Channel) -> Preview:
     """The preview a step page's panel draws: its frame's address is relative to the step page
     (/channels/<pk>/steps/<slug>/), so that the panel names no channel."""
-    return build_preview(channel.data, frame_url="../../preview/frame/")
+    return build_preview(channel.data, key=STEP_PAGE_PREVIEW_KEY, frame_url="../../preview/frame/")
 
 
-def rendered_panel_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
+def rendered_panel_key(channel: Channel, choices: ChoiceProvider) -> str:
     """A key for a step page's preview panel. The panel draws the frame (which loads the draft itself)
     and the preview's checks, so drafts and steps whose checks are the same share its rendering. The
     checks read only the steps ``wizard.preview.CHECKED_STEPS`` names; their fingerprint is remembered
@@ -243,7 +246,7 @@ def rendered_panel_key(channel: Channel, step: Step, choices: ChoiceProvider, ca
     if fingerprint is None:
         fingerprint = step_page_preview(channel).fingerprint
         cache.set(remembered, fingerprint, STEP_CHECK_SECONDS)
-    return f"{code_digest()}:{fingerprint}:{step.slug}:{can_edit}"
+    return f"{code_digest()}:{fingerprint}"
 
 
 def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:

@@ -90,7 +90,10 @@ def _render(
     conflict: drafts.StaleDraftError | None = None,
     started_version: int | None = None,
     base_token: str | None = None,
+    keep_panel: bool = False,
 ) -> HttpResponse:
+    """The step page; ``keep_panel``: the page being swapped already shows this draft's preview, which
+    htmx keeps (frame, state and width) instead of drawing it again."""
     choices = drafts.choices_for(channel)
     reachable = drafts.reachable_steps(channel)
     can_edit = actions.can_edit(channel, request.user)
@@ -134,10 +137,13 @@ def _render(
         context["problem_links"] = problem_links(context["form"])
     # The panel's frame loads the draft itself, so what the panel draws is the preview's checks: drafts
     # and steps with the same checks share its rendering. Its addresses are relative to the step page.
-    context["preview"] = SimpleLazyObject(partial(drafts.step_page_preview, channel))
-    context["panel_cache_key"] = drafts.rendered_panel_key(channel, step, choices, can_edit)
+    context["preview_key"] = drafts.STEP_PAGE_PREVIEW_KEY
     if _answers_htmx(request):
         context["step_frame"] = HTMX_FRAME
+        context["keep_panel"] = keep_panel
+    if not context.get("keep_panel"):
+        context["preview"] = SimpleLazyObject(partial(drafts.step_page_preview, channel))
+        context["panel_cache_key"] = drafts.rendered_panel_key(channel, choices)
     response = render(request, step.template, context, status=status)
     response["Vary"] = "HX-Request"
     return response
@@ -276,8 +282,9 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         _reload_lists(request, result.channel)
     if not _answers_htmx(request):
         return redirect("wizard:step", channel.pk, target.slug)
-    # htmx: the page the redirect would lead to, in this answer; the address bar follows.
-    response = _render(request, result.channel, target)
+    # htmx: the page the redirect would lead to, in this answer; the address bar follows. Unless the
+    # save took in someone else's changes, the page's preview already shows this draft.
+    response = _render(request, result.channel, target, keep_panel=result.channel.version <= version + 1)
     response["HX-Push-Url"] = reverse("wizard:step", args=[channel.pk, target.slug])
     return response
 
