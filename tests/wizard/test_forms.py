@@ -465,3 +465,64 @@ def test_rows_share_their_row_forms_fields_and_no_row_changes_them():
     assert not form.is_valid() and second.errors and not first.errors
     render_form(form, {"can_edit": True})
     assert state() == before
+
+
+class SurveysChoices(BuiltinChoices):
+    def surveys(self):
+        from wizard.choices import ChoiceList
+
+        return ChoiceList([("11111111-1111-1111-1111-111111111111", "After chat")])
+
+
+def field_state(fields):
+    return {
+        name: (
+            dict(vars(field)),
+            dict(field.widget.attrs),
+            dict(field.error_messages),
+            list(getattr(field, "choices", [])),
+        )
+        for name, field in fields.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("form_class", "step"),
+    [
+        (DetailsForm, "details"),
+        (WorkstreamForm, "workstream"),
+        (AppearanceForm, "appearance"),
+        (BehaviorsForm, "behaviors"),
+        (FeaturesForm, "features"),
+    ],
+)
+def test_step_forms_share_their_fields_until_they_change_one(form_class, step):
+    from tests.factories import EnvironmentFactory
+    from wizard.forms.rendering import render_form
+
+    before = field_state(form_class.base_fields)
+    persistent = complete_data()
+    persistent["workstream"].update(workstream_mode="new", persistent_chat=True)
+    forms_built = []
+    for environments in (False, True):
+        if environments:
+            EnvironmentFactory()  # the details form then requires an environment
+        for data in (complete_data(), persistent):  # the rule that disables fields holds in the second
+            for choices in (CHOICES, SurveysChoices()):
+                context = StepContext(data=data)
+                for values in (data[step], {**data[step], "name": "<b>x</b>" * 60}, None):
+                    form = form_class(values, choices=choices, context=context, initial=data[step])
+                    form.is_valid()
+                    render_form(form, {"can_edit": True})
+                    forms_built.append(form)
+    # What one form changed is its own: the class's fields stay as declared.
+    assert field_state(form_class.base_fields) == before
+    # Only the fields a form changes are its own copies.
+    unchanged = [
+        name for name in form_class.base_fields if forms_built[0].fields[name] is form_class.base_fields[name]
+    ]
+    assert unchanged
+    disabled = [f for f in forms_built if any(field.disabled for field in f.fields.values())]
+    if step == "behaviors":
+        assert disabled and all(f.fields["show_wait_time"].disabled for f in disabled)
+        assert not form_class.base_fields["show_wait_time"].disabled

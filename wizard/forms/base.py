@@ -7,6 +7,7 @@ Repeating rows (domains, questions, messages) are formsets whose rows are stored
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -24,22 +25,23 @@ MAX_POSTED_ROWS = 50  # rows accepted from one POST; more are ignored rather tha
 
 
 class _SharedFields(dict[str, forms.Field]):
-    """A row form's fields, which every row shares: Django deep-copies a form's fields for each form,
-    and a step draws up to 50 rows. No row form changes a field of its own (choices, ``required``,
-    widgets stay as declared); one that needs to must not be a :class:`RowForm`."""
+    """A form's fields, shared with its class: Django deep-copies a form's fields for every form it
+    builds (37 on the Chat widget step, and a step draws up to 50 rows). A form that changes a field
+    for itself (choices, ``required``, help text) first takes its own copy (:meth:`StepForm.own_field`);
+    row forms change none."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
         return dict(self)
 
 
-class _RowFormMetaclass(DeclarativeFieldsMetaclass):
+class _SharedFieldsMetaclass(DeclarativeFieldsMetaclass):
     def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:  # noqa: N804
         new_class: Any = super().__new__(mcs, name, bases, attrs)
         new_class.base_fields = _SharedFields(new_class.base_fields)
         return new_class
 
 
-class RowForm(forms.Form, metaclass=_RowFormMetaclass):
+class RowForm(forms.Form, metaclass=_SharedFieldsMetaclass):
     """The form of one row of a :class:`RowSet`; its rows share its fields (see :class:`_SharedFields`)."""
 
 
@@ -100,10 +102,14 @@ class StepContext:
     published_data: dict[str, Any] | None = None
 
 
-class StepForm(forms.Form):
+class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
+    """A wizard step's form. Its fields are its class's until it changes one (:meth:`own_field`)."""
+
     row_sets: ClassVar[tuple[RowSet, ...]] = ()
     # Whether the form lists the portal's environments (their names are then part of its rendering).
     uses_environments: ClassVar[bool] = False
+    # Fields the form requires only while they show (its clean() says so); drawn as required.
+    required_when_shown: ClassVar[frozenset[str]] = frozenset()
     _built_layout: ClassVar[Any]
     _disabled_fields: ClassVar[dict[str, str]]
 
@@ -161,8 +167,9 @@ class StepForm(forms.Form):
 
         for name, rule in self.disabled_fields().items():
             if rule_holds(rule, self.context.data, self.choices):
-                self.fields[name].disabled = True
-                self.fields[name].help_text = str(rule_reason(rule))
+                field = self.own_field(name)
+                field.disabled = True
+                field.help_text = str(rule_reason(rule))
 
     @classmethod
     def disabled_fields(cls) -> dict[str, str]:
@@ -176,8 +183,17 @@ class StepForm(forms.Form):
     def setup_choices(self) -> None:
         """Fill choice fields from the provider."""
 
-    def set_choices(self, name: str, options: list[tuple[str, Any]]) -> None:
+    def own_field(self, name: str) -> forms.Field:
+        """This form's own copy of the field ``name``, to change for this form only: until then the
+        form shares the field with its class (:class:`_SharedFields`), and a change would reach every
+        form of the class."""
         field = self.fields[name]
+        if field is self.base_fields.get(name):
+            field = self.fields[name] = copy.deepcopy(field)
+        return field
+
+    def set_choices(self, name: str, options: list[tuple[str, Any]]) -> None:
+        field = self.own_field(name)
         assert isinstance(field, forms.ChoiceField)
         field.choices = options
 

@@ -158,7 +158,7 @@ class BehaviorsForm(StepForm):
         surveys = self.choices.surveys().options
         self.set_choices("survey", [("", _("Choose a survey"))] + surveys)
         if not surveys:
-            self.fields["survey"].help_text = _(
+            self.own_field("survey").help_text = _(
                 "The environment has no Customer Voice surveys yet. Create one in Customer Voice and "
                 "reload the lists, or choose Microsoft Copilot Studio as the survey provider."
             )

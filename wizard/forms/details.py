@@ -48,10 +48,9 @@ class DetailsForm(StepForm):
         ]
         self.set_choices("environment", [("", _("No environment yet")), *environments])
         # A channel can only be published to an environment: once the portal has one, choosing it is required.
-        self.fields["environment"].required = bool(environments)
-        self.fields["environment"].error_messages["required"] = _(
-            "Choose the environment this channel will be published to."
-        )
+        field = self.own_field("environment")
+        field.required = bool(environments)
+        field.error_messages["required"] = _("Choose the environment this channel will be published to.")
 
     @classmethod
     def build_layout(cls) -> Any:

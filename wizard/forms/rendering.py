@@ -255,7 +255,7 @@ def _flat(attrs: dict[str, Any]) -> str:
 
 def _label(field: BoundField, tag: str = "label", css: str = "form-label") -> str:
     # Fields the form requires only while they show (see the step form's clean) are marked all the same.
-    required = field.field.required or getattr(field.field, "required_when_shown", False)
+    required = field.field.required or field.name in getattr(field.form, "required_when_shown", ())
     marker = '<span class="asteriskField">*</span>' if required else ""
     css = f"{css} requiredField" if required else css
     target = f' for="{_esc(field.id_for_label)}"' if tag == "label" else ""

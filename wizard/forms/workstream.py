@@ -18,6 +18,10 @@ EXISTING = "existing"
 
 
 class WorkstreamForm(StepForm):
+    # Required while shown (clean() says so): their labels carry the required marker.
+    required_when_shown = frozenset(
+        {"workstream_name", "existing_workstream", "fallback_queue_name", "existing_queue"}
+    )
     workstream_mode = forms.ChoiceField(
         label=_("Workstream"),
         choices=[(NEW, _("Create new workstream")), (EXISTING, _("Use existing workstream"))],
@@ -99,12 +103,6 @@ class WorkstreamForm(StepForm):
                 ShowWhen("fallback_queue_mode=existing", "existing_queue"),
             )
         )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Required while shown (clean() says so): the label carries the required marker.
-        for name in ("workstream_name", "existing_workstream", "fallback_queue_name", "existing_queue"):
-            self.fields[name].required_when_shown = True  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
