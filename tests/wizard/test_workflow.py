@@ -456,3 +456,37 @@ def test_no_mail_when_the_transition_is_refused(people, mailoutbox, django_captu
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
         workflow.approve(channel, people["author"], revision_id=revision.pk, shown_hash=revision.content_hash)
     assert mailoutbox == []
+
+
+def test_in_production_the_mails_wait_for_the_worker_not_the_request(
+    people, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    from django.core.management import call_command
+    from django.utils import translation
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # A mail server that would hang the request: nothing may call it until the worker runs.
+    settings.EMAIL_BACKEND = "tests.wizard.test_workflow.RefusingMailBackend"
+    with translation.override("ko"), django_capture_on_commit_callbacks(execute=True):
+        channel, revision = in_review(people["author_reviewer"])
+        workflow.approve(
+            channel, people["reviewer"], revision_id=revision.pk, shown_hash=revision.content_hash
+        )
+    # Published before the worker ran: the author is still told it was approved.
+    Revision.objects.filter(pk=revision.pk).update(state=Revision.State.PUBLISHED)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    subjects = sorted(mail.subject for mail in mailoutbox)
+    assert len(subjects) == 3  # two reviewers, then the author
+    assert all(subject.isascii() is False for subject in subjects)  # in the submitter's language
+    with translation.override("ko"):
+        approved = translation.gettext("Approved: %(name)s (revision %(number)d)") % {
+            "name": channel.display_name,
+            "number": revision.number,
+        }
+    assert approved in subjects
+
+
+class RefusingMailBackend:
+    def __init__(self, *args, **kwargs):
+        raise AssertionError("the request must not open a mail connection")

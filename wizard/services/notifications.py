@@ -1,7 +1,7 @@
 """E-mail notifications of the review workflow, sent through Django's mail framework.
 
-The workflow schedules these with ``transaction.on_commit`` so nobody is told about a change that was
-rolled back. Links are absolute, built from ``PORTAL_BASE_URL`` (default: the development server).
+The workflow queues these as background tasks (``wizard.tasks``) once its transaction commits, so
+nobody is told about a change that was rolled back and nobody waits for the mail server. Links are absolute, built from ``PORTAL_BASE_URL`` (default: the development server).
 """
 
 from __future__ import annotations
@@ -76,13 +76,13 @@ def revision_submitted(revision: Revision) -> None:
     _send([EmailMessage(subject, body, to=[address]) for address in addresses])
 
 
-def revision_reviewed(revision: Revision) -> None:
-    """Tell the revision's author it was approved or sent back."""
+def revision_reviewed(revision: Revision, *, approved: bool) -> None:
+    """Tell the revision's author it was approved or sent back (``approved`` says which: by the time
+    this runs, the revision may have moved on, published or superseded)."""
     channel = revision.channel
     author = revision.created_by
     if not author.email:
         return
-    approved = revision.state == Revision.State.APPROVED
     values = {
         "name": channel.display_name,
         "number": revision.number,

@@ -17,15 +17,18 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks.base import Task
 
 from portal import audit
 from portal.permissions import CHANGE_CHANNEL, PUBLISH_CHANNEL, REVIEW_CHANNEL
+from wizard import tasks
 from wizard.models import Channel, ChannelStatus, ReviewComment, Revision, states
 from wizard.models.states import Action
 from wizard.steps import FORM_STEP_SLUGS, STEP_SLUGS
@@ -243,8 +246,10 @@ def _check_current(channel: Channel, revision_id: int, shown_hash: str) -> Revis
     return revision
 
 
-def _notify(callback: Callable[[], None]) -> None:
-    transaction.on_commit(callback)
+def _notify(send: Task[..., None], *args: Any) -> None:
+    """Queue the e-mail task ``send`` once the transaction commits, in the acting person's language."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: send.enqueue(*args, language))
 
 
 # --- transitions ---------------------------------------------------------------------------------------
@@ -252,7 +257,6 @@ def _notify(callback: Callable[[], None]) -> None:
 
 def submit(channel: Channel, user: User, comment: str = "") -> Revision:
     """Freeze the draft as a new revision in review."""
-    from wizard.services import notifications
     from wizard.services.drafts import choices_for, validate_all
 
     comment = _clean_comment(comment)
@@ -292,7 +296,7 @@ def submit(channel: Channel, user: User, comment: str = "") -> Revision:
         locked.editor_ids = []
         locked.save(update_fields=["status", "editor_ids", "updated_at"])
         audit.record(user, "revision.submitted", channel=locked, revision=revision, comment=comment)
-        _notify(lambda: notifications.revision_submitted(revision))
+        _notify(tasks.notify_revision_submitted, revision.pk)
         return revision
 
     return _guarded(user, "submit", channel, work, privileged=False)
@@ -330,7 +334,6 @@ def approve(
     channel: Channel, user: User, *, revision_id: int, shown_hash: str, comment: str = ""
 ) -> Revision:
     """Approve exactly the revision (and hash) the reviewer looked at."""
-    from wizard.services import notifications
 
     comment = _clean_comment(comment)
     target = Revision.objects.filter(pk=revision_id, channel_id=channel.pk).first()
@@ -354,7 +357,7 @@ def approve(
         locked.status = states.after(Action.APPROVE, locked.status)
         locked.save(update_fields=["status", "updated_at"])
         audit.record(user, "revision.approved", channel=locked, revision=revision, comment=comment)
-        _notify(lambda: notifications.revision_reviewed(revision))
+        _notify(tasks.notify_revision_reviewed, revision.pk, True)
         return revision
 
     return _guarded(user, "approve", channel, work, privileged=True, revision=target)
@@ -370,7 +373,6 @@ def request_changes(
     step: str = "",
 ) -> Revision:
     """Send the revision back to its author with a comment, optionally anchored to a step."""
-    from wizard.services import notifications
 
     comment = _clean_comment(comment)
     step = step if step in FORM_STEP_SLUGS else ""
@@ -403,7 +405,7 @@ def request_changes(
             comment=comment,
             details={"step": step} if step else None,
         )
-        _notify(lambda: notifications.revision_reviewed(revision))
+        _notify(tasks.notify_revision_reviewed, revision.pk, False)
         return revision
 
     return _guarded(user, "request_changes", channel, work, privileged=True, revision=target)
