@@ -68,7 +68,8 @@
 
   function renumber(group) {
     var prefix = group.getAttribute("data-row-group");
-    var pattern = new RegExp("^(id_)?" + prefix + "-(\\d+|__prefix__)-");
+    // Names, control ids and their wrappers' ids (div_id_…) all carry the row's index.
+    var pattern = new RegExp("^((?:div_)?(?:id_)?)" + prefix + "-(\\d+|__prefix__)-");
     var rows = rowsOf(group);
     rows.forEach(function (row, index) {
       row.setAttribute("data-row-index", String(index));

@@ -59,6 +59,10 @@ def test_adding_three_questions_keeps_every_typed_value_without_a_page_load(page
     for index, (name, text) in enumerate(typed):
         expect(page.locator(f'[name="questions-{index}-name"]')).to_have_value(name)
         expect(page.locator(f'[name="questions-{index}-text"]')).to_have_value(text)
+    # Every element of the added rows has an id of its own, wrappers included.
+    ids = page.evaluate("() => Array.from(document.querySelectorAll('[id]'), (el) => el.id)")
+    assert len(ids) == len(set(ids)) and not [i for i in ids if "__prefix__" in i]
+    expect(page.locator("#div_id_questions-2-name")).to_have_count(1)
     # A new row is not marked as missing anything before the author acted.
     expect(page.get_by_text("Name the question")).to_have_count(0)
     expect(page.get_by_text("Enter the question the customer sees")).to_have_count(0)
@@ -175,3 +179,30 @@ def test_the_language_menu_waits_for_its_button(page, channel):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("button", name="Change language").click()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
+
+
+def test_a_page_that_loads_with_ten_questions_takes_no_eleventh(page, channel):
+    channel.data["behaviors"].update(
+        prechat_enabled=True,
+        questions=[
+            {
+                "name": f"Q{i}",
+                "text": f"Question {i}?",
+                "answer_type": "192350000",
+                "options": "",
+                "required": False,
+            }
+            for i in range(10)
+        ],
+    )
+    channel.save()
+    open_step(page, channel, "behaviors")
+    add = page.get_by_role("button", name="Add question")
+    expect(add).to_be_disabled()
+    expect(page.get_by_role("button", name="Ask for email")).to_be_disabled()
+    # Removing one makes room again.
+    page.get_by_role("button", name="Remove Question 10").click()
+    expect(add).to_be_enabled()
+    add.click()
+    expect(page.locator('[name="questions-TOTAL_FORMS"]')).to_have_value("10")
+    expect(add).to_be_disabled()

@@ -412,6 +412,8 @@ def render_rows(
     parts.append(
         f'<p class="text-body-secondary small mb-2" data-rows-empty{" hidden" if rows else ""}>{empty}</p>'
     )
+    # A full row set can take no more rows: its add buttons start disabled (portal.js keeps them in step).
+    full = " disabled" if row_set.max_rows and len(rows) >= row_set.max_rows else ""
     if can_edit:
         template = _row(
             row_set, formset.empty_form, "__prefix__", "__number__", buttons, first=False, last=True
@@ -419,7 +421,7 @@ def render_rows(
         parts.append(f"<template data-row-template>{template}</template>")
         parts.append(
             '<div class="d-flex flex-wrap gap-2"><button type="submit" class="btn btn-sm btn-outline-primary" '
-            f'name="row_action" value="add:{name}" data-row-add>{_esc(row_set.add_label)}</button>'
+            f'name="row_action" value="add:{name}" data-row-add{full}>{_esc(row_set.add_label)}</button>'
         )
         if identification:
             identify = _esc(_("Identify the customer:"))
@@ -430,7 +432,7 @@ def render_rows(
                 parts.append(
                     '<button type="submit" class="btn btn-sm btn-outline-secondary" name="row_action" '
                     f'value="identify:{shortcut_name}" data-identify="{shortcut_name}" '
-                    f'data-question-text="{_esc(shortcut["text"])}"{hidden}>{_esc(shortcut["label"])}</button>'
+                    f'data-question-text="{_esc(shortcut["text"])}"{hidden}{full}>{_esc(shortcut["label"])}</button>'
                 )
         parts.append("</div>")
     parts.append("</div>")
