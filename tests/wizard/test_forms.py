@@ -526,3 +526,27 @@ def test_step_forms_share_their_fields_until_they_change_one(form_class, step):
     if step == "behaviors":
         assert disabled and all(f.fields["show_wait_time"].disabled for f in disabled)
         assert not form_class.base_fields["show_wait_time"].disabled
+
+
+@pytest.mark.parametrize(
+    ("form_class", "step", "changes", "field"),
+    [
+        (WorkstreamForm, "workstream", {"fallback_queue_mode": "existing"}, "existing_queue"),
+        (
+            WorkstreamForm,
+            "workstream",
+            {"workstream_mode": "existing"},
+            "existing_workstream",
+        ),
+        (AppearanceForm, "appearance", {"operating_hours_only": True}, "operating_hours"),
+        (DetailsForm, "details", {}, "environment"),
+    ],
+)
+def test_a_choice_the_list_no_longer_offers_gets_one_message_that_says_what_to_do(
+    form_class, step, changes, field
+):
+    gone = "727d0381-0000-4000-8000-000000000000"
+    form = bind(form_class, step_values(step, **{**changes, field: gone}))
+    assert not form.is_valid()
+    [message] = form.errors[field]  # not also "choose one": the value is there, just not offered
+    assert gone not in message and "Choose" in message

@@ -201,7 +201,7 @@ class AppearanceForm(StepForm):
                     _("Enter a time limit in minutes, or turn off Reconnect to previous chat."),
                 )
         if data.get("operating_hours_only"):
-            if not data.get("operating_hours"):
+            if not data.get("operating_hours") and "operating_hours" not in self.errors:
                 self.add_error(
                     "operating_hours",
                     _("Choose the operating hours, or turn off Show widget only during operating hours."),

@@ -17,10 +17,17 @@ from django.forms.forms import DeclarativeFieldsMetaclass
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.forms.utils import ErrorDict
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import ChoiceProvider
 from wizard.forms.layout import disabled_fields, is_on
 
+# What a value saved earlier is told when the list it was chosen from no longer offers it; Django's own
+# message shows the raw value (a Dataverse id) and says nothing of what to do.
+STALE_CHOICE = _(
+    "What was chosen here before is no longer in the list: the environment's lists changed, or the channel "
+    "moved to another environment. Choose again from the list."
+)
 MAX_POSTED_ROWS = 50  # rows accepted from one POST; more are ignored rather than stored
 
 
@@ -192,10 +199,13 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
             field = self.fields[name] = copy.deepcopy(field)
         return field
 
-    def set_choices(self, name: str, options: list[tuple[str, Any]]) -> None:
+    def set_choices(self, name: str, options: list[tuple[str, Any]], stale: str | Promise = "") -> None:
+        """Offer ``options`` in the choice field ``name``; ``stale`` is what a value it no longer offers
+        is told (by default: the environment's lists changed or the channel moved)."""
         field = self.own_field(name)
         assert isinstance(field, forms.ChoiceField)
         field.choices = options
+        field.error_messages["invalid_choice"] = str(stale or STALE_CHOICE)
 
     @classmethod
     def build_layout(cls) -> Any:

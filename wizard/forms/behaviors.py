@@ -203,7 +203,7 @@ class BehaviorsForm(StepForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.persistent_chat:
-            if not data.get("authentication_settings"):
+            if not data.get("authentication_settings") and "authentication_settings" not in self.errors:
                 self.add_error(
                     "authentication_settings",
                     _(

@@ -46,7 +46,11 @@ class DetailsForm(StepForm):
         environments = [
             (str(env.pk), env.name) for env in Environment.objects.filter(archived=False).only("pk", "name")
         ]
-        self.set_choices("environment", [("", _("No environment yet")), *environments])
+        self.set_choices(
+            "environment",
+            [("", _("No environment yet")), *environments],
+            stale=_("The environment chosen before was archived or removed. Choose another environment."),
+        )
         # A channel can only be published to an environment: once the portal has one, choosing it is required.
         field = self.own_field("environment")
         field.required = bool(environments)
