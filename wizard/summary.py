@@ -32,6 +32,7 @@ class FieldEntry:
     value: Any
     display: str
     applies: bool = True  # False when a toggle it depends on is off
+    refused: str = ""  # what the author typed that the field refuses (kept on the step, never a value)
 
     @property
     def is_rows(self) -> bool:
@@ -202,6 +203,7 @@ def iter_entries(
                 value,
                 _display(field_info, value, on_off, form),
                 values.applies(name),
+                values.refused(name),
             )
         for row_info in info.row_sets:
             row_set = row_info.row_set

@@ -201,6 +201,20 @@ def test_review_step_lists_problems_linking_to_their_steps(author_client):
     assert "Submit for review" in html
 
 
+def test_review_step_shows_a_refused_value_as_kept_not_as_lost(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    typed = "<b>Contoso</b> " + "x" * 300
+    channel.data["appearance"]["title"] = typed
+    channel.save()
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    assert "1 problem to fix" in html
+    title = re.search(r"<dt[^>]*>Title</dt><dd[^>]*>(.*?)</dd>", html, re.S).group(1)
+    assert "Not accepted yet: “&lt;b&gt;Contoso&lt;/b&gt; xxx" in title and "kept on the step" in title
+    assert "<b>" not in title and len(title) < 400  # escaped, and the long text shortened
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["title"] == typed
+
+
 def test_channel_list_search_and_status_filter(author_client):
     ChannelFactory(name="Alpha support")
     ChannelFactory(name="Beta sales", status=ChannelStatus.APPROVED)
