@@ -62,6 +62,7 @@ def test_after_a_publish_the_review_page_no_longer_says_never_published(client, 
     assert "never published" not in html
     assert "No changes: revision 1 is live" in html
     assert "Published (revision 1 is live)" in html
+    assert "Never published" not in html
 
 
 def test_an_edit_after_the_publish_says_published_edited_since_and_diffs_against_the_live_one(
@@ -84,6 +85,7 @@ def test_an_edit_after_the_publish_says_published_edited_since_and_diffs_against
     client.force_login(people["reviewer"])
     html = client.get(reverse("wizard:review", args=[channel.pk])).content.decode()
     assert "Changes since the published revision 1" in html and "Edited title" in html
+    assert '<th scope="col">Published (revision 1)</th><th scope="col">This revision</th>' in html
     assert revision.number == 2
 
 

@@ -44,6 +44,9 @@ def test_review_page_shows_diff_and_decision(client, reviewer, submitted):
     assert response.status_code == 200
     assert html.count("<h1") == 1
     assert "Changes (never published before)" in html
+    # The comparison names what it compares with: nothing, never "Published".
+    assert '<th scope="col">Never published</th><th scope="col">This revision</th>' in html
+    assert ">Published<" not in html
     assert ">Approve</button>" in html and ">Request changes</button>" in html
     assert f'value="{revision.content_hash}"' in html
     assert "Show unchanged fields" in html

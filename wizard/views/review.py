@@ -70,7 +70,9 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "old_label": (
             _("Sent back (revision %(number)d)") % {"number": returned.number}
             if against_returned and returned
-            else _("Published")
+            else _("Published (revision %(number)d)") % {"number": base.number}
+            if base
+            else _("Never published")
         ),
         "new_label": _("This revision"),
     }
