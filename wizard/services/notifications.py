@@ -1,7 +1,8 @@
 """E-mail notifications of the review workflow, sent through Django's mail framework.
 
 The workflow queues these as background tasks (``wizard.tasks``) once its transaction commits, so
-nobody is told about a change that was rolled back and nobody waits for the mail server. Links are absolute, built from ``PORTAL_BASE_URL`` (default: the development server).
+nobody is told about a change that was rolled back and nobody waits for the mail server. Links are
+absolute, built from ``PORTAL_BASE_URL`` (default: the development server).
 """
 
 from __future__ import annotations

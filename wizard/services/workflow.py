@@ -334,7 +334,6 @@ def approve(
     channel: Channel, user: User, *, revision_id: int, shown_hash: str, comment: str = ""
 ) -> Revision:
     """Approve exactly the revision (and hash) the reviewer looked at."""
-
     comment = _clean_comment(comment)
     target = Revision.objects.filter(pk=revision_id, channel_id=channel.pk).first()
 
@@ -373,7 +372,6 @@ def request_changes(
     step: str = "",
 ) -> Revision:
     """Send the revision back to its author with a comment, optionally anchored to a step."""
-
     comment = _clean_comment(comment)
     step = step if step in FORM_STEP_SLUGS else ""
     target = Revision.objects.filter(pk=revision_id, channel_id=channel.pk).first()
