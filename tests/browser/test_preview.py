@@ -417,3 +417,29 @@ def test_a_save_after_someone_elses_draws_a_fresh_preview(page, channel):
     wait_ready(page, "#pv")
     assert not frame_window_marked(page)
     expect(frame.locator("#lcw-header-title")).to_have_text("Mine")
+
+
+def test_the_survey_card_follows_the_questions_as_they_are_edited_and_saved(page, channel):
+    channel.data["behaviors"].update(
+        prechat_enabled=True,
+        questions=[
+            {"name": "Topic", "text": "What is it about?", "answer_type": "192350000", "required": False}
+        ],
+    )
+    channel.save()
+    region, frame = open_step(page, channel, "behaviors")
+    region.locator("label[for=pv-state-prechat]").click()
+    card = frame.locator(".ac-adaptiveCard")
+    expect(card).to_contain_text("What is it about?")
+    page.locator('[name="questions-0-text"]').fill("Which order is it?")
+    expect(card).to_contain_text("Which order is it?")
+    page.locator('[name="questions-0-required"]').check()
+    expect(card.get_by_text("Which order is it?", exact=False).first).to_have_text(re.compile(r"\*$"))
+    page.get_by_role("button", name="Add question").click()
+    page.locator('[name="questions-1-name"]').fill("Store")
+    page.locator('[name="questions-1-text"]').fill("Which store?")
+    expect(card).to_contain_text("Which store?")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    expect(card).to_contain_text("Which order is it?")
+    expect(card).to_contain_text("Which store?")

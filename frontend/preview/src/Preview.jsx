@@ -103,7 +103,8 @@ export function Preview({ props, state, t, hideLauncher }) {
     body = props.prechat.enabled ? (
       <ChatWindow props={props} t={t}>
         <div className="pv-scroll" data-pv-part="prechat">
-          <PreChatSurveyPane controlProps={{ payload: props.prechat.payload, onSubmit: () => {} }} />
+          {/* The pane draws its adaptive card once, when it mounts: a new card (questions edited) mounts a new pane. */}
+          <PreChatSurveyPane key={props.prechat.payload} controlProps={{ payload: props.prechat.payload, onSubmit: () => {} }} />
         </div>
       </ChatWindow>
     ) : <Note>{t.note_prechat_off}</Note>;
