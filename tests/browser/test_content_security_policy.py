@@ -36,3 +36,35 @@ def test_no_page_loads_anything_the_policy_refuses(page):
     # Nothing a page asks for is missing, the browser's icon request included.
     assert failed == []
     assert page.evaluate("() => document.querySelector('link[rel=icon]').href").endswith(".svg")
+
+
+def test_saving_steps_in_the_page_breaks_no_rule_of_the_policy(page):
+    user = UserFactory(username="everyone", groups=list(permissions.GROUP_PERMISSIONS))
+    channel = ChannelFactory(owner=user)
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    sign_in(page, "everyone")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    panel = page.locator("#preview-panel")
+    for state in ("launcher", "offline", "prechat", "postchat", "reconnect", "proactive", "open"):
+        panel.locator(f"label[for=pv-state-{state}]").click()
+    panel.locator("label[for=pv-device-mobile]").click()
+    page.locator("#id_title").fill("Policy check")
+    page.get_by_label("Red", exact=True).check()
+    for name in ("anonymize_agent", "reconnect_enabled", "operating_hours_only", "domains_only"):
+        page.locator(f"#id_{name}").check()
+    page.get_by_role("button", name="Add domain").click()
+    page.locator('[name="domains-0-domain"]').fill("contoso.example")
+    page.get_by_role("button", name="Add domain").click()
+    page.get_by_role("button", name="Move up Domain 2").click()
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Draft saved.").wait_for()
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.get_by_role("heading", name="Chat widget").wait_for()  # refused: operating hours missing
+    page.wait_for_load_state("networkidle")
+    assert refused == []

@@ -206,3 +206,21 @@ def test_a_page_that_loads_with_ten_questions_takes_no_eleventh(page, channel):
     add.click()
     expect(page.locator('[name="questions-TOTAL_FORMS"]')).to_have_value("10")
     expect(add).to_be_disabled()
+
+
+def test_the_browsers_back_button_shows_the_step_as_saved_not_as_it_was(page, channel):
+    open_step(page, channel, "details")
+    field(page, "Name").fill("Name before")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    field(page, "Name").fill("Name saved with Next")
+    page.get_by_role("button", name="Next", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Workstream")
+    page.go_back()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Channel details")
+    # The page comes from the server again, with what Next saved and the version it saved.
+    expect(field(page, "Name")).to_have_value("Name saved with Next")
+    saved = Channel.objects.get(pk=channel.pk)
+    expect(page.locator('#step-form [name="version"]')).to_have_value(str(saved.version))
+    # Nothing of the page is kept in the browser's storage.
+    assert page.evaluate("() => Object.keys(localStorage).filter((k) => k.startsWith('htmx'))") == []
