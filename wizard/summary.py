@@ -23,6 +23,8 @@ from wizard.forms.layout import is_on
 from wizard.steps import FORM_STEPS, Step
 from wizard.values import DraftValues, read
 
+NOT_IN_LISTS = _("Chosen before, no longer in the environment's lists")
+
 
 @dataclass(frozen=True)
 class FieldEntry:
@@ -156,11 +158,12 @@ def _display(
 
 
 def _provider_label(form_field: forms.Field, value: Any) -> str:
-    """The label of ``value`` among the choices the provider gave the request's form."""
+    """The label of ``value`` among the choices the provider gave the request's form; a value the
+    lists no longer offer (a Dataverse id, meaningless to a reader) is said to be so."""
     for key, label in form_field.choices:  # type: ignore[attr-defined]
         if str(key) == str(value):
             return str(label)
-    return str(value)
+    return str(NOT_IN_LISTS)
 
 
 def _describe_row(info: RowSetInfo, row: dict[str, Any], on_off: tuple[str, str]) -> str:

@@ -215,6 +215,17 @@ def test_review_step_shows_a_refused_value_as_kept_not_as_lost(author_client):
     assert channel.data["appearance"]["title"] == typed
 
 
+def test_review_step_names_no_raw_id_for_a_choice_the_lists_no_longer_offer(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    gone = "727d0381-0000-4000-8000-000000000000"
+    channel.data["workstream"].update(fallback_queue_mode="existing", existing_queue=gone)
+    channel.save()
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    shown = re.search(r"<dt[^>]*>Existing queue</dt><dd[^>]*>(.*?)</dd>", html, re.S).group(1)
+    assert shown == "Chosen before, no longer in the environment&#x27;s lists"
+    assert gone not in html.split('id="h-problems"')[1]  # neither in the problems nor in the summary
+
+
 def test_channel_list_search_and_status_filter(author_client):
     ChannelFactory(name="Alpha support")
     ChannelFactory(name="Beta sales", status=ChannelStatus.APPROVED)
