@@ -175,3 +175,21 @@ def test_a_field_that_applies_in_one_revision_is_still_compared():
     new = complete_data(features={"screen_sharing": True, "screen_sharing_provider": "Contoso Share"})
     entries = {e.name: e for e in _by_step(diffs.diff(old, new))["features"].entries}
     assert entries["screen_sharing_provider"].new == "Contoso Share"
+
+
+def test_against_never_published_every_setting_is_new_whatever_the_readers_language():
+    from django.utils import translation
+
+    data = complete_data()
+    counts = {}
+    for language in ("en", "ko"):
+        with translation.override(language):
+            result = diffs.diff(None, data)
+        changes = [entry for step in result.steps for entry in step.entries]
+        assert changes and all(
+            entry.old == "—" if not entry.is_rows else all(row.kind == diffs.ADDED for row in entry.rows)
+            for entry in changes
+        )
+        counts[language] = (result.changed_count, result.unchanged_count)
+    # The starting values of a new draft (some in the reader's language) are not "before".
+    assert counts["en"] == counts["ko"]

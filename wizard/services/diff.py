@@ -22,6 +22,7 @@ ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
 UNCHANGED = "unchanged"
+NOTHING = "—"  # the old side of a setting that was never published, as the summary shows an empty value
 
 
 @dataclass(frozen=True)
@@ -166,15 +167,19 @@ def diff(
     *,
     show_unchanged: bool = False,
 ) -> Diff:
-    """Compare ``old`` (``None``: never published) with ``new``, step by step in wizard order."""
+    """Compare ``old`` (``None``: never published) with ``new``, step by step in wizard order.
+
+    Against ``None`` every setting that applies is new: the old side is empty, not the values a new
+    draft starts with (those were never live, and they depend on the reader's language)."""
     choices = choices or BuiltinChoices()
     forms = StepForms(choices)
+    never = old is None
     old_entries = list(iter_entries(old if old is not None else {}, choices, forms=forms))
     new_entries = list(iter_entries(new, choices, forms=forms))
     steps: dict[str, StepDiff] = {}
     changed_count = unchanged_count = 0
     for before, after in zip(old_entries, new_entries, strict=True):
-        if not before.applies and not after.applies:
+        if (never or not before.applies) and not after.applies:
             continue  # off in both revisions: not a difference, and not an "unchanged" field either
         step_diff = steps.setdefault(after.step.slug, StepDiff(after.step))
         entry: FieldChange | RowsChange
@@ -184,12 +189,18 @@ def diff(
             entry = RowsChange(
                 after.row_set.name,
                 after.label,
-                diff_rows(before.rows, after.rows, before.displays, after.displays, names),
+                diff_rows(
+                    [] if never else before.rows,
+                    after.rows,
+                    [] if never else before.displays,
+                    after.displays,
+                    names,
+                ),
                 show_unchanged,
             )
         else:
             assert isinstance(before, FieldEntry) and isinstance(after, FieldEntry)
-            entry = FieldChange(after.name, after.label, before.display, after.display)
+            entry = FieldChange(after.name, after.label, NOTHING if never else before.display, after.display)
         if entry.changed:
             changed_count += 1
         else:
