@@ -86,6 +86,7 @@ def test_an_edit_after_the_publish_says_published_edited_since_and_diffs_against
     html = client.get(reverse("wizard:review", args=[channel.pk])).content.decode()
     assert "Changes since the published revision 1" in html and "Edited title" in html
     assert '<th scope="col">Published (revision 1)</th><th scope="col">This revision</th>' in html
+    assert "<ins>Edited title</ins>" in html and "<del>" in html  # the published title is struck through
     assert revision.number == 2
 
 

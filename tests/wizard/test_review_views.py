@@ -46,6 +46,8 @@ def test_review_page_shows_diff_and_decision(client, reviewer, submitted):
     assert "Changes (never published before)" in html
     # The comparison names what it compares with: nothing, never "Published".
     assert '<th scope="col">Never published</th><th scope="col">This revision</th>' in html
+    # Every setting is new: nothing struck through on the empty side.
+    assert "<ins>" in html and "<del>" not in html
     assert ">Published<" not in html
     assert ">Approve</button>" in html and ">Request changes</button>" in html
     assert f'value="{revision.content_hash}"' in html

@@ -37,6 +37,15 @@ class FieldChange:
         return self.old != self.new
 
     @property
+    def removes(self) -> bool:
+        """Whether a value goes (an empty old side is nothing to strike through)."""
+        return self.changed and self.old != NOTHING
+
+    @property
+    def adds(self) -> bool:
+        return self.changed and self.new != NOTHING
+
+    @property
     def is_rows(self) -> bool:
         return False
 
