@@ -127,6 +127,15 @@ def test_at_most_ten_questions_with_unique_names():
     assert any("unique" in message for _, message in form.problems())
 
 
+def test_a_repeated_question_name_is_told_in_the_same_round_as_the_rows_other_problems():
+    rows = [question("Email"), question("email", answer_type=ANSWER_OPTION_SET, options="")]
+    form = bind(BehaviorsForm, step_values("behaviors", prechat_enabled=True, questions=rows))
+    assert not form.is_valid()
+    second = form.rows["questions"].forms[1]
+    assert "options" in second.errors  # its own problem
+    assert any("unique" in message for message in second.errors["name"])  # and the repeated name
+
+
 def test_question_text_is_limited_to_512():
     ok = step_values("behaviors", prechat_enabled=True, questions=[question("Name", text="x" * 512)])
     assert bind(BehaviorsForm, ok).is_valid()

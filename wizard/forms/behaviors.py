@@ -244,10 +244,15 @@ class BehaviorsForm(StepForm):
             )
         seen: set[str] = set()
         for row in questions.forms:
-            if row.is_valid():
-                key = row.cleaned_data["name"].lower()
-                if key in seen:
-                    row.add_error(
-                        "name", _("Another question already has this name: question names must be unique.")
-                    )
-                seen.add(key)
+            row.is_valid()
+            # A row with a problem elsewhere (its options, say) still has its name checked: the author
+            # hears of every problem in one round.
+            name = row.cleaned_data.get("name") if "name" not in row.errors else None
+            if not name:
+                continue
+            key = name.lower()
+            if key in seen:
+                row.add_error(
+                    "name", _("Another question already has this name: question names must be unique.")
+                )
+            seen.add(key)
