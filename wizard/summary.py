@@ -24,6 +24,9 @@ from wizard.steps import FORM_STEPS, Step
 from wizard.values import DraftValues, read
 
 NOT_IN_LISTS = _("Chosen before, no longer in the environment's lists")
+# A row's text its field refuses, as the review shows it (kept on the step, never a value).
+NOT_ACCEPTED = _("not accepted yet: “%(typed)s”")
+REFUSED_SHOWN = 120  # characters of refused text shown, as the review's single fields show
 
 
 @dataclass(frozen=True)
@@ -166,14 +169,29 @@ def _provider_label(form_field: forms.Field, value: Any) -> str:
     return str(NOT_IN_LISTS)
 
 
-def _describe_row(info: RowSetInfo, row: dict[str, Any], on_off: tuple[str, str]) -> str:
+def _describe_row(
+    info: RowSetInfo, row: dict[str, Any], on_off: tuple[str, str], stored: Mapping[str, Any]
+) -> str:
+    """One row as "Label: value; …"; ``stored`` is the row as typed, whose text a field refuses is
+    shown as kept rather than left out."""
     parts = []
     for field_info in info.fields:
         value = row.get(field_info.name)
         if value in (None, "", False) and not field_info.boolean:
+            typed = stored.get(field_info.name)
+            if isinstance(typed, str) and typed.strip():
+                shown = typed if len(typed) <= REFUSED_SHOWN else typed[: REFUSED_SHOWN - 1] + "…"
+                parts.append(f"{field_info.label}: {NOT_ACCEPTED % {'typed': shown}}")
             continue
         parts.append(f"{field_info.label}: {_display(field_info, value, on_off)}")
     return "; ".join(parts)
+
+
+def _stored_rows(data: Mapping[str, Any], slug: str, name: str) -> list[Mapping[str, Any]]:
+    """The rows of ``name`` as the draft stores them, in the order the reader cleaned them."""
+    step = data.get(slug)
+    rows = step.get(name) if isinstance(step, Mapping) else None
+    return [row for row in rows if isinstance(row, Mapping)] if isinstance(rows, list) else []
 
 
 def iter_entries(
@@ -215,7 +233,12 @@ def iter_entries(
                 step,
                 row_set,
                 rows,
-                [_describe_row(row_info, row, on_off) for row in rows],
+                [
+                    _describe_row(row_info, row, on_off, stored)
+                    for row, stored in zip(
+                        rows, _stored_rows(reader.data, step.slug, row_set.name), strict=False
+                    )
+                ],
                 values.applies(row_set.name),
                 row_info.label,
             )

@@ -215,6 +215,15 @@ def test_review_step_shows_a_refused_value_as_kept_not_as_lost(author_client):
     assert channel.data["appearance"]["title"] == typed
 
 
+def test_review_step_shows_refused_row_text_as_kept(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    channel.data["appearance"].update(domains_only=True, domains=[{"domain": "javascript:alert(1)<b>"}])
+    channel.save()
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    domains = re.search(r"<dt[^>]*>Domains</dt>\s*<dd[^>]*>(.*?)</dd>", html, re.S).group(1)
+    assert "<li>Domain: not accepted yet: “javascript:alert(1)&lt;b&gt;”</li>" in domains
+
+
 def test_review_step_names_no_raw_id_for_a_choice_the_lists_no_longer_offer(author_client):
     channel = ChannelFactory(owner=author_client.user)
     gone = "727d0381-0000-4000-8000-000000000000"
