@@ -297,7 +297,7 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
                 self.add_error(
                     None,
                     forms.ValidationError(
-                        "%(label)s: at most %(max)d rows are allowed. Remove %(extra)d.",
+                        _("%(label)s: at most %(max)d rows are allowed. Remove %(extra)d."),
                         params={
                             "label": row_set.label,
                             "max": row_set.max_rows,
