@@ -458,6 +458,8 @@ def test_no_mail_when_the_transition_is_refused(people, mailoutbox, django_captu
     assert mailoutbox == []
 
 
+# The worker manages its own database connections, as in production: not inside the test's transaction.
+@pytest.mark.django_db(transaction=True)
 def test_in_production_the_mails_wait_for_the_worker_not_the_request(
     people, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
