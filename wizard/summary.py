@@ -23,6 +23,7 @@ from wizard.forms.layout import is_on
 from wizard.steps import FORM_STEPS, Step
 from wizard.values import DraftValues, read
 
+EMPTY = "—"  # how an empty value reads in the summary and the comparison
 NOT_IN_LISTS = _("Chosen before, no longer in the environment's lists")
 # A row's text its field refuses, as the review shows it (kept on the step, never a value).
 NOT_ACCEPTED = _("not accepted yet: “%(typed)s”")
@@ -150,7 +151,7 @@ def _display(
     if info.boolean:
         return on_off[0] if is_on(value) else on_off[1]
     if value in (None, ""):
-        return "—"
+        return EMPTY
     if info.provider and form is not None:
         return _provider_label(form().fields[info.name], value)
     if info.choice:

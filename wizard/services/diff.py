@@ -15,14 +15,13 @@ from typing import Any
 
 from wizard.choices import BuiltinChoices, ChoiceProvider
 from wizard.steps import Step
-from wizard.summary import FieldEntry, RowsEntry, StepForms, iter_entries
+from wizard.summary import EMPTY, FieldEntry, RowsEntry, StepForms, iter_entries
 from wizard.values import DraftValues
 
 ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
 UNCHANGED = "unchanged"
-NOTHING = "—"  # the old side of a setting that was never published, as the summary shows an empty value
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,11 @@ class FieldChange:
     @property
     def removes(self) -> bool:
         """Whether a value goes (an empty old side is nothing to strike through)."""
-        return self.changed and self.old != NOTHING
+        return self.changed and self.old != EMPTY
 
     @property
     def adds(self) -> bool:
-        return self.changed and self.new != NOTHING
+        return self.changed and self.new != EMPTY
 
     @property
     def is_rows(self) -> bool:
@@ -209,7 +208,7 @@ def diff(
             )
         else:
             assert isinstance(before, FieldEntry) and isinstance(after, FieldEntry)
-            entry = FieldChange(after.name, after.label, NOTHING if never else before.display, after.display)
+            entry = FieldChange(after.name, after.label, EMPTY if never else before.display, after.display)
         if entry.changed:
             changed_count += 1
         else:
