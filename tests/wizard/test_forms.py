@@ -559,3 +559,14 @@ def test_a_choice_the_list_no_longer_offers_gets_one_message_that_says_what_to_d
     assert not form.is_valid()
     [message] = form.errors[field]  # not also "choose one": the value is there, just not offered
     assert gone not in message and "Choose" in message
+
+
+def test_the_question_name_help_says_the_rule_the_name_is_checked_against():
+    row_form = BehaviorsForm.row_sets[1].form_class
+    help_text = str(row_form.base_fields["name"].help_text)
+    assert "a letter first" in help_text and "underscores" in help_text
+    ok = step_values("behaviors", prechat_enabled=True, questions=[question("Order_number2")])
+    assert bind(BehaviorsForm, ok).is_valid()
+    for bad in ("2nd_order", "_order", "order-number"):
+        form = bind(BehaviorsForm, step_values("behaviors", prechat_enabled=True, questions=[question(bad)]))
+        assert not form.is_valid(), bad

@@ -54,8 +54,8 @@ class QuestionRowForm(RowForm):
         error_messages={"required": _("Name the question, for example Name or Email.")},
         validators=[validate_question_name],
         help_text=_(
-            "Internal name, letters and digits. Questions named Name, Email, Phone or CaseNumber "
-            "identify the customer automatically."
+            "Internal name: a letter first, then letters, digits or underscores. Questions named Name, "
+            "Email, Phone or CaseNumber identify the customer automatically."
         ),
     )
     text = DataverseCharField(
