@@ -195,14 +195,14 @@ class AppearanceForm(StepForm):
                 "generic_agent_name", _("Enter the name customers see instead of the agent's name.")
             )
         if data.get("reconnect_enabled"):
-            if not data.get("reconnect_time_limit") and "reconnect_time_limit" not in self.errors:
-                self.add_error(
+            if not data.get("reconnect_time_limit"):
+                self.add_missing(
                     "reconnect_time_limit",
                     _("Enter a time limit in minutes, or turn off Reconnect to previous chat."),
                 )
         if data.get("operating_hours_only"):
-            if not data.get("operating_hours") and "operating_hours" not in self.errors:
-                self.add_error(
+            if not data.get("operating_hours"):
+                self.add_missing(
                     "operating_hours",
                     _("Choose the operating hours, or turn off Show widget only during operating hours."),
                 )

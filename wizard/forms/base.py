@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import ChoiceProvider
 from wizard.forms.layout import disabled_fields, is_on
+
+if TYPE_CHECKING:  # the stubs' name for a text or a lazy translation; a development dependency
+    from django_stubs_ext import StrOrPromise
 
 # What a value saved earlier is told when the list it was chosen from no longer offers it; Django's own
 # message shows the raw value (a Dataverse id) and says nothing of what to do.
@@ -189,6 +192,12 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
 
     def setup_choices(self) -> None:
         """Fill choice fields from the provider."""
+
+    def add_missing(self, name: str, message: StrOrPromise) -> None:
+        """Say that ``name`` needs a value, unless the field already has an error: a value it refused (or
+        a choice the list no longer offers) is told once, not also as missing."""
+        if name not in self.errors:
+            self.add_error(name, message)
 
     def own_field(self, name: str) -> forms.Field:
         """This form's own copy of the field ``name``, to change for this form only: until then the

@@ -203,8 +203,8 @@ class BehaviorsForm(StepForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.persistent_chat:
-            if not data.get("authentication_settings") and "authentication_settings" not in self.errors:
-                self.add_error(
+            if not data.get("authentication_settings"):
+                self.add_missing(
                     "authentication_settings",
                     _(
                         "Persistent chat needs authentication settings: choose one, or turn off "
@@ -214,22 +214,17 @@ class BehaviorsForm(StepForm):
         if data.get("postchat_enabled"):
             # No provider is no survey: the layout shows neither survey field then, and nothing is published.
             provider = data.get("survey_provider")
-            if not provider and "survey_provider" not in self.errors:
-                self.add_error(
+            if not provider:
+                self.add_missing(
                     "survey_provider", _("Choose the survey provider, or turn off Post-conversation survey.")
                 )
-            if (
-                provider == SURVEY_PROVIDER_CUSTOMER_VOICE
-                and not data.get("survey")
-                and "survey" not in self.errors
-            ):
-                self.add_error(
+            if provider == SURVEY_PROVIDER_CUSTOMER_VOICE and not data.get("survey"):
+                self.add_missing(
                     "survey",
                     _("Choose a Customer Voice survey, or turn off Post-conversation survey."),
                 )
             if data.get("survey_provider") == SURVEY_PROVIDER_COPILOT and not data.get("survey_url"):
-                if "survey_url" not in self.errors:
-                    self.add_error("survey_url", _("Enter the https address of the Copilot Studio survey."))
+                self.add_missing("survey_url", _("Enter the https address of the Copilot Studio survey."))
             if data.get("survey_mode") == SURVEY_MODE_LINK and not data.get("survey_link_message"):
                 self.add_error("survey_link_message", _("Enter the message shown before the survey link."))
         return data

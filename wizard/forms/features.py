@@ -75,8 +75,8 @@ class FeaturesForm(StepForm):
         if data.get("transcript_email"):
             if not data.get("email_template"):
                 self.add_error("email_template", _("Enter the email template used to send transcripts."))
-            if not data.get("mailbox") and "mailbox" not in self.errors:
-                self.add_error("mailbox", _("Enter the mailbox transcripts are sent from."))
+            if not data.get("mailbox"):
+                self.add_missing("mailbox", _("Enter the mailbox transcripts are sent from."))
         if data.get("screen_sharing") and not data.get("screen_sharing_provider"):
             self.add_error(
                 "screen_sharing_provider", _("Enter the screen sharing provider, or turn off Screen sharing.")
