@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ EMPTY = "—"  # how an empty value reads in the summary and the comparison
 NOT_IN_LISTS = _("Chosen before, no longer in the environment's lists")
 # A row's text its field refuses, as the review shows it (kept on the step, never a value).
 NOT_ACCEPTED = _("not accepted yet: “%(typed)s”")
-REFUSED_SHOWN = 120  # characters of refused text shown, as the review's single fields show
+REFUSED_SHOWN = 120  # characters of refused text the review shows
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class FieldEntry:
     value: Any
     display: str
     applies: bool = True  # False when a toggle it depends on is off
-    refused: str = ""  # what the author typed that the field refuses (kept on the step, never a value)
+    # What the author typed that the field refuses, shortened: kept on the step, never a value.
+    refused: str = ""
 
     @property
     def is_rows(self) -> bool:
@@ -181,11 +183,14 @@ def _describe_row(
         if value in (None, "", False) and not field_info.boolean:
             typed = stored.get(field_info.name)
             if isinstance(typed, str) and typed.strip():
-                shown = typed if len(typed) <= REFUSED_SHOWN else typed[: REFUSED_SHOWN - 1] + "…"
-                parts.append(f"{field_info.label}: {NOT_ACCEPTED % {'typed': shown}}")
+                parts.append(f"{field_info.label}: {NOT_ACCEPTED % {'typed': _shortened(typed)}}")
             continue
         parts.append(f"{field_info.label}: {_display(field_info, value, on_off)}")
     return "; ".join(parts)
+
+
+def _shortened(text: str) -> str:
+    return Truncator(text).chars(REFUSED_SHOWN)
 
 
 def _stored_rows(data: Mapping[str, Any], slug: str, name: str) -> list[Mapping[str, Any]]:
@@ -225,7 +230,7 @@ def iter_entries(
                 value,
                 _display(field_info, value, on_off, form),
                 values.applies(name),
-                values.refused(name),
+                _shortened(values.refused(name)),
             )
         for row_info in info.row_sets:
             row_set = row_info.row_set
