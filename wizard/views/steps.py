@@ -138,10 +138,10 @@ def _render(
     # The panel's frame loads the draft itself, so what the panel draws is the preview's checks: drafts
     # and steps with the same checks share its rendering. Its addresses are relative to the step page.
     context["preview_key"] = drafts.STEP_PAGE_PREVIEW_KEY
+    context["keep_panel"] = keep_panel
     if _answers_htmx(request):
         context["step_frame"] = HTMX_FRAME
-        context["keep_panel"] = keep_panel
-    if not context.get("keep_panel"):
+    if not keep_panel:
         context["preview"] = SimpleLazyObject(partial(drafts.step_page_preview, channel))
         context["panel_cache_key"] = drafts.rendered_panel_key(channel, choices)
     response = render(request, step.template, context, status=status)
