@@ -9,17 +9,29 @@ from tests.factories import ChannelFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_no_page_loads_anything_the_policy_refuses(page):
+def signed_in_with_a_channel(page):
+    """A user in every group, signed in, with a channel of their own."""
     user = UserFactory(username="everyone", groups=list(permissions.GROUP_PERMISSIONS))
     channel = ChannelFactory(owner=user)
+    sign_in(page, "everyone")
+    return channel
+
+
+def policy_refusals(page):
+    """The messages the browser logs for what the policy refused, as they come."""
     refused = []
-    failed = []
-    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
     page.on(
         "console",
         lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
     )
-    sign_in(page, "everyone")
+    return refused
+
+
+def test_no_page_loads_anything_the_policy_refuses(page):
+    refused = policy_refusals(page)
+    failed = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    channel = signed_in_with_a_channel(page)
     for url in [
         "/",
         "/channels/",
@@ -39,14 +51,8 @@ def test_no_page_loads_anything_the_policy_refuses(page):
 
 
 def test_saving_steps_in_the_page_breaks_no_rule_of_the_policy(page):
-    user = UserFactory(username="everyone", groups=list(permissions.GROUP_PERMISSIONS))
-    channel = ChannelFactory(owner=user)
-    refused = []
-    page.on(
-        "console",
-        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
-    )
-    sign_in(page, "everyone")
+    refused = policy_refusals(page)
+    channel = signed_in_with_a_channel(page)
     page.goto(f"/channels/{channel.pk}/steps/appearance/")
     panel = page.locator("#preview-panel")
     for state in ("launcher", "offline", "prechat", "postchat", "reconnect", "proactive", "open"):
