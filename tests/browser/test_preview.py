@@ -374,6 +374,11 @@ def test_widget_keeps_up_when_the_checks_request_fails(page, channel, failure):
     assert region.locator('[data-check="checks_stale"]').is_hidden()  # fresh checks replace the note
 
 
+def mark_frame_window(page):
+    """Mark the preview frame's window: a frame loaded again has a window without the mark."""
+    page.evaluate("() => { document.querySelector('#pv [data-pv-frame]').contentWindow.keptFrame = true; }")
+
+
 def frame_window_marked(page):
     return page.evaluate(
         "() => document.querySelector('#pv [data-pv-frame]').contentWindow.keptFrame === true"
@@ -384,7 +389,7 @@ def test_a_save_keeps_the_preview_frame_state_and_width(page, channel):
     region, frame = open_step(page, channel)
     region.locator("label[for=pv-state-launcher]").click()
     region.locator("label[for=pv-device-mobile]").click()
-    page.evaluate("() => { document.querySelector('#pv [data-pv-frame]').contentWindow.keptFrame = true; }")
+    mark_frame_window(page)
     frame_loads = []
     page.on("request", lambda r: frame_loads.append(r.url) if "/preview/frame/" in r.url else None)
     page.locator("#id_title").fill("Kept across steps")
@@ -405,7 +410,7 @@ def test_a_save_keeps_the_preview_frame_state_and_width(page, channel):
 
 def test_a_save_after_someone_elses_draws_a_fresh_preview(page, channel):
     region, frame = open_step(page, channel)
-    page.evaluate("() => { document.querySelector('#pv [data-pv-frame]').contentWindow.keptFrame = true; }")
+    mark_frame_window(page)
     # Someone else saves another step: the page's frame drew the draft before that.
     channel.refresh_from_db()
     channel.data["appearance"]["subtitle"] = "Theirs"
