@@ -3,6 +3,8 @@
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.models import AuditEntry
 from tests.factories import ChannelFactory, EnvironmentFactory, author, complete_data
@@ -95,6 +97,44 @@ def test_editing_an_approved_channel_withdraws_the_approval():
     assert result.channel.status == ChannelStatus.DRAFT
     assert any("approval was withdrawn" in notice for notice in result.notices)
     assert AuditEntry.objects.filter(action="revision.approval_withdrawn").exists()
+
+
+def test_an_approval_is_withdrawn_only_together_with_its_audit_entry(monkeypatch):
+    user = author()
+    channel = ChannelFactory(owner=user, status=ChannelStatus.APPROVED)
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(drafts.audit, "record", refuse)
+    with pytest.raises(RuntimeError):
+        drafts.save_step(
+            channel,
+            "appearance",
+            dict(channel.data["appearance"], title="New"),
+            expected_version=channel.version,
+            user=user,
+        )
+    stored = Channel.objects.get(pk=channel.pk)
+    assert (stored.status, stored.version) == (ChannelStatus.APPROVED, channel.version)
+    assert stored.data["appearance"]["title"] != "New"
+
+
+def test_saving_a_draft_is_one_update_without_a_transaction_around_it():
+    # BEGIN and COMMIT would be two more round trips to the database on every save.
+    user = author()
+    channel = ChannelFactory(owner=user)
+    with CaptureQueriesContext(connection) as captured:
+        drafts.save_step(
+            channel,
+            "appearance",
+            dict(channel.data["appearance"], title="New"),
+            expected_version=channel.version,
+            user=user,
+        )
+    statements = [query["sql"].split()[0].upper() for query in captured.captured_queries]
+    assert statements == ["UPDATE"]
+    assert Channel.objects.get(pk=channel.pk).data["appearance"]["title"] == "New"
 
 
 def test_a_channel_in_review_cannot_be_saved():
