@@ -1,7 +1,7 @@
 """The author's save cycle against a django-formtools wizard of the same six steps, under gunicorn.
 
     python -m bench.save_cycle [--iters 60] [--peer DIR] [--profile]
-    python -m bench.save_cycle --load [--authors 10,50] [--seconds 20] [--workers 4]
+    python -m bench.save_cycle --load [--authors 10,50] [--seconds 20] [--workers 4] [--rounds 3]
 
 Latency mode: the portal (production settings, SQLite) and the formtools peer (``--peer``, copied to
 a temporary folder first because it writes beside itself) are served by gunicorn on loopback, two
@@ -11,8 +11,8 @@ the peer's (or to the portal's base-template floor) measured in the same run, th
 save cycle and the HTML size of a step page.
 
 Load mode: both on PostgreSQL (``BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``; a
-throw-away database each), N concurrent authors for a bounded time, each on a draft of their own.
-Prints save cycles per second, p50/p95/p99, errors, the server CPU per save cycle, and lost saves:
+throw-away database each), N concurrent authors for a bounded time, each on a draft of their own;
+the two wizards take turns in ``--rounds`` rounds that share the time out. Prints save cycles per second, p50/p95/p99, errors, the server CPU per save cycle, and lost saves:
 every acknowledged save of the portal is checked against the database afterwards.
 """
 
@@ -519,8 +519,10 @@ class Tally:
             self.errors.append(text)
 
 
-def run_authors(count: int, seconds: float, work: Callable[[int, float, Tally], None]) -> Tally:
-    tally = Tally()
+def run_authors(
+    count: int, seconds: float, work: Callable[[int, float, Tally], None], tally: Tally | None = None
+) -> Tally:
+    tally = tally or Tally()
     deadline = time.perf_counter() + seconds
     threads = [threading.Thread(target=work, args=(i, deadline, tally)) for i in range(count)]
     for thread in threads:
@@ -530,7 +532,7 @@ def run_authors(count: int, seconds: float, work: Callable[[int, float, Tally], 
     return tally
 
 
-def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> None:
+def load(peer: Peer, authors_list: list[int], seconds: float, workers: int, rounds: int = 3) -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -562,11 +564,19 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> N
             for session in sessions:
                 session.get(url)
 
+            peer_steps = [0] * count  # each author's position in the peer's wizard, kept across rounds
+
             def peer_work(
-                i: int, deadline: float, tally: Tally, sessions: Any = sessions, url: str = url
+                i: int,
+                deadline: float,
+                tally: Tally,
+                sessions: Any = sessions,
+                url: str = url,
+                peer_steps: Any = peer_steps,
             ) -> None:
-                session, n = sessions[i], 0
+                session = sessions[i]
                 while time.perf_counter() < deadline:
+                    n = peer_steps[i]
                     step = peer.steps[n % 5]
                     started = time.perf_counter()
                     try:
@@ -574,17 +584,13 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> N
                         if f"step {n % 5 + 2} of 6".encode() not in response.content:
                             tally.error(f"peer {response.status_code}")
                             session.get(url)
-                            n = 0
+                            peer_steps[i] = 0
                             continue
                     except requests.RequestException as error:
                         tally.error(type(error).__name__)
                         continue
                     tally.add((time.perf_counter() - started) * 1000)
-                    n += 1
-
-            cpu = peer_server.cpu_seconds()
-            peer_tally = run_authors(count, seconds, peer_work)
-            peer_cpu = peer_server.cpu_seconds() - cpu
+                    peer_steps[i] = n + 1
 
             channels = [drafts.create_draft(users[i]) for i in range(count)]
             portal_authors = [
@@ -593,6 +599,7 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> N
             start_versions = [author.version for author in portal_authors]
             acknowledged: list[dict[str, str]] = [{} for _ in range(count)]
             saves = [0] * count
+            errors_of = [0] * count
 
             def portal_work(
                 i: int,
@@ -601,9 +608,11 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> N
                 portal_authors: Any = portal_authors,
                 acknowledged: Any = acknowledged,
                 saves: Any = saves,
+                errors_of: Any = errors_of,
             ) -> None:
-                author, n = portal_authors[i], 0
+                author = portal_authors[i]
                 while time.perf_counter() < deadline:
+                    n = saves[i] + errors_of[i]
                     slug = FORM_STEPS[n % 5]
                     marker = f"a{i} s{n}"
                     step_values = dict(values[slug], **{MARKER_FIELDS[slug]: marker})
@@ -613,16 +622,22 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> N
                     except (AssertionError, requests.RequestException) as error:
                         tally.error(str(error)[:120])
                         author.version = author._read_version(author.get(author.url(slug)))
-                        n += 1
+                        errors_of[i] += 1
                         continue
                     tally.add((time.perf_counter() - started) * 1000)
                     acknowledged[i][slug] = marker
                     saves[i] += 1
-                    n += 1
 
-            cpu = portal_server.cpu_seconds()
-            portal_tally = run_authors(count, seconds, portal_work)
-            portal_cpu = portal_server.cpu_seconds() - cpu
+            # The two take turns in short rounds, so that the machine slowing down or speeding up during
+            # the run (it does, by tens of percent on a shared machine) weighs on both alike.
+            peer_tally, portal_tally, peer_cpu, portal_cpu = Tally(), Tally(), 0.0, 0.0
+            for _round in range(rounds):
+                cpu = peer_server.cpu_seconds()
+                run_authors(count, seconds / rounds, peer_work, peer_tally)
+                peer_cpu += peer_server.cpu_seconds() - cpu
+                cpu = portal_server.cpu_seconds()
+                run_authors(count, seconds / rounds, portal_work, portal_tally)
+                portal_cpu += portal_server.cpu_seconds() - cpu
 
             lost = 0
             for i, channel in enumerate(channels):
@@ -646,7 +661,8 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int) -> N
         )
 
     print(
-        f"\n== Load: N authors, each on their own draft, {seconds:.0f} s each, gunicorn {workers} sync workers, PostgreSQL =="
+        f"\n== Load: N authors, each on their own draft, {seconds:.0f} s each in {rounds} alternating rounds, "
+        f"gunicorn {workers} sync workers, PostgreSQL =="
     )
     print(
         "| authors | wizard | save cycles/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/cycle | lost saves |"
@@ -722,6 +738,7 @@ def main() -> None:
     parser.add_argument("--authors", default="10,50")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="load: turns each wizard takes in --seconds")
     args = parser.parse_args()
     if not (args.peer / "bench.py").exists():
         print(f"save_cycle: no formtools peer at {args.peer} (--peer DIR or BENCH_PEER); skipped.")
@@ -737,7 +754,7 @@ def main() -> None:
             peer_url = postgres_database(pg, databases[1])
             setup_portal(portal_url, folder)
             peer = Peer(args.peer, folder, peer_url)
-            load(peer, [int(n) for n in args.authors.split(",")], args.seconds, args.workers)
+            load(peer, [int(n) for n in args.authors.split(",")], args.seconds, args.workers, args.rounds)
         else:
             setup_portal(f"sqlite:///{folder}/portal.sqlite3", folder)
             peer = Peer(args.peer, folder, None)
