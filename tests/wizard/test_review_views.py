@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -138,9 +140,16 @@ def test_stale_hash_is_409(client, reviewer, submitted):
 def test_request_changes_without_comment_is_refused(client, reviewer, submitted):
     channel, revision = submitted
     client.force_login(reviewer)
-    response = _post(client, "request_changes", channel, revision, comment="")
+    response = _post(client, "request_changes", channel, revision, comment="  ", step="behaviors")
     assert response.status_code == 400
-    assert "needs a comment" in response.content.decode()
+    page = response.content.decode()
+    textarea = re.search(r'<textarea [^>]*id="id_review_comment"[^>]*>', page).group(0)
+    assert "is-invalid" in textarea and 'aria-invalid="true"' in textarea
+    assert 'aria-describedby="id_review_comment_error id_review_comment_help"' in textarea
+    assert re.search(r'id="id_review_comment_error">Say what should change: [^<]*needs a comment', page)
+    assert '<option value="behaviors" selected>' in page
+    revision.refresh_from_db()
+    assert revision.state == revision.State.IN_REVIEW
 
 
 def test_comment_html_is_escaped_everywhere(client, author, reviewer, submitted):

@@ -43,6 +43,10 @@ class WorkflowError(Exception):
     """A transition that is not possible in the channel's current state; ``str()`` says why."""
 
 
+class CommentRequiredError(WorkflowError):
+    """Changes were requested without saying what should change."""
+
+
 class StaleRevisionError(WorkflowError):
     """The page showed a revision (or hash) that is no longer the one in review."""
 
@@ -380,7 +384,7 @@ def request_changes(
         if not user.has_perm(REVIEW_CHANNEL):
             raise PermissionDenied(_("You are not a reviewer, so you can't request changes."))
         if not comment:
-            raise WorkflowError(_("Say what should change: requesting changes needs a comment."))
+            raise CommentRequiredError(_("Say what should change: requesting changes needs a comment."))
         locked = _locked(channel)
         revision = _check_current(locked, revision_id, shown_hash)
         refusal = approval_refusal(revision, user)

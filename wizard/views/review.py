@@ -104,7 +104,10 @@ def _refused(request: AuthenticatedRequest, channel: Channel, error: workflow.Wo
         return redirect("wizard:channel", channel.pk)
     context = review_context(request, channel, revision)
     context["error"] = str(error)
+    if isinstance(error, workflow.CommentRequiredError):
+        context["comment_error"] = str(error)
     context["comment_value"] = request.POST.get("comment", "")
+    context["step_value"] = request.POST.get("step", "")
     status = 409 if isinstance(error, workflow.StaleRevisionError) else 400
     return render(request, "wizard/review.html", context, status=status)
 
