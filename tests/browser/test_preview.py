@@ -191,6 +191,35 @@ def test_typing_in_title_updates_launcher_and_header_in_the_same_frame(page, cha
     assert page.evaluate("document.activeElement.selectionStart") == len("Hello Contoso")
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["W" * 100, ("Chat with the Contoso customer service team " * 3)[:100]],
+    ids=["one-word", "words"],
+)
+def test_a_long_title_wraps_in_the_header_beside_the_logo_and_the_buttons(page, channel, title):
+    region, frame = open_step(page, channel)
+    page.fill("#id_logo_url", "")
+    page.fill("#id_title", title)
+    header = frame.locator("#lcw-header-title")
+    header.wait_for()
+    assert header.inner_text() == title
+    boxes = {
+        name: frame.locator(selector).bounding_box()
+        for name, selector in {
+            "title": "#lcw-header-title",
+            "icon": "#lcw-header-icon",
+            "minimize": "#lcw-header-minimize-button",
+            "close": "#lcw-header-close-button",
+            "window": ".pv-window",
+        }.items()
+    }
+    assert boxes["icon"]["width"] == 30  # the logo keeps its size
+    assert boxes["icon"]["x"] + 30 <= boxes["title"]["x"]
+    assert boxes["title"]["x"] + boxes["title"]["width"] <= boxes["minimize"]["x"]
+    assert boxes["close"]["x"] + boxes["close"]["width"] <= boxes["window"]["x"] + boxes["window"]["width"]
+    assert boxes["title"]["height"] > 40  # wrapped onto more lines, not cut off
+
+
 def test_position_theme_and_other_fields_update_without_the_server(page, channel):
     region, frame = open_step(page, channel)
     posts = []

@@ -161,7 +161,12 @@ export function toProps(values, context, overrides = {}) {
   const reconnectMinutes = text(appearance.reconnect_time_limit);
 
   // The header's default style is width 100% plus padding; border-box keeps its buttons inside the window.
-  const headerStyle = { generalStyleProps: { backgroundColor: theme, borderRadius: "0", boxSizing: "border-box" } };
+  const headerStyle = {
+    generalStyleProps: { backgroundColor: theme, borderRadius: "0", boxSizing: "border-box" },
+    // A long title (up to 100 characters, one unbroken word included) wraps inside the header instead
+    // of pushing the minimize and close buttons out of the window (frame.css keeps the logo's size).
+    titleStyleProps: { minWidth: 0, overflowWrap: "anywhere" },
+  };
   const buttonStyle = {
     generalStyleProps: { position: "static" },
     iconStyleProps: { backgroundColor: theme, borderColor: theme },
