@@ -2,6 +2,7 @@
 and go, and a refused Next that never claims to have saved."""
 
 import re
+import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -224,3 +225,35 @@ def test_the_browsers_back_button_shows_the_step_as_saved_not_as_it_was(page, ch
     expect(page.locator('#step-form [name="version"]')).to_have_value(str(saved.version))
     # Nothing of the page is kept in the browser's storage.
     assert page.evaluate("() => Object.keys(localStorage).filter((k) => k.startsWith('htmx'))") == []
+
+
+def test_the_form_is_locked_while_a_save_is_on_its_way_so_nothing_typed_then_is_lost(
+    page, channel, monkeypatch
+):
+    # Typing into a form whose answer is about to replace it would lose the text: while the save is on
+    # its way the fields and buttons are disabled, and the answer brings them back.
+    from wizard.services import drafts
+
+    arrived = threading.Event()
+    release = threading.Event()
+    save_step = drafts.save_step
+
+    def slow_save(*args, **kwargs):
+        arrived.set()
+        release.wait(10)
+        return save_step(*args, **kwargs)
+
+    monkeypatch.setattr(drafts, "save_step", slow_save)
+    open_step(page, channel, "appearance")
+    field(page, "Title").fill("Sent with the save")
+    page.get_by_role("button", name="Save draft").click()
+    assert arrived.wait(10)
+    expect(field(page, "Title")).to_be_disabled()
+    expect(field(page, "Subtitle")).to_be_disabled()
+    expect(page.get_by_role("button", name="Next")).to_be_disabled()
+    release.set()
+    expect(page.locator("#save-state")).to_contain_text("Saved")
+    expect(field(page, "Title")).to_be_enabled()
+    expect(field(page, "Title")).to_have_value("Sent with the save")
+    assert same_page(page)
+    assert Channel.objects.get(pk=channel.pk).data["appearance"]["title"] == "Sent with the save"
