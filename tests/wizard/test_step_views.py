@@ -1,14 +1,18 @@
 """Wizard pages: permissions, saving through POST, conflicts, bad input, navigation."""
 
+import copy
 import re
 import uuid
 from urllib.parse import urljoin
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ChannelFactory, author, publisher, reviewer
-from wizard.models import Channel, ChannelStatus
+from wizard.models import Channel, ChannelStatus, Revision
+from wizard.options import DISTRIBUTION_PICK, DISTRIBUTION_PUSH
 from wizard.steps import STEP_SLUGS
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +203,29 @@ def test_review_step_lists_problems_linking_to_their_steps(author_client):
     edit = re.search(r'href="([^"]+)">Edit<span class="visually-hidden"> Behaviors', html).group(1)
     assert urljoin(step_url(channel, "review"), edit) == step_url(channel, "behaviors")
     assert "Submit for review" in html
+
+
+def test_review_step_checks_against_the_published_revision_it_loads_only_when_it_checks(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    published = Revision.objects.create(
+        channel=channel,
+        number=1,
+        data=copy.deepcopy(channel.data),
+        content_hash="a",
+        created_by=channel.owner,
+    )
+    channel.published_revision = published
+    channel.data["workstream"]["distribution_mode"] = DISTRIBUTION_PICK
+    channel.save()
+    assert published.data["workstream"]["distribution_mode"] == DISTRIBUTION_PUSH
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    assert "1 problem to fix" in html
+    assert "can&#x27;t be changed after the workstream was published" in html
+    # Drawn again from its cached rendering: the revision is not read.
+    with CaptureQueriesContext(connection) as queries:
+        again = author_client.get(step_url(channel, "review")).content.decode()
+    assert "1 problem to fix" in again
+    assert not any("wizard_revision" in query["sql"] for query in queries.captured_queries)
 
 
 def test_review_step_shows_a_refused_value_as_kept_not_as_lost(author_client):

@@ -26,9 +26,8 @@ from wizard.services.rows import apply_row_action
 from wizard.steps import STEPS, Step, get_step, next_step, previous_step
 from wizard.summary import iter_entries
 
-ALL_RELATED = ("environment", "last_editor", "published_revision")
-# What a step page shows; form steps read the published revision only to build a form, which a
-# cached rendering spares.
+# What a step page shows. The published revision is read only to check or draw a step, which a cached
+# rendering spares: it is loaded when first read (one more query, for a channel published before).
 PAGE_RELATED = ("environment", "last_editor")
 # What the step form's htmx requests swap; answered with the step page without the site's frame.
 STEP_TARGET = "step-page"
@@ -42,15 +41,15 @@ def _answers_htmx(request: AuthenticatedRequest) -> bool:
     return bool(request.htmx) and request.htmx.target == STEP_TARGET
 
 
-def _channel(pk: int, related: tuple[str, ...] = ALL_RELATED) -> Channel:
+def _channel(pk: int, related: tuple[str, ...] = ()) -> Channel:
     return get_object_or_404(Channel.objects.select_related(*related), pk=pk)
 
 
-def _related(request: AuthenticatedRequest, step: Step) -> tuple[str, ...]:
+def _related(request: AuthenticatedRequest) -> tuple[str, ...]:
     if request.method == "POST" and not _answers_htmx(request):
         return ()  # a save needs the draft row only; the pages shown after a refused save load the rest
     # A save from htmx is answered with the next page, which shows the environment and the last editor.
-    return PAGE_RELATED if step.has_form else ALL_RELATED
+    return PAGE_RELATED
 
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
@@ -62,7 +61,7 @@ def resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse:
     step = get_step(slug)
-    channel = _channel(pk, _related(request, step))
+    channel = _channel(pk, _related(request))
     if request.method == "POST":
         if not step.has_form:
             return HttpResponseNotAllowed(
