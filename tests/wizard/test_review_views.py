@@ -278,19 +278,24 @@ def test_resubmitted_revision_offers_changes_since_it_was_sent_back(client, auth
     channel.save()
     workflow.submit(channel, author)
     url = reverse("wizard:review", args=[channel.pk])
-    whole = client.get(url).content.decode()
-    assert "?against=returned" in whole and "Changes (never published before)" in whole
-    since = client.get(url + "?against=returned").content.decode()
-    assert f"Changes since you sent back revision {first.number}" in since
+    # What changed since the review comes first; the whole channel against what is live is one click away.
+    since = client.get(url).content.decode()
+    assert f"Changes since revision {first.number} was sent back" in since
     assert "1 field changed" in since and "Second title" in since
+    assert 'href="?against=published"' in since
     # The decision box comes before the diff in the page, so it is in reach without scrolling.
     assert "review-aside" in since
-    toggled = client.get(url + "?against=returned&all=1").content.decode()
-    assert "against=returned" in toggled[toggled.index("Hide unchanged fields") - 300 :]
+    whole = client.get(url + "?against=published").content.decode()
+    assert "Changes (never published before)" in whole
+    toggled = client.get(url + "?against=published&all=1").content.decode()
+    assert "against=published" in toggled[toggled.index("Hide unchanged fields") - 300 :]
+    toggled = client.get(url + "?all=1").content.decode()
+    assert "against=" not in toggled[toggled.index("Hide unchanged fields") - 300 :]
 
 
-def test_against_returned_is_ignored_when_nothing_was_sent_back(client, reviewer, submitted):
+def test_nothing_sent_back_compares_with_what_is_live_and_offers_no_choice(client, reviewer, submitted):
     channel, _ = submitted
     client.force_login(reviewer)
-    html = client.get(reverse("wizard:review", args=[channel.pk]) + "?against=returned").content.decode()
-    assert "Changes (never published before)" in html and "Compare with:" not in html
+    for query in ("", "?against=published", "?against=returned"):
+        html = client.get(reverse("wizard:review", args=[channel.pk]) + query).content.decode()
+        assert "Changes (never published before)" in html and "Compare with:" not in html

@@ -34,7 +34,9 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     # The revision live in the channel's environment; when that is this revision, the diff is empty.
     base = live.live_revision(channel)
     returned = workflow.sent_back_before(revision)
-    against_returned = returned is not None and request.GET.get("against") == "returned"
+    # A revision sent back before is compared with that one unless the reader asks for the live one:
+    # what a reviewer wants first is what the author changed since the review.
+    against_returned = returned is not None and request.GET.get("against") != "published"
     choices = drafts.choices_for(channel)
     show_unchanged = request.GET.get("all") == "1"
     in_review = revision.state == Revision.State.IN_REVIEW and channel.status == ChannelStatus.IN_REVIEW
@@ -44,7 +46,7 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     new_values = read(revision.data, choices)
     old_values = read(compared.data, choices) if compared else None
     result = diffs.diff(old_values, new_values, choices, show_unchanged=show_unchanged)
-    against = {"against": "returned"} if against_returned else {}
+    against = {"against": "published"} if returned is not None and not against_returned else {}
     return {
         "channel": channel,
         "revision": revision,
