@@ -80,6 +80,10 @@ def test_a_real_conflict_lists_only_the_fields_both_changed_and_keep_mine_merges
     table = html[html.index('id="conflict"') : html.index("</table>")]
     assert "Tab 2 title" in table and "Tab 1 title" in table
     assert "Subtitle" not in table  # only tab 1 changed it: not a conflict
+    # One person in two tabs: told so, not "both of you".
+    assert "You saved this step in another window or tab" in html
+    assert "Settings changed in both windows" in table and "This window (not saved)" in table
+    assert "both of you" not in html
     assert 'value="Tab 1 subtitle"' in html  # the form shows tab 1's subtitle, merged
     again = {
         **tab2,
@@ -154,6 +158,8 @@ def test_the_conflict_table_does_not_name_a_person_for_the_saved_values(author_c
     )
     html = author_client.post(url, {**tab2, "title": "Tab 2 title"}).content.decode()
     assert "Saved by admin2" not in html and "Saved version" in html
+    assert "the last save was by admin2" in html and "Settings both of you changed" in html
+    assert "Yours (not saved)" in html
 
 
 # --- a save that changes nothing ------------------------------------------------------------------------

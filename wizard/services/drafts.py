@@ -62,21 +62,28 @@ class StaleDraftError(DraftError):
     conflicts; without one (a page that did not say what it was opened with) the whole step is.
     """
 
-    def __init__(self, channel: Channel, result: merge.Merge | None = None) -> None:
+    def __init__(self, channel: Channel, result: merge.Merge | None = None, user: User | None = None) -> None:
         self.channel = channel
         self.result = result
         self.rows: list[ConflictRow] = []
         self.saved_by = channel.last_editor.get_username() if channel.last_editor else _("someone")
         self.saved_at: datetime = channel.updated_at
-        local = timezone.localtime(self.saved_at)
-        super().__init__(
-            _(
+        # The same person saving from two windows or tabs: "both of you" would name one person twice.
+        self.own_save = user is not None and channel.last_editor_id == user.pk
+        time = timezone.localtime(self.saved_at).strftime("%Y-%m-%d %H:%M")
+        if self.own_save:
+            message = _(
+                "You saved this step in another window or tab at %(time)s, after this page was opened. "
+                "What you typed here was not saved. Compare the two versions below, then keep these "
+                "values or take the saved ones."
+            ) % {"time": time}
+        else:
+            message = _(
                 "This step was changed and saved after you opened this page (the last save was by "
                 "%(user)s at %(time)s). Your changes were not saved. Compare the two versions below, "
                 "then keep yours or take the saved ones."
-            )
-            % {"user": self.saved_by, "time": local.strftime("%Y-%m-%d %H:%M")}
-        )
+            ) % {"user": self.saved_by, "time": time}
+        super().__init__(message)
 
     @property
     def form_values(self) -> dict[str, Any] | None:
@@ -394,7 +401,7 @@ def save_step(
         if base is None:
             # A page that did not say what it was opened with: only an explicit "keep mine" goes on.
             if resolve != "mine" or against != fresh.version:
-                raise StaleDraftError(fresh)
+                raise StaleDraftError(fresh, user=user)
             values = mine
         else:
             result = merge.three_way(base, mine, fresh.step_data(slug))
@@ -403,9 +410,9 @@ def save_step(
             elif resolve in ("mine", "theirs") and against == fresh.version:
                 values = result.resolved(resolve)
             else:
-                raise StaleDraftError(fresh, result)
+                raise StaleDraftError(fresh, result, user)
         current, expected_version = fresh, fresh.version
-    raise StaleDraftError(current)
+    raise StaleDraftError(current, user=user)
 
 
 # Saves that keep landing between a merge and its write give up after this many tries.
