@@ -105,6 +105,13 @@
     group.querySelectorAll("[data-row-add],[data-identify]").forEach(function (button) {
       button.disabled = max > 0 && rows.length >= max;
     });
+    // "At most N rows" goes away once enough rows are removed, here and in the step's error summary.
+    var over = max > 0 && rows.length > max;
+    var limit = group.querySelector("[data-rows-limit]");
+    if (limit) limit.hidden = !over;
+    document.querySelectorAll('#step-problems [data-rows-limit="' + group.id + '"]').forEach(function (item) {
+      item.hidden = !over;
+    });
     updateIdentify(group);
     rows.forEach(applyRowConditions);
   }

@@ -209,6 +209,37 @@ def test_a_page_that_loads_with_ten_questions_takes_no_eleventh(page, channel):
     expect(add).to_be_disabled()
 
 
+def test_too_many_rows_is_told_until_enough_are_removed_in_the_page(page, channel):
+    channel.data["behaviors"].update(
+        prechat_enabled=True,
+        questions=[
+            {
+                "name": f"Q{i}",
+                "text": f"Question {i}?",
+                "answer_type": "192350000",
+                "options": "",
+                "required": False,
+            }
+            for i in range(11)
+        ],
+    )
+    channel.save()
+    open_step(page, channel, "behaviors")
+    page.get_by_role("button", name="Next").click()
+    summary = page.locator("#step-problems")
+    expect(summary).to_contain_text("at most 10 rows are allowed")
+    limit = page.locator("#rows-questions [data-rows-limit]")
+    expect(limit).to_be_visible()
+    page.get_by_role("button", name="Remove Question 11").click()
+    expect(limit).to_be_hidden()
+    expect(summary.locator('[data-rows-limit="rows-questions"]')).to_be_hidden()
+    assert same_page(page)
+    # The page says no more than the server would: with 10 rows Next goes on.
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("User features")
+    assert len(Channel.objects.get(pk=channel.pk).data["behaviors"]["questions"]) == 10
+
+
 def test_the_browsers_back_button_shows_the_step_as_saved_not_as_it_was(page, channel):
     open_step(page, channel, "details")
     field(page, "Name").fill("Name before")

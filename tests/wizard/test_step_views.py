@@ -372,7 +372,7 @@ def drafts_problems(channel):
     return [(problem.step.slug, problem.label) for problem in drafts.validate_all(channel)]
 
 
-def test_step_wide_problems_show_above_the_form(author_client):
+def test_too_many_rows_is_told_in_the_row_group_not_above_the_form(author_client):
     from tests.factories import complete_data
 
     questions = [
@@ -384,7 +384,13 @@ def test_step_wide_problems_show_above_the_form(author_client):
         data=complete_data(behaviors={"prechat_enabled": True, "questions": questions}),
     )
     html = author_client.get(step_url(channel, "behaviors")).content.decode()
-    assert "at most 10 rows are allowed. Remove 1." in html
+    group = html[html.index('id="rows-questions"') :]
+    assert re.match(
+        r"[^>]*><input[^<]*<input[^<]*<input[^<]*<input[^<]*<div class=\"alert alert-danger\" data-rows-limit>",
+        group,
+    )
+    assert "survey questions: at most 10 rows are allowed. Remove 1." in group[: group.index("data-rows>")]
+    assert html.count("at most 10 rows are allowed") == 1
 
 
 def test_enter_in_a_text_box_submits_next_not_a_step_tab(author_client):

@@ -145,6 +145,8 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
         flat = self._flat_data(source)
         super().__init__(data=flat if bound else None, initial=None if bound else flat)
         self.rows: dict[str, BaseFormSet] = {}
+        # The "at most N rows" message of each row set over its limit (also one of the form's own errors).
+        self.too_many_rows: dict[str, str] = {}
         for row_set in self.row_sets:
             rows = source.get(row_set.name)
             rows = rows if isinstance(rows, list) else []
@@ -303,17 +305,13 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
             if not self.row_set_enabled(row_set):
                 continue
             if row_set.max_rows is not None and formset.total_form_count() > row_set.max_rows:
-                self.add_error(
-                    None,
-                    forms.ValidationError(
-                        _("%(label)s: at most %(max)d rows are allowed. Remove %(extra)d."),
-                        params={
-                            "label": row_set.label,
-                            "max": row_set.max_rows,
-                            "extra": formset.total_form_count() - row_set.max_rows,
-                        },
-                    ),
-                )
+                message = _("%(label)s: at most %(max)d rows are allowed. Remove %(extra)d.") % {
+                    "label": row_set.label,
+                    "max": row_set.max_rows,
+                    "extra": formset.total_form_count() - row_set.max_rows,
+                }
+                self.too_many_rows[row_set.name] = str(message)
+                self.add_error(None, message)
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -356,6 +354,13 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
             checked.checked = True
             # Django's own name for a formset's validated state (BaseFormSet.full_clean sets it).
             checked._non_form_errors = formset.error_class(error_class="nonform", renderer=checked.renderer)
+
+    def step_errors(self) -> list[str]:
+        """The form's own errors for the top of the step; a row set's "at most N rows" is shown in the row
+        group instead, where the page hides it as soon as enough rows are removed."""
+        errors = self.non_field_errors()  # validates first, which finds the row sets over their limit
+        limits = set(self.too_many_rows.values())
+        return [str(error) for error in errors if str(error) not in limits]
 
     def problems(self) -> list[tuple[str, str]]:
         """Every error of this step as (field label or row label, message), for the review page."""

@@ -24,7 +24,13 @@ class Rows(LayoutObject):
         flat = context.flatten() if hasattr(context, "flatten") else dict(context)
         formset = form.rows[self.name]
         shortcuts = identification_shortcuts(formset) if self.name == "questions" else []
-        return render_rows(row_set, formset, can_edit=flat.get("can_edit", True), identification=shortcuts)
+        return render_rows(
+            row_set,
+            formset,
+            can_edit=flat.get("can_edit", True),
+            identification=shortcuts,
+            too_many=form.too_many_rows.get(self.name, ""),
+        )
 
 
 def identification_shortcuts(formset: Any) -> list[dict[str, Any]]:

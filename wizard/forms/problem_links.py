@@ -12,6 +12,7 @@ class ProblemLink:
     label: str
     message: str
     anchor: str  # the id of the control (or of the row list) the error is about; "" when about the step
+    row_limit: bool = False  # a row set's "at most N rows", which the page hides once rows are removed
 
 
 def problem_links(form: StepForm) -> list[ProblemLink]:
@@ -19,11 +20,15 @@ def problem_links(form: StepForm) -> list[ProblemLink]:
     if not form.is_bound:
         return found
     form.is_valid()
+    # A row set over its limit links to its row group, which the page tells about as rows are removed.
+    limits = {message: f"rows-{name}" for name, message in form.too_many_rows.items()}
     for name, errors in form.errors.items():
         field = form.fields.get(name)
         label = str(field.label) if field is not None and field.label else ""
         anchor = form[name].auto_id if field is not None else ""
-        found.extend(ProblemLink(label, str(message), anchor or "") for message in errors)
+        for message in errors:
+            limit = limits.get(str(message), "")
+            found.append(ProblemLink(label, str(message), anchor or limit, row_limit=bool(limit)))
     for row_set in form.row_sets:
         if not form.row_set_enabled(row_set):
             continue

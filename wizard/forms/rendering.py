@@ -385,7 +385,7 @@ def _swatches(field: BoundField, errors: list[Any], extra: dict[str, Any] | None
 
 
 def render_rows(
-    row_set: Any, formset: Any, *, can_edit: bool, identification: list[dict[str, Any]]
+    row_set: Any, formset: Any, *, can_edit: bool, identification: list[dict[str, Any]], too_many: str = ""
 ) -> SafeString:
     """One repeating row group. Without JavaScript its buttons post a row action; with it, portal.js
     adds, removes and reorders rows in the page from the ``<template>`` and renumbers the management
@@ -400,6 +400,9 @@ def render_rows(
     )
     if formset.non_form_errors():
         parts.append(f'<div class="alert alert-danger">{_esc(formset.non_form_errors())}</div>')
+    if too_many:
+        # portal.js hides it once rows are removed down to the limit, and shows it again above it.
+        parts.append(f'<div class="alert alert-danger" data-rows-limit>{_esc(too_many)}</div>')
     rows = formset.forms
     buttons = _row_buttons(row_set) if can_edit else None
     parts.append("<div data-rows>")
