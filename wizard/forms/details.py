@@ -24,7 +24,8 @@ class DetailsForm(StepForm):
         required=False,
         help_text=_(
             "The Dataverse environment whose queues, workstreams and languages the wizard offers, "
-            "and where the channel will be published."
+            "and where the channel will be published. Changing it later means choosing the workstream, "
+            "queues, operating hours, authentication settings and survey again from its lists."
         ),
     )
     language = forms.ChoiceField(
