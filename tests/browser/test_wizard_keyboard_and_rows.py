@@ -182,7 +182,7 @@ def test_the_language_menu_waits_for_its_button(page, channel):
     expect(page.locator("html")).to_have_attribute("lang", "ko")
 
 
-def test_a_page_that_loads_with_ten_questions_takes_no_eleventh(page, channel):
+def store_questions(channel, count):
     channel.data["behaviors"].update(
         prechat_enabled=True,
         questions=[
@@ -193,10 +193,14 @@ def test_a_page_that_loads_with_ten_questions_takes_no_eleventh(page, channel):
                 "options": "",
                 "required": False,
             }
-            for i in range(10)
+            for i in range(count)
         ],
     )
     channel.save()
+
+
+def test_a_page_that_loads_with_ten_questions_takes_no_eleventh(page, channel):
+    store_questions(channel, 10)
     open_step(page, channel, "behaviors")
     add = page.get_by_role("button", name="Add question")
     expect(add).to_be_disabled()
@@ -210,20 +214,7 @@ def test_a_page_that_loads_with_ten_questions_takes_no_eleventh(page, channel):
 
 
 def test_too_many_rows_is_told_until_enough_are_removed_in_the_page(page, channel):
-    channel.data["behaviors"].update(
-        prechat_enabled=True,
-        questions=[
-            {
-                "name": f"Q{i}",
-                "text": f"Question {i}?",
-                "answer_type": "192350000",
-                "options": "",
-                "required": False,
-            }
-            for i in range(11)
-        ],
-    )
-    channel.save()
+    store_questions(channel, 11)
     open_step(page, channel, "behaviors")
     page.get_by_role("button", name="Next").click()
     summary = page.locator("#step-problems")

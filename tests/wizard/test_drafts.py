@@ -84,16 +84,20 @@ def test_persistent_chat_turns_wait_time_options_off():
     assert any("turned off" in notice for notice in result.notices)
 
 
-def test_editing_an_approved_channel_withdraws_the_approval():
-    user = author()
-    channel = ChannelFactory(owner=user, status=ChannelStatus.APPROVED)
-    result = drafts.save_step(
+def save_new_title(channel, user):
+    return drafts.save_step(
         channel,
         "appearance",
         dict(channel.data["appearance"], title="New"),
         expected_version=channel.version,
         user=user,
     )
+
+
+def test_editing_an_approved_channel_withdraws_the_approval():
+    user = author()
+    channel = ChannelFactory(owner=user, status=ChannelStatus.APPROVED)
+    result = save_new_title(channel, user)
     assert result.channel.status == ChannelStatus.DRAFT
     assert any("approval was withdrawn" in notice for notice in result.notices)
     assert AuditEntry.objects.filter(action="revision.approval_withdrawn").exists()
@@ -108,13 +112,7 @@ def test_an_approval_is_withdrawn_only_together_with_its_audit_entry(monkeypatch
 
     monkeypatch.setattr(drafts.audit, "record", refuse)
     with pytest.raises(RuntimeError):
-        drafts.save_step(
-            channel,
-            "appearance",
-            dict(channel.data["appearance"], title="New"),
-            expected_version=channel.version,
-            user=user,
-        )
+        save_new_title(channel, user)
     stored = Channel.objects.get(pk=channel.pk)
     assert (stored.status, stored.version) == (ChannelStatus.APPROVED, channel.version)
     assert stored.data["appearance"]["title"] != "New"
@@ -125,13 +123,7 @@ def test_saving_a_draft_is_one_update_without_a_transaction_around_it():
     user = author()
     channel = ChannelFactory(owner=user)
     with CaptureQueriesContext(connection) as captured:
-        drafts.save_step(
-            channel,
-            "appearance",
-            dict(channel.data["appearance"], title="New"),
-            expected_version=channel.version,
-            user=user,
-        )
+        save_new_title(channel, user)
     statements = [query["sql"].split()[0].upper() for query in captured.captured_queries]
     assert statements == ["UPDATE"]
     assert Channel.objects.get(pk=channel.pk).data["appearance"]["title"] == "New"
