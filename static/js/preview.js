@@ -181,7 +181,16 @@
   // New checks from the server come with the logo warning hidden; keep what the frame last said.
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll("[data-pv]").forEach(showLogoCheck);
+    showControls();
   });
+  // The state and width switches come hidden: without this script they would do nothing.
+  function showControls() {
+    document.querySelectorAll("[data-pv-controls][hidden]").forEach(function (controls) {
+      controls.hidden = false;
+    });
+  }
+  showControls();
+  document.addEventListener("DOMContentLoaded", showControls);
 
 // --- embed snippet builder ------------------------------------------------------------------------
   function escapeAttr(value) {

@@ -129,6 +129,19 @@ def shoot(locator, name):
     locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_state_and_width_switches_show_only_where_they_work(new_context, channel, javascript):
+    page = new_context(java_script_enabled=javascript).new_page()
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    switches = page.locator("#pv [data-pv-controls]")
+    if javascript:
+        expect(switches).to_be_visible()
+    else:
+        expect(switches).to_be_hidden()
+        expect(page.get_by_role("button", name="Next")).to_be_visible()
+
+
 def test_every_state_renders_clean(page, channel, live_server):
     everything_on(channel)
     watch = Watch(page, urlsplit(live_server.url).netloc)
