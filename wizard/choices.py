@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol
 
 from django.utils.translation import get_language, gettext_noop
@@ -57,6 +58,13 @@ DEFAULT_LANGUAGE = "1033"
 DEFAULT_MESSAGING_QUEUE = "Default messaging queue"
 
 
+@lru_cache(maxsize=16)
+def _builtin_languages(language: str | None) -> tuple[Option, ...]:
+    """The builtin languages named in ``language`` (the active one, which the labels are translated in):
+    a step page asks for them several times, and they change only with the language."""
+    return tuple((value, str(_(label))) for value, label in BUILTIN_LANGUAGES)
+
+
 @dataclass
 class BuiltinChoices:
     """The reference rows a new Customer Service org has."""
@@ -65,7 +73,7 @@ class BuiltinChoices:
 
     def languages(self) -> ChoiceList:
         # Names in the reader's language; an environment's own list comes in the org's language.
-        return ChoiceList([(value, str(_(label))) for value, label in BUILTIN_LANGUAGES])
+        return ChoiceList(list(_builtin_languages(get_language())))
 
     def workstreams(self) -> ChoiceList:
         return ChoiceList([])
