@@ -6,10 +6,11 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.models import AuditEntry
 from tests import factories
-from wizard.models import ChannelStatus, Revision
+from wizard.models import ChannelStatus, PublishAttempt, Revision
 from wizard.services import workflow
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +300,37 @@ def test_nothing_sent_back_compares_with_what_is_live_and_offers_no_choice(clien
     for query in ("", "?against=published", "?against=returned"):
         html = client.get(reverse("wizard:review", args=[channel.pk]) + query).content.decode()
         assert "Changes (never published before)" in html and "Compare with:" not in html
+
+
+def test_once_a_later_revision_went_live_the_live_one_is_compared_first(client, author, reviewer, submitted):
+    channel, first = submitted
+    client.force_login(reviewer)
+    _post(client, "request_changes", channel, first, comment="Change the title")
+    # Revision 2 went live; revision 3, in review, changes only the title again.
+    channel.refresh_from_db()
+    channel.environment = factories.EnvironmentFactory()
+    live = {**channel.data, "appearance": {**channel.data["appearance"], "title": "Live title"}}
+    third = {**channel.data, "appearance": {**channel.data["appearance"], "title": "Third title"}}
+    second = Revision.objects.create(
+        channel=channel, number=2, data=live, content_hash="b", created_by=author, state="published"
+    )
+    Revision.objects.create(channel=channel, number=3, data=third, content_hash="c", created_by=author)
+    PublishAttempt.objects.create(
+        channel=channel,
+        revision=second,
+        environment=channel.environment,
+        requested_by=author,
+        state="succeeded",
+        finished_at=timezone.now(),
+    )
+    channel.published_revision = second
+    channel.status = ChannelStatus.IN_REVIEW
+    channel.save()
+    url = reverse("wizard:review", args=[channel.pk])
+    html = client.get(url).content.decode()
+    assert "Changes since the published revision 2" in html
+    assert "1 field changed" in html and "Third title" in html and "Live title" in html
+    assert 'href="?against=returned"' in html
+    since = client.get(url + "?against=returned").content.decode()
+    assert f"Changes since revision {first.number} was sent back" in since
+    assert 'href="?"' in since

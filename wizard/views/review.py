@@ -34,9 +34,18 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     # The revision live in the channel's environment; when that is this revision, the diff is empty.
     base = live.live_revision(channel)
     returned = workflow.sent_back_before(revision)
-    # A revision sent back before is compared with that one unless the reader asks for the live one:
-    # what a reviewer wants first is what the author changed since the review.
-    against_returned = returned is not None and request.GET.get("against") != "published"
+    # A revision resubmitted after a request for changes is compared first with the one sent back (what
+    # the author changed since the review); once a later revision went live, first with the live one.
+    returned_first = returned is not None and (base is None or returned.number > base.number)
+    asked = request.GET.get("against")
+    against_returned = returned is not None and (
+        asked == "returned" or (returned_first and asked != "published")
+    )
+    # Each choice's query: the first comparison needs none.
+    compare_queries = {
+        "published": {"against": "published"} if returned_first else {},
+        "returned": {} if returned_first else {"against": "returned"},
+    }
     choices = drafts.choices_for(channel)
     show_unchanged = request.GET.get("all") == "1"
     in_review = revision.state == Revision.State.IN_REVIEW and channel.status == ChannelStatus.IN_REVIEW
@@ -46,7 +55,7 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     new_values = read(revision.data, choices)
     old_values = read(compared.data, choices) if compared else None
     result = diffs.diff(old_values, new_values, choices, show_unchanged=show_unchanged)
-    against = {"against": "published"} if returned is not None and not against_returned else {}
+    against = compare_queries["returned" if against_returned else "published"] if returned else {}
     return {
         "channel": channel,
         "revision": revision,
@@ -55,6 +64,8 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "live": live.live_status(channel, base),
         "returned": returned,
         "against_returned": against_returned,
+        "compare_published_query": urlencode(compare_queries["published"]),
+        "compare_returned_query": urlencode(compare_queries["returned"]),
         "diff": result,
         "entries": result.new_entries,
         "comments": list(revision.comments.select_related("author")),
