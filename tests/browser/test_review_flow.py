@@ -77,3 +77,40 @@ def test_review_loop(new_context, emulator_environment, knobs):
         )
     )
     assert len(rows) == 1
+
+
+def test_switching_the_comparison_keeps_the_comment_being_written(new_context):
+    from wizard.models import ChannelStatus
+    from wizard.services import workflow
+
+    author = factories.author(username="author")
+    reviewer = factories.reviewer(username="reviewer")
+    channel = factories.ChannelFactory(owner=author, editor_ids=[author.pk])
+    first = workflow.submit(channel, author)
+    channel.refresh_from_db()
+    workflow.request_changes(
+        channel, reviewer, revision_id=first.pk, shown_hash=first.content_hash, comment="Change the title"
+    )
+    channel.refresh_from_db()
+    channel.data["appearance"]["title"] = "Second title"
+    channel.status = ChannelStatus.DRAFT
+    channel.save()
+    workflow.submit(channel, author)
+
+    page = new_context().new_page()
+    sign_in(page, "reviewer")
+    page.goto(f"/channels/{channel.pk}/review/")
+    page.evaluate("() => { window.__samePage = true; }")
+    page.get_by_role("heading", name="Changes since revision 1 was sent back").wait_for()
+    page.get_by_label("Comment", exact=True).fill("Half-written remark")
+    page.get_by_label("The comment is about").select_option(label="Chat widget")
+    page.get_by_role("link", name="Nothing (never published)").click()
+    page.get_by_role("heading", name="Changes (never published before)").wait_for()
+    page.get_by_role("heading", name="Never published", level=3).wait_for()  # the previews follow
+    assert page.url.endswith("?against=published")
+    assert page.evaluate("() => window.__samePage === true")
+    assert page.get_by_label("Comment", exact=True).input_value() == "Half-written remark"
+    assert page.get_by_label("The comment is about").input_value() == "appearance"
+    page.get_by_role("link", name="Revision 1, sent back").click()
+    page.get_by_role("heading", name="Changes since revision 1 was sent back").wait_for()
+    assert page.get_by_label("Comment", exact=True).input_value() == "Half-written remark"

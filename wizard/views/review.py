@@ -104,7 +104,11 @@ def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Nothing was submitted for review yet."))
         return redirect("wizard:channel", pk)
     context = review_context(request, channel, revision)
-    template = "wizard/review.html#diff" if request.htmx else "wizard/review.html"
+    # "Show unchanged fields" swaps the diff alone; "Compare with" takes the comparison and the previews
+    # out of the whole page, leaving the decision form (and a comment being typed) as it is.
+    template = (
+        "wizard/review.html#diff" if request.htmx and request.htmx.target == "diff" else "wizard/review.html"
+    )
     return render(request, template, context)
 
 
