@@ -70,9 +70,13 @@ def test_unchanged_toggle_works_without_javascript(client, reviewer, submitted):
 def test_htmx_toggle_returns_only_the_diff(client, reviewer, submitted):
     channel, _ = submitted
     client.force_login(reviewer)
-    response = client.get(reverse("wizard:review", args=[channel.pk]) + "?all=1", HTTP_HX_REQUEST="true")
+    url = reverse("wizard:review", args=[channel.pk]) + "?all=1"
+    response = client.get(url, headers={"HX-Request": "true", "HX-Target": "diff"})
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="diff"') and "<h1" not in html
+    # "Compare with" targets the comparison and picks it (and the previews) out of the whole page.
+    whole = client.get(url, headers={"HX-Request": "true", "HX-Target": "review-comparison"}).content.decode()
+    assert 'id="review-comparison"' in whole and 'id="review-previews"' in whole
 
 
 def test_author_sees_no_approve_button_and_forged_post_is_403(client, author, submitted):
