@@ -245,10 +245,29 @@ def test_review_page_without_revision_redirects(client, reviewer, author):
     assert client.get(reverse("wizard:review", args=[channel.pk])).status_code == 302
 
 
-def test_get_on_actions_not_allowed(client, reviewer, submitted):
-    channel, _ = submitted
+def test_opening_an_actions_address_changes_nothing_and_leads_to_its_page(
+    client, author, reviewer, submitted
+):
+    # A refused Request changes is shown at the action's address; a reload or the language switch opens it.
+    channel, revision = submitted
+    review = reverse("wizard:review", args=[channel.pk])
+    for user, action, page in (
+        (reviewer, "approve", review),
+        (reviewer, "request_changes", review),
+        (author, "withdraw", channel.get_absolute_url()),
+    ):
+        client.force_login(user)
+        response = client.get(reverse(f"wizard:{action}", args=[channel.pk]))
+        assert (response.status_code, response["Location"]) == (302, page)
+    revision.refresh_from_db()
+    assert revision.state == Revision.State.IN_REVIEW
+    # The language switch after a refusal comes back to the review page, in the chosen language.
     client.force_login(reviewer)
-    assert client.get(reverse("wizard:approve", args=[channel.pk])).status_code == 405
+    _post(client, "request_changes", channel, revision, comment="")
+    back = client.post(
+        "/i18n/setlang/", {"language": "ko", "next": reverse("wizard:request_changes", args=[channel.pk])}
+    )
+    assert client.get(back["Location"], follow=True).redirect_chain[-1] == (review, 302)
 
 
 def test_csrf_is_enforced(reviewer, submitted):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
@@ -129,6 +130,22 @@ def _refused(request: AuthenticatedRequest, channel: Channel, error: workflow.Wo
     return render(request, "wizard/review.html", context, status=status)
 
 
+def _post_only(page: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """An action taken by POST whose refusal is shown at its own address: opening that address (a reload,
+    or the language switch, which goes back to it) leads to ``page`` instead of a bare 405."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+            if request.method != "POST":
+                return redirect(page, pk)
+            return view(request, pk)
+
+        return wrapper
+
+    return decorator
+
+
 def _posted_revision(request: AuthenticatedRequest) -> tuple[int, str]:
     try:
         revision_id = int(request.POST.get("revision", ""))
@@ -138,7 +155,7 @@ def _posted_revision(request: AuthenticatedRequest) -> tuple[int, str]:
 
 
 @permission_required(REVIEW_CHANNEL, raise_exception=True)
-@require_POST
+@_post_only("wizard:review")
 def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)
     revision_id, shown_hash = _posted_revision(request)
@@ -157,7 +174,7 @@ def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(REVIEW_CHANNEL, raise_exception=True)
-@require_POST
+@_post_only("wizard:review")
 def request_changes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)
     revision_id, shown_hash = _posted_revision(request)
@@ -180,7 +197,7 @@ def request_changes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @permission_required(CHANGE_CHANNEL, raise_exception=True)
-@require_POST
+@_post_only("wizard:channel")
 def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)
     try:
