@@ -337,7 +337,7 @@ def test_question_text_counts_emoji_as_dataverse_does():
     assert not bind(BehaviorsForm, over).is_valid()
 
 
-def test_option_set_options_fit_their_column_and_ignore_repeats():
+def test_option_set_options_fit_their_column_and_are_each_there_once():
     def topic(options):
         return step_values(
             "behaviors",
@@ -345,8 +345,15 @@ def test_option_set_options_fit_their_column_and_ignore_repeats():
             questions=[question("Topic", answer_type=ANSWER_OPTION_SET, options=options)],
         )
 
-    assert bind(BehaviorsForm, topic("Sales; Support ;;Billing")).is_valid()
-    # The same option twice (ignoring case) is one option: not enough for an option set.
+    assert bind(BehaviorsForm, topic("Sales; Support ;Billing;")).is_valid()  # a semicolon at the end is fine
+    # What the reviewer reads is what customers get: no empty option, none twice (ignoring case).
+    empty = bind(BehaviorsForm, topic("Sales;;Billing")).problems()
+    assert [m for _, m in empty] == ["Remove the empty option: two semicolons have nothing between them."]
+    twice = bind(BehaviorsForm, topic("Sales;Billing; sales")).problems()
+    assert [m for _, m in twice] == [
+        "“Sales” is there more than once. Keep it once, so customers see each choice once."
+    ]
+    # The same option twice is one option: not enough for an option set.
     assert any("two options" in m for _, m in bind(BehaviorsForm, topic("Sales;sales")).problems())
     form = bind(BehaviorsForm, topic("Sales;" + "y" * 101))
     assert any("at most 100 characters" in m for _, m in form.problems())

@@ -77,8 +77,25 @@ class QuestionRowForm(RowForm):
         data = super().clean() or {}
         if data.get("answer_type") == ANSWER_OPTION_SET and "options" not in self.errors:
             options = answer_options(data.get("options"))
+            typed = [part.strip() for part in str(data.get("options") or "").split(";")]
+            if typed and not typed[-1]:
+                typed.pop()  # one semicolon at the end is a habit, not an empty option
+            folded = [part.casefold() for part in typed]
+            repeated = next((option for option in options if folded.count(option.casefold()) > 1), None)
             if len(options) < 2:
                 self.add_error("options", _("Enter at least two options separated by semicolons."))
+            elif "" in typed:
+                self.add_error(
+                    "options", _("Remove the empty option: two semicolons have nothing between them.")
+                )
+            elif repeated is not None:
+                self.add_error(
+                    "options",
+                    _(
+                        "“%(option)s” is there more than once. Keep it once, so customers see each choice once."
+                    )
+                    % {"option": repeated},
+                )
             too_long = [option for option in options if dataverse_length(option) > ANSWER_OPTION_MAX]
             if too_long:
                 self.add_error(
