@@ -112,6 +112,7 @@ def roll_back(channel: Channel, user: User, number: int, *, skip_reason: str = "
             last_editor=user,
             editor_ids=[],
             updated_at=now,
+            edited_at=now,
         )
         rollback = Rollback.objects.create(
             channel=locked,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.models import AuditEntry
 from tests import factories
-from wizard.models import ChannelStatus, PublishAttempt, Revision
+from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
 from wizard.services import workflow
 
 pytestmark = pytest.mark.django_db
@@ -357,3 +357,26 @@ def test_once_a_later_revision_went_live_the_live_one_is_compared_first(client, 
     since = client.get(url + "?against=returned").content.decode()
     assert f"Changes since revision {first.number} was sent back" in since
     assert 'href="?"' in since
+
+
+def test_a_review_is_not_shown_as_the_authors_edit(client, author, reviewer, submitted):
+    channel, revision = submitted
+    earlier = timezone.now() - timezone.timedelta(hours=3)
+    Channel.objects.filter(pk=channel.pk).update(edited_at=earlier, updated_at=earlier)
+    client.force_login(reviewer)
+    _post(client, "request_changes", channel, revision, comment="Change the title")
+    channel.refresh_from_db()
+    assert channel.updated_at > earlier and channel.edited_at == earlier
+    client.force_login(author)
+    shown = timezone.localtime(earlier).strftime("%Y-%m-%d %H:%M")
+    step = client.get(reverse("wizard:step", args=[channel.pk, "details"])).content.decode()
+    assert f"Saved {shown} by author" in step
+    page = client.get(channel.get_absolute_url()).content.decode()
+    assert re.search(rf"Last edited</dt><dd[^>]*>{shown} by author", page)
+    # An edit moves it, with the editor's name.
+    client.post(
+        reverse("wizard:step", args=[channel.pk, "details"]),
+        {"name": "Renamed", "language": "1033", "version": channel.version, "nav": "save"},
+    )
+    channel.refresh_from_db()
+    assert channel.edited_at > earlier and channel.last_editor == author

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wizard.models.states import Action, ChannelStatus, allowed
@@ -62,7 +63,10 @@ class Channel(models.Model):
         "wizard.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Any change, a review or publish included (the lists' order); edited_at is when last_editor last
+    # changed the values, which the pages show beside that name.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    edited_at = models.DateTimeField(_("last edited"), default=timezone.now)
 
     class Meta:
         ordering = ["-updated_at"]

@@ -451,6 +451,7 @@ def _step_update(
     }
     if changed:
         update["last_editor"] = user
+        update["edited_at"] = update["updated_at"]
         update["editor_ids"] = _with(channel.editor_ids, user.pk)
     if slug == "details":
         details = read(data)["details"]

@@ -445,6 +445,7 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
             visited_steps=list(STEP_SLUGS),
             saved_steps=list(FORM_STEP_SLUGS),
             updated_at=timezone.now(),
+            edited_at=timezone.now(),
         )
         if was_approved:
             _supersede_unpublished_approval(locked)
