@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -65,5 +66,8 @@ def previous_step(slug: str) -> Step | None:
 
 
 def default_data() -> dict[str, dict[str, Any]]:
-    """What a brand-new draft holds: every form step at its initial values."""
-    return {step.slug: step.form_class.default_values() for step in FORM_STEPS if step.form_class}
+    """What a brand-new draft holds: every form step at its initial values. Their texts (the widget's
+    title, the offline message...) are in English whatever language the author reads the portal in,
+    because a new draft's widget language is English (``DEFAULT_LANGUAGE``, locale 1033)."""
+    with translation.override("en"):
+        return {step.slug: step.form_class.default_values() for step in FORM_STEPS if step.form_class}

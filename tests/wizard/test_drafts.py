@@ -235,3 +235,13 @@ def test_a_step_whose_hidden_rows_have_errors_is_validated_again_to_draw_them():
     form = _form_to_show(channel, step)
     assert form.rows["questions"].forms[0].errors
     assert form.piece_key is None  # drawn whole: cached pieces know of no errors
+
+
+def test_a_new_drafts_texts_are_in_its_widget_language_whatever_the_portal_is_read_in():
+    from django.utils import translation
+
+    with translation.override("ko"):
+        channel = drafts.create_draft(author())
+    assert channel.data["details"]["language"] == "1033"  # English
+    assert channel.data["appearance"]["title"] == "Let's chat"
+    assert channel.data["appearance"]["offline_title"] == "We're offline"
