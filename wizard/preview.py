@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -47,6 +48,9 @@ HEADER_TEXT_COLOR = "#FFFFFF"
 # About this many average characters fit on one line of the widget header at phone width; a longer title wraps.
 TITLE_VISIBLE_CHARS = 25
 SUBTITLE_VISIBLE_CHARS = 40
+# Widget languages (msdyn_localeid) whose built-in texts ("Type your message", the sample conversation)
+# the preview draws in that language: the portal's own translations. Others are drawn in English.
+PREVIEW_TEXT_LANGUAGES = {"1033": "en", "1042": "ko"}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp", ".avif")
 
 # The sample agent the preview conversation uses, one name per Agent display name option.
@@ -97,7 +101,7 @@ class Question:
 PREVIEW_STEPS = ("appearance", "behaviors", "features")
 # The steps whose values the checks under the preview read (build_preview): a step page's panel is
 # drawn again only when one of them changes (wizard.services.drafts.rendered_panel_key).
-CHECKED_STEPS = ("appearance",)
+CHECKED_STEPS = ("details", "appearance")
 
 
 @dataclass
@@ -312,9 +316,13 @@ def preview_payload(
 ) -> dict[str, Any]:
     """The JSON the preview frame embeds: ``{"values", "context", "state", "device"}``."""
     states = {value for value, _label in STATES}
+    reader = read(data)
+    # The widget's own texts are in the widget's language, not in the language the portal is read in.
+    with translation.override(PREVIEW_TEXT_LANGUAGES.get(reader["details"].text("language"), "en")):
+        context = preview_context()
     return {
-        "values": preview_values(data),
-        "context": preview_context(),
+        "values": preview_values(reader),
+        "context": context,
         "state": state if state in states else "open",
         "device": "mobile" if device == "mobile" else "desktop",
     }
@@ -365,6 +373,19 @@ def build_preview(
         )
     if not title:
         checks.append(Check("warning", "title_missing", _("Enter a title: the header is empty without one.")))
+    language = reader["details"].text("language")
+    if language and language not in PREVIEW_TEXT_LANGUAGES:
+        checks.append(
+            Check(
+                "info",
+                "preview_language",
+                _(
+                    "The preview draws the widget's built-in texts (the sample conversation, “Type your "
+                    "message”) in English: it has them in English and Korean only. Customers see them in "
+                    "the widget's language."
+                ),
+            )
+        )
 
     # A logo URL the form refuses is never drawn; the checks still say why.
     refused_logo = appearance.refused("logo_url").strip()

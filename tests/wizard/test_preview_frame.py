@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tests import factories
 from wizard.models import Revision
@@ -141,3 +142,31 @@ def test_frame_page_renders_with_hashed_static_names(client, channel, tmp_path, 
     assert bundle, "the bundle is served under its hashed name"
     # The bundle finds its icon fonts next to itself, under their own names.
     assert list((tmp_path / "preview" / "fonts").glob("fabric-icons-*.woff"))
+
+
+@pytest.mark.parametrize(
+    ("widget_language", "reader_language", "typing"),
+    [
+        ("1033", "ko", "Type your message"),
+        ("1042", "en", "메시지를 입력하세요"),
+        ("1036", "ko", "Type your message"),
+    ],
+    ids=["english-widget-korean-reader", "korean-widget-english-reader", "french-widget"],
+)
+def test_the_widgets_own_texts_are_in_the_widgets_language(
+    client, channel, widget_language, reader_language, typing
+):
+    from wizard.preview import build_preview
+
+    channel.data["details"]["language"] = widget_language
+    channel.save()
+    client.force_login(channel.owner)
+    # override() puts back the language the request (LocaleMiddleware) leaves active in this thread.
+    with translation.override(reader_language):
+        text = payload(client.get(frame_url(channel), HTTP_ACCEPT_LANGUAGE=reader_language))["context"][
+            "text"
+        ]
+    assert text["type_message"] == typing
+    # A language the preview has no texts for is said so among the checks.
+    said = {check.code for check in build_preview(channel.data).checks}
+    assert ("preview_language" in said) == (widget_language == "1036")

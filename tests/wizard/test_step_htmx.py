@@ -203,11 +203,13 @@ def test_the_preview_panel_is_rendered_again_only_when_its_checks_change(author_
     assert not panel_rendered()[0]
     # A step the checks don't read: the preview is not even built to find out.
     built.clear()
-    details = dict(channel.data["details"], name="Renamed", version=channel.version, nav="save")
-    author_client.post(
-        step_url(channel, "details"), {k: v for k, v in details.items() if v not in (None, False)}
+    workstream = dict(
+        channel.data["workstream"], workstream_name="Renamed", version=channel.version, nav="save"
     )
-    assert Channel.objects.get(pk=channel.pk).data["details"]["name"] == "Renamed"
+    author_client.post(
+        step_url(channel, "workstream"), {k: v for k, v in workstream.items() if v not in (None, False)}
+    )
+    assert Channel.objects.get(pk=channel.pk).data["workstream"]["workstream_name"] == "Renamed"
     assert not panel_rendered()[0] and built == []
     channel.refresh_from_db()
     # A subtitle is not among the checks: the frame draws it, so the panel stays as rendered.
