@@ -306,6 +306,9 @@ def test_resubmitted_revision_offers_changes_since_it_was_sent_back(client, auth
     since = client.get(url).content.decode()
     assert f"Changes since revision {first.number} was sent back" in since
     assert "1 field changed" in since and "Second title" in since
+    # What was asked then is beside it, to check it was done.
+    asked = since[since.index(f"Asked when revision {first.number} was sent back") :]
+    assert "Change the title" in asked[: asked.index("</section>")]
     assert 'href="?against=published"' in since
     # The decision box comes before the diff in the page, so it is in reach without scrolling.
     assert "review-aside" in since
@@ -380,3 +383,12 @@ def test_a_review_is_not_shown_as_the_authors_edit(client, author, reviewer, sub
     )
     channel.refresh_from_db()
     assert channel.edited_at > earlier and channel.last_editor == author
+
+
+def test_changes_requested_about_a_step_continue_on_that_step(client, author, reviewer, submitted):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    _post(client, "request_changes", channel, revision, comment="Fewer questions", step="behaviors")
+    client.force_login(author)
+    response = client.get(reverse("wizard:resume", args=[channel.pk]))
+    assert response["Location"] == reverse("wizard:step", args=[channel.pk, "behaviors"])

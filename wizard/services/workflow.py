@@ -398,7 +398,12 @@ def request_changes(
         ReviewComment.objects.create(revision=revision, step=step, author=user, text=comment)
         locked.status = states.after(Action.REQUEST_CHANGES, locked.status)
         locked.editor_ids = _editors_continuing_from(revision, locked)
-        locked.save(update_fields=["status", "editor_ids", "updated_at"])
+        fields = ["status", "editor_ids", "updated_at"]
+        if step:
+            # "Continue editing" then opens the step the comment is about.
+            locked.current_step = step
+            fields.append("current_step")
+        locked.save(update_fields=fields)
         audit.record(
             user,
             "revision.changes_requested",

@@ -70,6 +70,8 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
         "diff": result,
         "entries": result.new_entries,
         "comments": list(revision.comments.select_related("author")),
+        # What was asked when the revision before was sent back, to check it was done.
+        "returned_comments": list(returned.comments.select_related("author")) if returned else [],
         "steps": FORM_STEPS,
         "in_review": in_review,
         "can_review": in_review and user.has_perm(REVIEW_CHANNEL),
