@@ -439,6 +439,7 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
         # editors (and whoever restores it); those who edited only the replaced draft are not.
         editors = involved_user_ids(target) | {user.pk}
         name = read(data)["details"].text("name")[:100]
+        now = timezone.now()
         Channel.objects.filter(pk=locked.pk).update(
             data=data,
             name=name,
@@ -449,8 +450,8 @@ def restore_as_new_draft(channel: Channel, user: User, number: int) -> Channel:
             current_step="review",
             visited_steps=list(STEP_SLUGS),
             saved_steps=list(FORM_STEP_SLUGS),
-            updated_at=timezone.now(),
-            edited_at=timezone.now(),
+            updated_at=now,
+            edited_at=now,
         )
         if was_approved:
             _supersede_unpublished_approval(locked)
