@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import ChannelFactory, author
@@ -201,6 +203,10 @@ def test_the_preview_panel_is_rendered_again_only_when_its_checks_change(author_
 
     assert panel_rendered()[0]
     assert not panel_rendered()[0]
+    # The panel's key reads the checked steps' values, not the environments list the details form offers.
+    with CaptureQueriesContext(connection) as queries:
+        author_client.get(url)
+    assert not [q for q in queries.captured_queries if 'FROM "portal_environment"' in q["sql"]]
     # A step the checks don't read: the preview is not even built to find out.
     built.clear()
     workstream = dict(

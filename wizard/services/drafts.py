@@ -246,10 +246,11 @@ def step_page_preview(channel: Channel) -> Preview:
 def rendered_panel_key(channel: Channel, choices: ChoiceProvider) -> str:
     """A key for a step page's preview panel. The panel draws the frame (which loads the draft itself)
     and the preview's checks, so drafts and steps whose checks are the same share its rendering. The
-    checks read only the steps ``wizard.preview.CHECKED_STEPS`` names; their fingerprint is remembered
-    under those steps' :func:`step_key`, so the preview is built only when one of them changed."""
-    keys = [step_key(channel, get_step(slug), choices, channel.step_data(slug)) for slug in CHECKED_STEPS]
-    remembered = f"wizard_preview_checks:{':'.join(keys)}"
+    checks read only the values of the steps ``wizard.preview.CHECKED_STEPS`` names (not the lists a form
+    offers, nor the environments); their fingerprint is remembered under a digest of those values, so the
+    preview is built only when one of them changed."""
+    values = {slug: channel.step_data(slug) for slug in CHECKED_STEPS}
+    remembered = f"wizard_preview_checks:{_digest(values, channel, choices, False, get_language())}"
     fingerprint = cache.get(remembered)
     if fingerprint is None:
         fingerprint = step_page_preview(channel).fingerprint
