@@ -83,3 +83,19 @@ class ChannelFactory(factory.django.DjangoModelFactory):
         lambda: ["details", "workstream", "appearance", "behaviors", "features"]
     )
     current_step = "review"
+
+
+def live_in_its_environment(revision, user):
+    """A publish of ``revision`` to its channel's environment that succeeded: the revision live there."""
+    from django.utils import timezone
+
+    from wizard.models import PublishAttempt
+
+    return PublishAttempt.objects.create(
+        channel=revision.channel,
+        revision=revision,
+        environment=revision.channel.environment,
+        requested_by=user,
+        state="succeeded",
+        finished_at=timezone.now(),
+    )

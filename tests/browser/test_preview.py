@@ -344,14 +344,7 @@ def test_review_page_shows_each_revision_in_its_own_frame(page, channel):
     channel.environment = factories.EnvironmentFactory()
     channel.save()
     # Revision 1 is live in the channel's environment: the review page compares with it.
-    PublishAttempt.objects.create(
-        channel=channel,
-        revision=published,
-        environment=channel.environment,
-        requested_by=author,
-        state="succeeded",
-        finished_at=timezone.now(),
-    )
+    factories.live_in_its_environment(published, author)
     sign_in(page, "author")
     page.goto(f"/channels/{channel.pk}/review/")
     for key, title in (("pv-revision", "Revision title"), ("pv-published", "Published title")):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.models import AuditEntry
 from tests import factories
-from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
+from wizard.models import Channel, ChannelStatus, Revision
 from wizard.services import workflow
 
 pytestmark = pytest.mark.django_db
@@ -341,14 +341,7 @@ def test_once_a_later_revision_went_live_the_live_one_is_compared_first(client, 
         channel=channel, number=2, data=live, content_hash="b", created_by=author, state="published"
     )
     Revision.objects.create(channel=channel, number=3, data=third, content_hash="c", created_by=author)
-    PublishAttempt.objects.create(
-        channel=channel,
-        revision=second,
-        environment=channel.environment,
-        requested_by=author,
-        state="succeeded",
-        finished_at=timezone.now(),
-    )
+    factories.live_in_its_environment(second, author)
     channel.published_revision = second
     channel.status = ChannelStatus.IN_REVIEW
     channel.save()
