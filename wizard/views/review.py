@@ -56,7 +56,7 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
     new_values = read(revision.data, choices)
     old_values = read(compared.data, choices) if compared else None
     result = diffs.diff(old_values, new_values, choices, show_unchanged=show_unchanged)
-    against = compare_queries["returned" if against_returned else "published"] if returned else {}
+    against = compare_queries["returned" if against_returned else "published"]
     return {
         "channel": channel,
         "revision": revision,
