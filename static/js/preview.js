@@ -189,8 +189,7 @@
       controls.hidden = false;
     });
   }
-  showControls();
-  document.addEventListener("DOMContentLoaded", showControls);
+  showControls();  // the script comes after the page's preview panels
 
 // --- embed snippet builder ------------------------------------------------------------------------
   function escapeAttr(value) {
