@@ -55,6 +55,9 @@ BUILTIN_LANGUAGES: list[Option] = [
     ("1041", gettext_noop("Japanese")),
 ]
 DEFAULT_LANGUAGE = "1033"
+# The widget languages (msdyn_localeid) the portal has its own texts in, as its language codes: a new
+# draft's texts and the preview's sample conversation are written in them.
+TEXT_LANGUAGES = {"1033": "en", "1042": "ko"}
 DEFAULT_MESSAGING_QUEUE = "Default messaging queue"
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wizard import contrast
+from wizard.choices import DEFAULT_LANGUAGE, TEXT_LANGUAGES
 from wizard.forms.layout import is_on
 from wizard.options import (
     AGENT_FULL_NAME,
@@ -48,9 +49,6 @@ HEADER_TEXT_COLOR = "#FFFFFF"
 # About this many average characters fit on one line of the widget header at phone width; a longer title wraps.
 TITLE_VISIBLE_CHARS = 25
 SUBTITLE_VISIBLE_CHARS = 40
-# Widget languages (msdyn_localeid) whose built-in texts ("Type your message", the sample conversation)
-# the preview draws in that language: the portal's own translations. Others are drawn in English.
-PREVIEW_TEXT_LANGUAGES = {"1033": "en", "1042": "ko"}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp", ".avif")
 
 # The sample agent the preview conversation uses, one name per Agent display name option.
@@ -317,8 +315,10 @@ def preview_payload(
     """The JSON the preview frame embeds: ``{"values", "context", "state", "device"}``."""
     states = {value for value, _label in STATES}
     reader = read(data)
-    # The widget's own texts are in the widget's language, not in the language the portal is read in.
-    with translation.override(PREVIEW_TEXT_LANGUAGES.get(reader["details"].text("language"), "en")):
+    # The widget's own texts are in the widget's language (English where the portal has none in it), not
+    # in the language the portal is read in.
+    language = TEXT_LANGUAGES.get(reader["details"].text("language"), TEXT_LANGUAGES[DEFAULT_LANGUAGE])
+    with translation.override(language):
         context = preview_context()
     return {
         "values": preview_values(reader),
@@ -374,7 +374,7 @@ def build_preview(
     if not title:
         checks.append(Check("warning", "title_missing", _("Enter a title: the header is empty without one.")))
     language = reader["details"].text("language")
-    if language and language not in PREVIEW_TEXT_LANGUAGES:
+    if language and language not in TEXT_LANGUAGES:
         checks.append(
             Check(
                 "info",

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from wizard.choices import DEFAULT_LANGUAGE, TEXT_LANGUAGES
 from wizard.forms import AppearanceForm, BehaviorsForm, DetailsForm, FeaturesForm, StepForm, WorkstreamForm
 
 
@@ -67,7 +68,7 @@ def previous_step(slug: str) -> Step | None:
 
 def default_data() -> dict[str, dict[str, Any]]:
     """What a brand-new draft holds: every form step at its initial values. Their texts (the widget's
-    title, the offline message...) are in English whatever language the author reads the portal in,
-    because a new draft's widget language is English (``DEFAULT_LANGUAGE``, locale 1033)."""
-    with translation.override("en"):
+    title, the offline message...) are in the new draft's widget language (``DEFAULT_LANGUAGE``), whatever
+    language the author reads the portal in."""
+    with translation.override(TEXT_LANGUAGES[DEFAULT_LANGUAGE]):
         return {step.slug: step.form_class.default_values() for step in FORM_STEPS if step.form_class}
