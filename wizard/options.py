@@ -88,13 +88,21 @@ ANSWER_TYPES = [
 ANSWER_OPTION_SET = "192350002"
 
 
+def typed_options(text: object) -> list[str]:
+    """The options of an option-set question exactly as typed (semicolon separated), each trimmed; blanks
+    and repeats kept (the form refuses them), one semicolon at the end ignored."""
+    parts = [part.strip() for part in str(text or "").split(";")]
+    if parts and not parts[-1]:
+        parts.pop()  # one semicolon at the end is a habit, not an empty option
+    return parts
+
+
 def answer_options(text: object) -> list[str]:
-    """The options of an option-set question, as typed (semicolon separated), trimmed, blanks and
-    repeats (ignoring case) dropped, in the author's order. Each becomes one answer option row."""
+    """The options of an option-set question, as typed (:func:`typed_options`), blanks and repeats
+    (ignoring case) dropped, in the author's order. Each becomes one answer option row."""
     seen: set[str] = set()
     options: list[str] = []
-    for part in str(text or "").split(";"):
-        option = part.strip()
+    for option in typed_options(text):
         if option and option.casefold() not in seen:
             seen.add(option.casefold())
             options.append(option)

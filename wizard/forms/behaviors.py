@@ -24,6 +24,7 @@ from wizard.options import (
     SURVEY_PROVIDER_CUSTOMER_VOICE,
     SURVEY_PROVIDERS,
     answer_options,
+    typed_options,
 )
 from wizard.validators import (
     dataverse_length,
@@ -77,9 +78,7 @@ class QuestionRowForm(RowForm):
         data = super().clean() or {}
         if data.get("answer_type") == ANSWER_OPTION_SET and "options" not in self.errors:
             options = answer_options(data.get("options"))
-            typed = [part.strip() for part in str(data.get("options") or "").split(";")]
-            if typed and not typed[-1]:
-                typed.pop()  # one semicolon at the end is a habit, not an empty option
+            typed = typed_options(data.get("options"))
             folded = [part.casefold() for part in typed]
             repeated = next((option for option in options if folded.count(option.casefold()) > 1), None)
             if len(options) < 2:
