@@ -149,8 +149,19 @@ class Preview:
         return [check for check in self.checks if check.level == "warning"]
 
     @property
-    def states(self) -> tuple[tuple[str, Any], ...]:
-        return STATES
+    def switches(self) -> str:
+        """The state and width switches, which preview.js draws (they do nothing without it), as JSON:
+        ``[[legend, name, [[value, label], ...]], ...]`` in the reader's language; the panel's
+        ``data-state`` and ``data-device`` say which is checked."""
+        devices = [["desktop", _("Desktop")], ["mobile", _("Mobile")]]
+        return json.dumps(
+            [
+                [_("Show"), "state", [[value, str(label)] for value, label in STATES]],
+                [_("Width"), "device", devices],
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
 
     @property
     def fingerprint(self) -> str:

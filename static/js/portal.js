@@ -2,6 +2,26 @@
 (function () {
   "use strict";
 
+  // htmx's settings, read by htmx when the page has loaded (this script runs before that). No eval and no
+  // scripts from responses, as the content security policy allows neither; no history cache, so a page
+  // that is gone is loaded again; 409 (a stale save, answered with the conflict) is swapped like a 200.
+  if (window.htmx) {
+    Object.assign(window.htmx.config, {
+      includeIndicatorStyles: false,
+      allowEval: false,
+      allowScriptTags: false,
+      attributesToSettle: ["class", "width", "height"],
+      historyCacheSize: 0,
+      refreshOnHistoryMiss: true,
+      responseHandling: [
+        { code: "204", swap: false },
+        { code: "[23]..", swap: true },
+        { code: "409", swap: true, error: false },
+        { code: "[45]..", swap: false, error: true },
+      ],
+    });
+  }
+
   // Conditional fields: <div data-show-when="field"> or data-show-when="field=value" is shown only
   // when that control is checked or has that value. Without JavaScript everything stays visible.
   function controlValue(form, name) {

@@ -183,9 +183,36 @@
     document.querySelectorAll("[data-pv]").forEach(showLogoCheck);
     showControls();
   });
-  // The state and width switches come hidden: without this script they would do nothing.
+  // The state and width switches are drawn here: without this script they would do nothing. The
+  // panel names them in data-pv-controls as [[legend, name, [[value, label], ...]], ...].
   function showControls() {
     document.querySelectorAll("[data-pv-controls][hidden]").forEach(function (controls) {
+      var pv = previewOf(controls);
+      if (!pv) return;
+      JSON.parse(controls.getAttribute("data-pv-controls") || "[]").forEach(function (group) {
+        var fieldset = document.createElement("fieldset");
+        var legend = document.createElement("legend");
+        fieldset.className = "pv-switch";
+        legend.className = "pv-legend";
+        legend.textContent = group[0];
+        fieldset.appendChild(legend);
+        group[2].forEach(function (option) {
+          var input = document.createElement("input");
+          var label = document.createElement("label");
+          input.type = "radio";
+          input.className = "btn-check";
+          input.name = pv.id + "-" + group[1];
+          input.id = input.name + "-" + option[0];
+          input.value = option[0];
+          input.setAttribute("data-pv-" + group[1], "");
+          input.checked = option[0] === pv.getAttribute("data-" + group[1]);
+          label.className = "btn btn-sm btn-outline-secondary";
+          label.htmlFor = input.id;
+          label.textContent = option[1];
+          fieldset.append(input, label, " ");
+        });
+        controls.appendChild(fieldset);
+      });
       controls.hidden = false;
     });
   }

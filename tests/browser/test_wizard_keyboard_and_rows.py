@@ -148,7 +148,7 @@ def test_theme_colours_are_swatches(page, channel):
     open_step(page, channel, "appearance")
     red = page.get_by_label("Red", exact=True)
     red.check()
-    swatch = page.locator(f"label[for='{red.get_attribute('id')}'] .swatch")
+    swatch = page.locator("label.theme-swatch", has=red).locator(".swatch")
     assert swatch.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(186, 30, 39)"
     assert swatch.bounding_box()["width"] >= 16
 

@@ -87,9 +87,9 @@ def test_theme_colours_are_radio_buttons_after_a_swatch_of_their_colour():
     stylesheet = open(finders.find("css/portal.css"), encoding="utf-8").read()
     for index, color in enumerate(THEME_COLORS):
         option = re.search(
-            rf'<input type="radio"[^>]*value="{color.value}"[^>]*>'
-            rf'<label class="form-check-label" for="id_theme_color_{index}">'
-            rf'<span class="swatch swatch-{color.hex[1:].lower()}" aria-hidden="true"></span>{color.label}</label>',
+            rf'<label class="theme-swatch"><input type="radio"[^>]*value="{color.value}"'
+            rf'[^>]*id="id_theme_color_{index}"[^>]*>'
+            rf'<span class="swatch swatch-{color.hex[1:].lower()}"></span>{color.label}</label>',
             html,
         )
         assert option, color

@@ -364,13 +364,12 @@ def _swatches(field: BoundField, errors: list[Any], extra: dict[str, Any] | None
     the content security policy)."""
     swatches = field.field.widget.swatches  # type: ignore[attr-defined]
     options = []
-    for control, option_id, key, label in _radio_inputs(field, errors, extra, ""):
+    # Each radio button inside its label: the palette is a dozen of them, so no for/id pairs to match.
+    for control, _option_id, key, label in _radio_inputs(field, errors, extra, ""):
         color = str(swatches.get(str(key), "")).lstrip("#").lower()
         options.append(
-            f'<div class="form-check theme-swatch">{control}'
-            f'<label class="form-check-label" for="{_esc(option_id)}">'
-            f'<span class="swatch swatch-{_esc(color)}" aria-hidden="true"></span>'
-            f"{_text(label)}</label></div>"
+            f'<label class="theme-swatch">{control}<span class="swatch swatch-{_esc(color)}"></span>'
+            f"{_text(label)}</label>"
         )
     invalid = " is-invalid" if errors else ""
     return (
