@@ -39,7 +39,7 @@ class DatabaseBusyMiddleware:
 
 
 def _has_nul(data: Any) -> bool:
-    return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+    return any("\x00" in key or "\x00" in "".join(values) for key, values in data.lists())
 
 
 class NulCharacterMiddleware:
