@@ -285,6 +285,12 @@ def _sample_texts() -> dict[str, str]:
         "start_new_conversation": _("Start new conversation"),
         "proactive_body": _("Hi! Can we help you find anything?"),
         "chat_now": _("Chat now"),
+    }
+
+
+def _admin_notes() -> dict[str, str]:
+    """The notes the frame shows the author beside the widget (not part of it), translated."""
+    return {
         "note_always_online": _("No operating hours are set, so customers always see the widget online."),
         "note_hidden_offline": _(
             "Outside operating hours the widget is hidden: customers see the page without a chat button."
@@ -301,7 +307,8 @@ def preview_context() -> dict[str, Any]:
 
     Shape: ``{"themes": {option value: "#RRGGBB"}, "default_theme": value, "options": {...},
     "sample_agents": {option value: name, "default": name}, "states": [state, ...],
-    "text": {key: translated text}}``.
+    "text": {key: translated text}}`` (the widget's texts; :func:`preview_payload` adds the notes to the
+    author).
     Colours and option values come from ``wizard.options``, so the bundle repeats none of them.
     """
     return {
@@ -328,9 +335,11 @@ def preview_payload(
     reader = read(data)
     # The widget's own texts are in the widget's language (English where the portal has none in it), not
     # in the language the portal is read in.
+    # The notes to the author beside it are in the portal's language.
     language = TEXT_LANGUAGES.get(reader["details"].text("language"), TEXT_LANGUAGES[DEFAULT_LANGUAGE])
     with translation.override(language):
         context = preview_context()
+    context["text"].update(_admin_notes())
     return {
         "values": preview_values(reader),
         "context": context,

@@ -145,16 +145,16 @@ def test_frame_page_renders_with_hashed_static_names(client, channel, tmp_path, 
 
 
 @pytest.mark.parametrize(
-    ("widget_language", "reader_language", "typing"),
+    ("widget_language", "reader_language", "typing", "note"),
     [
-        ("1033", "ko", "Type your message"),
-        ("1042", "en", "메시지를 입력하세요"),
-        ("1036", "ko", "Type your message"),
+        ("1033", "ko", "Type your message", "대화 후 설문이 꺼져"),
+        ("1042", "en", "메시지를 입력하세요", "The post-conversation survey is off"),
+        ("1036", "ko", "Type your message", "대화 후 설문이 꺼져"),
     ],
     ids=["english-widget-korean-reader", "korean-widget-english-reader", "french-widget"],
 )
 def test_the_widgets_own_texts_are_in_the_widgets_language(
-    client, channel, widget_language, reader_language, typing
+    client, channel, widget_language, reader_language, typing, note
 ):
     from wizard.preview import build_preview
 
@@ -167,6 +167,8 @@ def test_the_widgets_own_texts_are_in_the_widgets_language(
             "text"
         ]
     assert text["type_message"] == typing
+    # The notes to the author beside the widget are in the language the author reads the portal in.
+    assert note in text["note_postchat_off"]
     # A language the preview has no texts for is said so among the checks.
     said = {check.code for check in build_preview(channel.data).checks}
     assert ("preview_language" in said) == (widget_language == "1036")
