@@ -66,6 +66,15 @@
     var api = frameApi(syncedPreview());
     if (!sync || !form || !api) return;
     api.setStep(sync.getAttribute("data-pv-step"), stepValues(form), { sync: true });
+    // A new logo URL starts without the warning: the frame reports again when it loads an https one,
+    // and loads nothing for an empty or refused one (whose own check the server gives).
+    var logo = form.querySelector('[name="logo_url"]');
+    var pv = syncedPreview();
+    if (logo && pv && pv.pvLogoUrl !== logo.value) {
+      pv.pvLogoUrl = logo.value;
+      pv.pvLogoFailed = false;
+      showLogoCheck(pv);
+    }
   }
 
   // --- states and width -------------------------------------------------------------------------

@@ -330,6 +330,12 @@ def test_logo_loads_only_from_https(page, channel):
     page.locator("#id_title").fill("A new title")  # new checks from the server keep the warning
     page.wait_for_timeout(300)
     assert page.locator('#pv [data-check="logo_failed"]').is_visible()
+    # A cleared or refused URL loads nothing, so the warning about the last one goes.
+    for url in ("", "http://logo.contoso.test/missing.png"):
+        logo.fill("https://logo.contoso.test/missing.png")
+        page.locator('#pv [data-check="logo_failed"]').wait_for(state="visible")
+        logo.fill(url)
+        page.locator('#pv [data-check="logo_failed"]').wait_for(state="hidden")
 
 
 def test_review_page_shows_each_revision_in_its_own_frame(page, channel):
