@@ -136,10 +136,16 @@ def test_user_without_any_group_gets_403_on_get(client):
 
 def test_channel_in_review_is_read_only(author_client):
     channel = ChannelFactory(owner=author_client.user, status=ChannelStatus.IN_REVIEW)
-    response = post_details(author_client, channel, name="Sneaky")
+    response = post_details(author_client, channel, name="Sneaky <b>name</b>")
     assert response.status_code == 409
     channel.refresh_from_db()
     assert channel.name == "Contoso support chat"
+    # What was typed is not lost: it is listed beside the saved value, escaped, under one message.
+    html = response.content.decode()
+    unsaved = html[html.index('id="unsaved"') : html.index("</table>", html.index('id="unsaved"'))]
+    assert "Sneaky &lt;b&gt;name&lt;/b&gt;" in unsaved and "Contoso support chat" in unsaved
+    assert "What you typed on this step was not saved" in unsaved
+    assert "The author can withdraw it" not in html and "Withdraw it from review on the channel" not in html
 
 
 def test_row_actions_add_move_and_remove_without_javascript(author_client):

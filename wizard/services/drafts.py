@@ -92,28 +92,34 @@ class StaleDraftError(DraftError):
 
     def compare(self, step: Step, values: dict[str, Any], choices: ChoiceProvider) -> None:
         """Fill :attr:`rows`: the conflicting settings of ``step``, mine (typed) beside the saved ones."""
-        from wizard.summary import StepForms, iter_entries
-
-        theirs_data = self.channel.data
-        mine_values = self.form_values if self.result is not None else values
-        mine_data = {**theirs_data, step.slug: mine_values}
+        mine_values = values if self.result is None else self.result.resolved("mine")
         conflicts = set(self.result.conflicts) if self.result is not None else None
-        forms = StepForms(choices)
-        pairs = zip(
-            iter_entries(mine_data, choices, forms=forms),
-            iter_entries(theirs_data, choices, forms=forms),
-            strict=True,
-        )
-        self.rows = [
-            ConflictRow(str(mine.label), _entry_text(mine), _entry_text(theirs))
-            for mine, theirs in pairs
-            if mine.step.slug == step.slug
-            and (
-                _entry_name(mine) in conflicts
-                if conflicts is not None
-                else _entry_text(mine) != _entry_text(theirs)
-            )
-        ]
+        self.rows = compare_step(self.channel.data, step, mine_values, choices, conflicts)
+
+
+def compare_step(
+    data: dict[str, Any],
+    step: Step,
+    values: dict[str, Any],
+    choices: ChoiceProvider,
+    names: set[str] | None = None,
+) -> list[ConflictRow]:
+    """The settings of ``step`` where ``values`` (typed) differ from ``data`` (the saved draft), as the
+    summary shows them; with ``names``, those settings (fields or row sets) instead."""
+    from wizard.summary import StepForms, iter_entries
+
+    forms = StepForms(choices)
+    pairs = zip(
+        iter_entries({**data, step.slug: values}, choices, forms=forms),
+        iter_entries(data, choices, forms=forms),
+        strict=True,
+    )
+    return [
+        ConflictRow(str(mine.label), _entry_text(mine), _entry_text(theirs))
+        for mine, theirs in pairs
+        if mine.step.slug == step.slug
+        and (_entry_name(mine) in names if names is not None else _entry_text(mine) != _entry_text(theirs))
+    ]
 
 
 def _entry_name(entry: Any) -> str:

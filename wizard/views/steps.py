@@ -90,9 +90,11 @@ def _render(
     started_version: int | None = None,
     base_token: str | None = None,
     keep_panel: bool = False,
+    unsaved: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The step page; ``keep_panel``: the page being swapped already shows this draft's preview, which
-    htmx keeps (frame, state and width) instead of drawing it again."""
+    htmx keeps (frame, state and width) instead of drawing it again; ``unsaved``: a save refused as the
+    channel can't be edited now, ``{"message": why, "rows": [ConflictRow, ...]}``."""
     choices = drafts.choices_for(channel)
     reachable = drafts.reachable_steps(channel)
     can_edit = actions.can_edit(channel, request.user)
@@ -108,6 +110,7 @@ def _render(
         "previous": previous_step(step.slug),
         "next": next_step(step.slug),
         "conflict": conflict,
+        "unsaved": unsaved,
         "started_version": started_version,
         "can_edit": can_edit,
         "choice_notes": _choice_notes(choices),
@@ -242,8 +245,11 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
             base_token=posted_base if base is not None else "",
         )
     except drafts.NotEditableError as error:
-        messages.error(request, str(error))
-        return _render(request, channel, step, status=409)
+        # The channel left the author's hands while this page was open (it went into review from another
+        # window, say): what they typed is listed beside the saved values, so that it can be copied.
+        choices = drafts.choices_for(channel)
+        unsaved = {"message": str(error), "rows": drafts.compare_step(channel.data, step, values, choices)}
+        return _render(request, channel, step, status=409, unsaved=unsaved)
     except drafts.DraftTooLargeError as error:
         messages.error(request, str(error))
         return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=413)
