@@ -48,7 +48,7 @@
 
   // Warn before leaving a step with typed but unsaved values; saving buttons clear the flag.
   function guard(form) {
-    var dirty = false;
+    var dirty = form.hasAttribute("data-unsaved");  // a form shown with values not saved yet
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });

@@ -39,6 +39,45 @@ def test_signed_out_users_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
+@pytest.mark.parametrize("htmx", [False, True], ids=["no-js", "htmx"])
+def test_a_save_after_the_session_ended_is_filled_in_again_after_sign_in(client, htmx):
+    owner = author(username="owner")
+    channel = ChannelFactory(owner=owner)
+    client.force_login(owner)
+    base = re.search(
+        r'name="base" value="([^"]+)"', client.get(step_url(channel, "details")).content.decode()
+    )
+    client.logout()  # as a sign-out in another tab, or an idle timeout, would
+    headers = {"HX-Request": "true", "HX-Target": "step-page"} if htmx else {}
+    typed = {"version": channel.version, "name": "Typed <i>before</i> sign-out", "language": "1033"}
+    typed.update(base=base.group(1), nav="next")
+    response = client.post(step_url(channel, "details"), typed, headers=headers)
+    login = reverse("login") + "?next=" + step_url(channel, "details")
+    if htmx:  # a whole-page visit, so that the sign-in page shows the message
+        assert response.status_code == 200 and response["HX-Redirect"] == login
+    else:
+        assert response.status_code == 302 and response["Location"] == login
+    page = client.get(login).content.decode()
+    assert "You were signed out before your changes to this step were saved" in page
+    channel.refresh_from_db()
+    assert channel.name == "Contoso support chat"  # nothing was saved
+
+    client.force_login(owner)
+    page = client.get(step_url(channel, "details")).content.decode()
+    assert 'value="Typed &lt;i&gt;before&lt;/i&gt; sign-out"' in page
+    assert "They are not saved yet: check them, then save." in page
+    assert f'name="version" value="{channel.version}"' in page and base.group(1) in page
+    # Shown once; the draft still holds the saved name.
+    assert "Typed" not in client.get(step_url(channel, "details")).content.decode()
+    channel.refresh_from_db()
+    assert channel.name == "Contoso support chat"
+    # Someone who may not edit the channel signs in next in that browser: nothing is shown to them.
+    client.logout()
+    client.post(step_url(channel, "details"), typed)
+    client.force_login(reviewer(username="colleague"))
+    assert "Typed" not in client.get(step_url(channel, "details")).content.decode()
+
+
 @pytest.mark.parametrize("slug", STEP_SLUGS)
 def test_every_step_renders_with_one_h1_titled_by_the_step(author_client, slug):
     channel = ChannelFactory(owner=author_client.user)

@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
+from wizard import signed_out
 from wizard.forms.problem_links import problem_links
 from wizard.models import Channel
 from wizard.services import actions, drafts, merge
@@ -76,7 +77,30 @@ def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse
         return _post(request, channel, step)
     if channel.current_step != slug and request.user.has_perm(CHANGE_CHANNEL) and channel.is_editable:
         drafts.move_to(channel, slug)
+    if step.has_form and actions.can_edit(channel, request.user):
+        posted = signed_out.take(request)
+        if posted is not None:
+            return _restore(request, channel, step, posted)
     return _render(request, channel, step)
+
+
+def _restore(request: AuthenticatedRequest, channel: Channel, step: Step, posted: Any) -> HttpResponse:
+    """The step's form as it was posted after the session had ended: not saved, with the version and
+    base it was opened with, so that saving it merges with (or is refused against) later saves."""
+    assert step.form_class is not None
+    try:
+        version = int(posted.get("version", ""))
+    except ValueError:
+        version = channel.version
+    messages.warning(
+        request,
+        _(
+            "These are the changes you made before you were signed out. They are not saved yet: check them, then save."
+        ),
+    )
+    form = drafts.bind_form(channel, step, step.form_class.values_from_post(posted))
+    base = posted.get("base", "")
+    return _render(request, channel, step, form=form, started_version=version, base_token=base)
 
 
 def _render(

@@ -1,0 +1,41 @@
+"""A save that reaches the portal after the session ended: nothing typed is lost, with JavaScript off too."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import field, sign_in
+from tests.factories import ChannelFactory, author
+from wizard.models import Channel
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_typed_values_come_back_after_signing_in_again(new_context, javascript):
+    channel = ChannelFactory(owner=author(username="author"))
+    context = new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/details/")
+    field(page, "Name").fill("Typed before the session ended")
+
+    # The session ends in another tab.
+    other = context.new_page()
+    other.goto("/")
+    other.get_by_role("button", name="Sign out").click()
+    other.close()
+
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_url("**/accounts/login/**")
+    expect(page.get_by_role("status")).to_contain_text("You were signed out before your changes")
+    page.get_by_label("Username").fill("author")
+    page.get_by_label("Password").fill("changeme")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+    page.wait_for_url(f"**/channels/{channel.pk}/steps/details/")
+    expect(field(page, "Name")).to_have_value("Typed before the session ended")
+    expect(page.get_by_text("They are not saved yet: check them, then save.")).to_be_visible()
+    assert Channel.objects.get(pk=channel.pk).name == "Contoso support chat"
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    assert Channel.objects.get(pk=channel.pk).name == "Typed before the session ended"
