@@ -22,6 +22,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 SESSION_KEY = "wizard_signed_out_save"
 KEEP_SECONDS = 3600
+# A step's form is a few KB; a bigger body is no step form and would only grow a signed-out session.
+MAX_KEPT_BYTES = 64 * 1024
 STEP_VIEW = "wizard:step"
 
 
@@ -43,6 +45,11 @@ class KeepSignedOutSaveMiddleware:
         if request.method != "POST" or request.user.is_authenticated:
             return None
         if match is None or match.view_name != STEP_VIEW:
+            return None
+        try:
+            if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_KEPT_BYTES:
+                return None
+        except ValueError:
             return None
         posted = {key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"}
         request.session[SESSION_KEY] = {"path": request.path, "post": posted, "at": int(time.time())}

@@ -76,6 +76,10 @@ def test_a_save_after_the_session_ended_is_filled_in_again_after_sign_in(client,
     client.post(step_url(channel, "details"), typed)
     client.force_login(reviewer(username="colleague"))
     assert "Typed" not in client.get(step_url(channel, "details")).content.decode()
+    # Nor is a body far bigger than any step's form kept in a signed-out session.
+    client.logout()
+    client.post(step_url(channel, "details"), {**typed, "name": "x" * 70_000})
+    assert "wizard_signed_out_save" not in client.session
 
 
 @pytest.mark.parametrize("slug", STEP_SLUGS)
