@@ -108,6 +108,10 @@ class AppearanceForm(StepForm):
         required=False,
         min_value=1,
         max_value=43200,
+        # Text with a numeric keypad, not type=number: a browser empties a number box holding "1e" or
+        # "thirty" before sending it, so the author would lose the text and get "required" instead of
+        # "Enter a whole number".
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_("How long after a disconnect the customer can return to the same conversation."),
         error_messages={
             "min_value": _("Enter at least 1 minute."),
