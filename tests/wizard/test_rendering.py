@@ -48,9 +48,17 @@ def test_every_step_renders_as_crispy_did(slug):
     assert _shape(render_form(ours, {"can_edit": True})) == _shape(crispy)
 
 
-def test_fields_required_while_shown_carry_the_required_marker():
-    html = render_form(_form("workstream"), {"can_edit": True})
-    for name in ("workstream_name", "existing_workstream", "fallback_queue_name", "existing_queue"):
+@pytest.mark.parametrize(
+    ("slug", "names"),
+    [
+        ("workstream", ("workstream_name", "existing_workstream", "fallback_queue_name", "existing_queue")),
+        ("appearance", ("generic_agent_name", "reconnect_time_limit", "operating_hours", "offline_title")),
+        ("features", ("email_template", "mailbox", "screen_sharing_provider", "cobrowse_provider")),
+    ],
+)
+def test_fields_required_while_shown_carry_the_required_marker(slug, names):
+    html = render_form(_form(slug), {"can_edit": True})
+    for name in names:
         label = re.search(rf'<label for="id_{name}"[^>]*>.*?</label>', html).group(0)
         assert "requiredField" in label and '<span class="asteriskField">*</span>' in label
         control = re.search(rf'<(input|select)[^>]*name="{name}"[^>]*>', html).group(0)

@@ -48,6 +48,10 @@ class ThemeColorSelect(forms.RadioSelect):
 
 
 class AppearanceForm(StepForm):
+    # Required while shown (clean() says so): their labels carry the required marker.
+    required_when_shown = frozenset(
+        {"generic_agent_name", "reconnect_time_limit", "operating_hours", "offline_title"}
+    )
     row_sets = (
         RowSet(
             "domains",

@@ -14,6 +14,10 @@ from wizard.options import CALLING_NONE, CALLING_OPTIONS
 
 
 class FeaturesForm(StepForm):
+    # Required while shown (clean() says so): their labels carry the required marker.
+    required_when_shown = frozenset(
+        {"email_template", "mailbox", "screen_sharing_provider", "cobrowse_provider"}
+    )
     attachments_customers = forms.BooleanField(label=_("Customers can send file attachments"), required=False)
     attachments_agents = forms.BooleanField(label=_("Agents can send file attachments"), required=False)
     notify_unread_count = forms.BooleanField(label=_("Show the unread message count"), required=False)
