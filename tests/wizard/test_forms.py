@@ -66,9 +66,7 @@ def test_unknown_choice_values_are_rejected():
 
 
 def test_wrong_types_are_rejected_not_crashing():
-    form = bind(
-        AppearanceForm, step_values("appearance", reconnect_enabled=True, reconnect_time_limit="1e")
-    )
+    form = bind(AppearanceForm, step_values("appearance", reconnect_enabled=True, reconnect_time_limit="1e"))
     assert form.errors["reconnect_time_limit"] == ["Enter a whole number."]
     # The box is text with a numeric keypad: a number box would be emptied by the browser before the
     # text reached the server, so the author would lose it and be told the field is required.
