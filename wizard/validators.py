@@ -45,8 +45,7 @@ def validate_domain(value: str) -> None:
             _("Enter only the domain, without a path or port, for example www.contoso.com."),
             code="domain_path",
         )
-    if len(value) > 200:
-        raise ValidationError(_("A domain can have at most 200 characters."), code="domain_length")
+    # Its length is the field's to check (max_length), with the one message every text field gives.
     labels = value.split(".")
     if labels[0] == "*":
         labels = labels[1:]
@@ -60,6 +59,19 @@ def validate_domain(value: str) -> None:
         )
     if len(labels) < 2 and value != "localhost":
         raise ValidationError(_("Enter a full domain such as contoso.com."), code="domain_invalid")
+    if not value.isascii():
+        # A browser gives a page's host in its ASCII (IDNA) form (the URL standard), so that is the form
+        # a listed domain has to be in to match.
+        try:
+            ascii_form = value.encode("idna").decode("ascii")
+        except UnicodeError:
+            ascii_form = ""
+        if ascii_form:
+            raise ValidationError(
+                _("Enter an international domain in its ASCII form: %(ascii)s instead of %(domain)s.")
+                % {"ascii": ascii_form, "domain": value},
+                code="domain_idna",
+            )
     for label in labels:
         if not _HOST_LABEL.match(label):
             raise ValidationError(

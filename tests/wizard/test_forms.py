@@ -96,6 +96,16 @@ def test_domains_rows_validate_each_domain_and_duplicates():
     assert "already in the list" in problems["Domain 3 – Domain"]
 
 
+def test_an_over_long_domain_gets_one_message():
+    long_domain = "a" * 60 + "." + "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + ".com"
+    form = bind(
+        AppearanceForm, step_values("appearance", domains_only=True, domains=[{"domain": long_domain}])
+    )
+    assert not form.is_valid()
+    [message] = form.rows["domains"].forms[0].errors["domain"]
+    assert message.startswith("Shorten this text to at most 200 characters (it has 247;")
+
+
 def test_domains_only_needs_a_domain():
     form = bind(AppearanceForm, step_values("appearance", domains_only=True, domains=[]))
     assert "at least one domain" in form.errors["domains_only"][0]

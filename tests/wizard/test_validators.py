@@ -46,6 +46,8 @@ def test_valid_domains(domain):
         ("contoso", "full domain"),
         ("-bad-.contoso.com", "not a valid domain"),
         ("<script>.com", "not a valid domain"),
+        ("münchen.de", "in its ASCII form: xn--mnchen-3ya.de instead of münchen.de"),
+        ("*.bücher.example", "xn--bcher-kva.example"),
     ],
 )
 def test_invalid_domains_say_what_is_wrong(domain, hint):
