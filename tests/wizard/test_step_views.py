@@ -82,6 +82,16 @@ def test_a_save_after_the_session_ended_is_filled_in_again_after_sign_in(client,
     assert "wizard_signed_out_save" not in client.session
 
 
+def test_the_step_list_says_why_steps_are_greyed_out_while_some_are(author_client):
+    channel = ChannelFactory(owner=author_client.user, visited_steps=["details"])
+    page = author_client.get(step_url(channel, "details")).content.decode()
+    assert 'aria-disabled="true">4. Behaviors' in page
+    assert "Greyed-out steps open once you get to them with Next." in page
+    Channel.objects.filter(pk=channel.pk).update(visited_steps=list(STEP_SLUGS))
+    page = author_client.get(step_url(channel, "details")).content.decode()
+    assert 'aria-disabled="true"' not in page and "Greyed-out steps" not in page
+
+
 @pytest.mark.parametrize("slug", STEP_SLUGS)
 def test_every_step_renders_with_one_h1_titled_by_the_step(author_client, slug):
     channel = ChannelFactory(owner=author_client.user)

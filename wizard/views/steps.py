@@ -129,6 +129,7 @@ def _render(
         "step_number": STEPS.index(step) + 1,
         "steps": STEPS,
         "reachable": reachable,
+        "unreached": any(item.slug not in reachable for item in STEPS),
         # The step list draws the same for the same step, reachable steps and rights, in every channel.
         "nav_cache_key": f"{drafts.code_digest()}:{step.slug}:{','.join(sorted(reachable))}:{can_edit}",
         "previous": previous_step(step.slug),
