@@ -48,17 +48,36 @@
 
   // Warn before leaving a step with typed but unsaved values; saving buttons clear the flag.
   function guard(form) {
-    var dirty = form.hasAttribute("data-unsaved");  // a form shown with values not saved yet
-    form.addEventListener("input", function () { dirty = true; });
-    form.addEventListener("change", function () { dirty = true; });
-    form.addEventListener("submit", function () { dirty = false; });
+    form.unsavedTyping = form.hasAttribute("data-unsaved");  // a form shown with values not saved yet
+    form.addEventListener("input", function () { form.unsavedTyping = true; });
+    form.addEventListener("change", function () { form.unsavedTyping = true; });
+    form.addEventListener("submit", function () { form.unsavedTyping = false; });
     document.querySelectorAll('button[form="' + form.id + '"]').forEach(function (button) {
-      button.addEventListener("click", function () { dirty = false; });
+      button.addEventListener("click", function () { form.unsavedTyping = false; });
     });
     window.addEventListener("beforeunload", function (event) {
-      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+      if (form.unsavedTyping && form.isConnected) { event.preventDefault(); event.returnValue = ""; }
     });
   }
+
+  // Changing the display language loads the page again: a step with unsaved typing is saved first
+  // (as Save draft would), and the language changes once that save went through. A refused save (a
+  // conflict, say) is shown as usual and the language stays.
+  document.addEventListener("submit", function (event) {
+    var language = event.target;
+    if (!language.classList || !language.classList.contains("language-form")) return;
+    // Back to the page shown now: htmx may have moved to another step since the bar was drawn.
+    var next = language.querySelector('[name="next"]');
+    if (next) next.value = window.location.pathname + window.location.search;
+    var form = document.getElementById("step-form");
+    var save = form && form.querySelector('button[name="nav"][value="save"]');
+    if (!form || !form.unsavedTyping || !save || !window.htmx) return;
+    event.preventDefault();
+    form.addEventListener("htmx:afterRequest", function (done) {
+      if (done.detail.successful && done.detail.xhr.status === 200) language.submit();
+    }, { once: true });
+    save.click();
+  });
 
   function init(root) {
     root.querySelectorAll("[data-row-group]").forEach(function (group) {

@@ -182,6 +182,22 @@ def test_the_language_menu_waits_for_its_button(page, channel):
     expect(page.locator("html")).to_have_attribute("lang", "ko")
 
 
+def test_changing_the_language_saves_what_was_typed_first_and_stays_on_the_step_shown(page, channel):
+    open_step(page, channel, "details")
+    page.get_by_role("button", name="Next").click()  # htmx: the address moves on, the menu bar stays
+    expect(page.locator("h1")).to_have_text("Workstream")
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator("h1")).to_have_text("Chat widget")
+    field(page, "Subtitle").fill("Typed just before switching language")
+    page.get_by_label("Display language").select_option("ko")
+    page.get_by_role("button", name="Change language").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    assert page.evaluate("location.pathname") == f"/channels/{channel.pk}/steps/appearance/"
+    expect(field(page, "부제목")).to_have_value("Typed just before switching language")
+    channel.refresh_from_db()
+    assert channel.data["appearance"]["subtitle"] == "Typed just before switching language"
+
+
 def store_questions(channel, count):
     channel.data["behaviors"].update(
         prechat_enabled=True,
