@@ -20,7 +20,16 @@ from django.utils.translation import gettext as _
 
 STARTED = "portal_session_started"
 LAST_SEEN = "portal_session_last_seen"
+# Who was signed out of this browser's session last: ``{"pk": user id, "username": name}``. It lets a
+# page that reaches the portal after the sign-out give its unsaved work back to that person alone
+# (``wizard.signed_out``).
+SIGNED_OUT_USER = "portal_signed_out_user"
 TOUCH_EVERY = 60
+
+
+def remember_signed_out(request: HttpRequest, user: Any) -> None:
+    """Note in the (new, signed-out) session who was just signed out of it."""
+    request.session[SIGNED_OUT_USER] = {"pk": user.pk, "username": user.get_username()}
 
 
 def mark_signed_in(request: HttpRequest) -> None:
@@ -54,6 +63,7 @@ class IdleTimeoutMiddleware:
 
                 audit.record(user, "auth.session_expired", details={"reason": reason})
                 request.session.flush()
+                remember_signed_out(request, user)
                 request.user = AnonymousUser()
                 messages.info(
                     request,

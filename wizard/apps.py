@@ -8,3 +8,4 @@ class WizardConfig(AppConfig):
 
     def ready(self) -> None:
         from wizard import checks  # noqa: F401  (registers the wizard's system checks)
+        from wizard import signed_out  # noqa: F401  (connects its sign-in receiver)

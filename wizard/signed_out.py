@@ -4,8 +4,14 @@ The session can end while a step is open: an idle timeout, the maximum session l
 another tab. The step's Save or Next then reaches the portal signed out, and the sign-in page would be
 the end of what was typed. :class:`KeepSignedOutSaveMiddleware` holds that form in the new (signed-out)
 session, which Django keeps through sign-in (``django.contrib.auth.login`` cycles an anonymous
-session's key and keeps its data); the step page then shows it again, not saved, to whoever signs in
-and may edit the channel (:func:`take`). It saves nothing by itself.
+session's key and keeps its data); the step page then shows it again, not saved, to the person who
+typed it, once they have signed in again and if they may still edit the channel (:func:`take`). It saves
+nothing by itself.
+
+Who typed it is who was signed out of that session last (``portal.sessions.SIGNED_OUT_USER``, noted
+by the sign-out and by the idle timeout). A form that comes without that is not kept; whoever else signs
+in next on that browser has it dropped at sign-in (:func:`drop_for_someone_else`), so that no one is
+shown, or saves as their own, what another person typed.
 """
 
 from __future__ import annotations
@@ -15,10 +21,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
+
+from portal.sessions import SIGNED_OUT_USER
 
 SESSION_KEY = "wizard_signed_out_save"
 KEEP_SECONDS = 3600
@@ -51,14 +61,23 @@ class KeepSignedOutSaveMiddleware:
                 return None
         except ValueError:
             return None
+        signed_out = request.session.get(SIGNED_OUT_USER)
+        if not isinstance(signed_out, dict) or not isinstance(signed_out.get("pk"), int):
+            return None  # no one to give it back to
         posted = {key: values for key, values in request.POST.lists() if key != "csrfmiddlewaretoken"}
-        request.session[SESSION_KEY] = {"path": request.path, "post": posted, "at": int(time.time())}
+        request.session[SESSION_KEY] = {
+            "path": request.path,
+            "post": posted,
+            "at": int(time.time()),
+            "user": signed_out["pk"],
+        }
         messages.info(
             request,
             _(
-                "You were signed out before your changes to this step were saved. Sign in again: they "
-                "will be filled in on the step, ready to check and save."
-            ),
+                "You were signed out before your changes to this step were saved. Sign in again as "
+                "%(user)s: they will be filled in on the step, ready to check and save."
+            )
+            % {"user": signed_out.get("username", "")},
         )
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(redirect_to_login(request.path).url)
@@ -66,12 +85,14 @@ class KeepSignedOutSaveMiddleware:
 
 
 def take(request: HttpRequest) -> QueryDict | None:
-    """The form posted signed out to this very step page, removed from the session (``None`` if there
-    is none, or it is over an hour old)."""
+    """The form its signed-in reader posted signed out to this very step page, removed from the
+    session (``None`` if there is none, it is someone else's, or it is over an hour old)."""
     kept = request.session.get(SESSION_KEY)
     if not isinstance(kept, dict) or kept.get("path") != request.path:
         return None
     del request.session[SESSION_KEY]
+    if kept.get("user") != request.user.pk:
+        return None
     posted = kept.get("post")
     if not isinstance(posted, dict) or time.time() - int(kept.get("at", 0)) > KEEP_SECONDS:
         return None
@@ -80,3 +101,14 @@ def take(request: HttpRequest) -> QueryDict | None:
         if isinstance(values, list):
             data.setlist(str(key), [str(value) for value in values])
     return data
+
+
+@receiver(user_logged_in, dispatch_uid="wizard.signed_out.drop_for_someone_else")
+def drop_for_someone_else(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """At sign-in, forget a form kept for someone else, and who was signed out last."""
+    if request is None or not hasattr(request, "session"):
+        return
+    kept = request.session.get(SESSION_KEY)
+    if isinstance(kept, dict) and kept.get("user") != user.pk:
+        del request.session[SESSION_KEY]
+    request.session.pop(SIGNED_OUT_USER, None)

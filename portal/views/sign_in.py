@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from portal.sessions import remember_signed_out
 from portal.sign_in_throttle import account_limit, lockout_minutes
 
 
@@ -26,6 +27,9 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
         response = super().post(request, *args, **kwargs)
+        if user.is_authenticated:
+            remember_signed_out(request, user)
         messages.info(request, _("You are signed out."))
         return response

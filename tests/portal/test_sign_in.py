@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from portal.models import AuditEntry
-from portal.sessions import LAST_SEEN, STARTED
+from portal.sessions import LAST_SEEN, SIGNED_OUT_USER, STARTED
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -111,13 +111,15 @@ def _age(client, **seconds):
 
 
 def test_a_session_ends_after_the_idle_time(client, settings):
-    _signed_in(client)
+    user = _signed_in(client)
     assert client.get(reverse("home")).status_code == 200
     _age(client, last=settings.PORTAL_SESSION_IDLE_SECONDS + 5)
     response = client.get(reverse("home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert AuditEntry.objects.filter(action="auth.session_expired", details__reason="idle").exists()
     assert client.get(reverse("home")).status_code == 302
+    # The new session knows who was signed out of it (a step saved now is kept for them alone).
+    assert client.session[SIGNED_OUT_USER] == {"pk": user.pk, "username": "gina"}
 
 
 def test_the_idle_time_is_configurable_and_activity_keeps_the_session(client, settings):

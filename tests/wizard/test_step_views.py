@@ -47,7 +47,7 @@ def test_a_save_after_the_session_ended_is_filled_in_again_after_sign_in(client,
     base = re.search(
         r'name="base" value="([^"]+)"', client.get(step_url(channel, "details")).content.decode()
     )
-    client.logout()  # as a sign-out in another tab, or an idle timeout, would
+    client.post(reverse("logout"))  # as a sign-out in another tab would
     headers = {"HX-Request": "true", "HX-Target": "step-page"} if htmx else {}
     typed = {"version": channel.version, "name": "Typed <i>before</i> sign-out", "language": "1033"}
     typed.update(base=base.group(1), nav="next")
@@ -58,7 +58,7 @@ def test_a_save_after_the_session_ended_is_filled_in_again_after_sign_in(client,
     else:
         assert response.status_code == 302 and response["Location"] == login
     page = client.get(login).content.decode()
-    assert "You were signed out before your changes to this step were saved" in page
+    assert "You were signed out before your changes to this step were saved. Sign in again as owner" in page
     channel.refresh_from_db()
     assert channel.name == "Contoso support chat"  # nothing was saved
 
@@ -71,15 +71,39 @@ def test_a_save_after_the_session_ended_is_filled_in_again_after_sign_in(client,
     assert "Typed" not in client.get(step_url(channel, "details")).content.decode()
     channel.refresh_from_db()
     assert channel.name == "Contoso support chat"
-    # Someone who may not edit the channel signs in next in that browser: nothing is shown to them.
-    client.logout()
-    client.post(step_url(channel, "details"), typed)
-    client.force_login(reviewer(username="colleague"))
-    assert "Typed" not in client.get(step_url(channel, "details")).content.decode()
     # Nor is a body far bigger than any step's form kept in a signed-out session.
-    client.logout()
+    client.post(reverse("logout"))
     client.post(step_url(channel, "details"), {**typed, "name": "x" * 70_000})
     assert "wizard_signed_out_save" not in client.session
+
+
+@pytest.mark.parametrize("next_user", ["author", "reviewer"])
+def test_a_save_kept_after_sign_out_is_for_its_writer_alone(client, next_user):
+    owner = author(username="owner")
+    channel = ChannelFactory(owner=owner)
+    client.force_login(owner)
+    client.post(reverse("logout"))
+    typed = {"version": channel.version, "name": "Owner's unsaved words", "language": "1033", "nav": "save"}
+    client.post(step_url(channel, "details"), typed)
+    assert "wizard_signed_out_save" in client.session
+    # Someone else signs in next in that browser, whether or not they may edit the channel: what the
+    # owner typed is dropped at sign-in, never shown to them nor saved under their name.
+    other = author(username="colleague") if next_user == "author" else reviewer(username="colleague")
+    client.force_login(other)
+    assert "wizard_signed_out_save" not in client.session
+    assert "unsaved words" not in client.get(step_url(channel, "details")).content.decode()
+    client.post(reverse("logout"))
+    client.force_login(owner)
+    assert "unsaved words" not in client.get(step_url(channel, "details")).content.decode()
+
+
+def test_a_form_posted_without_a_known_sign_out_is_not_kept(client):
+    channel = ChannelFactory()
+    typed = {"version": channel.version, "name": "From nowhere", "language": "1033", "nav": "save"}
+    response = client.post(step_url(channel, "details"), typed)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert "wizard_signed_out_save" not in client.session
+    assert "You were signed out before" not in client.get(response["Location"]).content.decode()
 
 
 def test_the_step_list_says_why_steps_are_greyed_out_while_some_are(author_client):
