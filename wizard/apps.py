@@ -7,5 +7,7 @@ class WizardConfig(AppConfig):
     verbose_name = _("Chat channels")
 
     def ready(self) -> None:
-        from wizard import checks  # noqa: F401  (registers the wizard's system checks)
-        from wizard import signed_out  # noqa: F401  (connects its sign-in receiver)
+        from wizard import (
+            checks,  # noqa: F401  (registers the wizard's system checks)
+            signed_out,  # noqa: F401  (connects its sign-in receiver)
+        )
