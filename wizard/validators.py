@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import idna
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -60,11 +61,13 @@ def validate_domain(value: str) -> None:
     if len(labels) < 2 and value != "localhost":
         raise ValidationError(_("Enter a full domain such as contoso.com."), code="domain_invalid")
     if not value.isascii():
-        # A browser gives a page's host in its ASCII (IDNA) form (the URL standard), so that is the form
-        # a listed domain has to be in to match.
+        # A browser gives a page's host in its ASCII form, converted as the URL standard says (UTS #46,
+        # non-transitional: straße.de is xn--strae-oqa.de, not strasse.de as Python's own "idna" codec
+        # of IDNA 2003 has it), so that is the form a listed domain has to be in to match.
+        wildcard = "*." if value.startswith("*.") else ""
         try:
-            ascii_form = value.encode("idna").decode("ascii")
-        except UnicodeError:
+            ascii_form = wildcard + idna.encode(value.removeprefix(wildcard), uts46=True).decode("ascii")
+        except idna.IDNAError:
             ascii_form = ""
         if ascii_form:
             raise ValidationError(
