@@ -288,17 +288,33 @@
     if (event.target.dataset && event.target.dataset.touched) checkField(event, true);
   });
 
-  // A step saved through htmx is answered with the next step's #step-page. Anything else (the
-  // sign-in page after a session expired, an error page) is shown as the browser would without htmx.
+  // A step saved through htmx is answered with a #step-page: the next step's, or this one's with what
+  // was typed and why it was not saved (a conflict, 409; a draft too large, 413). An error page that
+  // names its problem (data-error-message: an expired page, a refused permission) is said above the
+  // form, which keeps what was typed. Anything else (the sign-in page) is shown as without htmx.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     if (!target || target.id !== "step-page") return;
     var xhr = event.detail.xhr;
-    var fragment = xhr.status === 200 || xhr.status === 409;
-    if (!fragment || xhr.responseText.indexOf('id="step-page"') === -1) {
-      event.detail.shouldSwap = false;
-      window.location.assign(xhr.responseURL || window.location.href);
+    if (xhr.responseText.indexOf('id="step-page"') !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+      return;
     }
+    event.detail.shouldSwap = false;
+    var problem = new DOMParser().parseFromString(xhr.responseText, "text/html").querySelector("[data-error-message]");
+    var form = target.querySelector("#step-form");
+    if (problem && form) {
+      var alert = target.querySelector("[data-save-problem]") || document.createElement("div");
+      alert.className = "alert alert-danger";
+      alert.setAttribute("role", "alert");
+      alert.setAttribute("data-save-problem", "");
+      alert.textContent = problem.textContent.trim();
+      form.parentNode.insertBefore(alert, form);
+      alert.scrollIntoView({ block: "center" });
+      return;
+    }
+    window.location.assign(xhr.responseURL || window.location.href);
   });
   // After the swap, focus goes where a page load would put it: the error summary of a refused save,
   // else the new step's heading.

@@ -39,3 +39,32 @@ def test_typed_values_come_back_after_signing_in_again(new_context, javascript):
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_text("Draft saved.")).to_be_visible()
     assert Channel.objects.get(pk=channel.pk).name == "Typed before the session ended"
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_save_from_a_page_opened_before_signing_in_again_says_so_and_keeps_the_typing(
+    new_context, javascript
+):
+    channel = ChannelFactory(owner=author(username="author"))
+    context = new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/details/")
+    field(page, "Name").fill("Typed before signing in again")
+
+    # In another tab: sign out and in again, which gives the session a new CSRF token.
+    other = context.new_page()
+    other.goto("/")
+    other.get_by_role("button", name="Sign out").click()
+    sign_in(other, "author")
+    other.close()
+
+    page.get_by_role("button", name="Save draft").click()
+    message = "Nothing was saved: the page was opened before you last signed in"
+    if javascript:  # said above the form, which keeps what was typed
+        expect(page.locator("[data-save-problem]")).to_contain_text(message)
+        expect(field(page, "Name")).to_have_value("Typed before signing in again")
+    else:  # the portal's own page, not Django's
+        expect(page.get_by_role("heading", name="This page had expired")).to_be_visible()
+        expect(page.get_by_text(message)).to_be_visible()
+    assert Channel.objects.get(pk=channel.pk).name == "Contoso support chat"
