@@ -222,6 +222,7 @@ def test_channel_in_review_is_read_only(author_client):
     unsaved = html[html.index('id="unsaved"') : html.index("</table>", html.index('id="unsaved"'))]
     assert "Sneaky &lt;b&gt;name&lt;/b&gt;" in unsaved and "Contoso support chat" in unsaved
     assert "What you typed on this step was not saved" in unsaved
+    assert f'href="/channels/{channel.pk}/">Open the channel\'s page to withdraw it</a>' in unsaved
     assert "The author can withdraw it" not in html and "Withdraw it from review on the channel" not in html
 
 
