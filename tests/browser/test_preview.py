@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.conftest import SCREENSHOTS, field, sign_in
 from wizard.models import PublishAttempt, Revision
 from wizard.preview import STATES
 
@@ -300,6 +300,20 @@ def test_author_text_stays_text_everywhere(page, channel, live_server):
     assert frame.locator("img[src=x], img[src='x']").count() == 0
     assert frame.locator("script").count() == 2  # the page's own: the JSON and the bundle
     assert watch.dialogs == [] and watch.foreign == [] and watch.problems == []
+
+
+def test_the_reconnect_prompt_tells_only_a_time_limit_the_form_accepts(page, channel):
+    everything_on(channel)
+    region, frame = open_step(page, channel)
+    region.get_by_text("Reconnect prompt", exact=True).click()
+    pane = frame.locator(STATE_PARTS["reconnect"])
+    expect(pane).to_contain_text("for 30 minutes")
+    limit = field(page, "Time limit (minutes)")
+    for typed in ("1e", "99999999", "0", "-5"):
+        limit.fill(typed)
+        expect(pane).not_to_contain_text("minutes")
+    limit.fill("45.0")
+    expect(pane).to_contain_text("for 45 minutes")
 
 
 def test_logo_loads_only_from_https(page, channel):

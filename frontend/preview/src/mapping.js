@@ -158,7 +158,11 @@ export function toProps(values, context, overrides = {}) {
   // Post-conversation survey (msdyn_postconversationsurveyenable, msdyn_postconversationsurveymode,
   // msdyn_postconversationsurveymessagetext).
   const postchatLink = text(behaviors.survey_mode) !== options.survey_mode_in_conversation;
-  const reconnectMinutes = text(appearance.reconnect_time_limit);
+  // Only a time limit the form accepts (whole minutes from 1 to 43,200; Django's IntegerField takes
+  // "30.0" too) is told to the customer: "1e" or "99999999" is refused on save, so the prompt says none.
+  const typedMinutes = /^\s*(\d+)(\.0*)?\s*$/.exec(text(appearance.reconnect_time_limit));
+  const minutes = typedMinutes ? Number(typedMinutes[1]) : 0;
+  const reconnectMinutes = minutes >= 1 && minutes <= 43200 ? String(minutes) : "";
 
   // The header's default style is width 100% plus padding; border-box keeps its buttons inside the window.
   const headerStyle = {
