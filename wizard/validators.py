@@ -76,6 +76,12 @@ def validate_domain(value: str) -> None:
                 code="domain_idna",
             )
     for label in labels:
+        if len(label) > 63:  # RFC 1035: a label is at most 63 octets
+            raise ValidationError(
+                _("Each part between the dots can have at most 63 characters; one here has %(count)s.")
+                % {"count": len(label)},
+                code="domain_label_length",
+            )
         if not _HOST_LABEL.match(label):
             raise ValidationError(
                 _("“%(domain)s” is not a valid domain: use letters, digits and hyphens between the dots.")

@@ -48,6 +48,7 @@ def test_valid_domains(domain):
         ("<script>.com", "not a valid domain"),
         ("münchen.de", "in its ASCII form: xn--mnchen-3ya.de instead of münchen.de"),
         ("*.bücher.example", "*.xn--bcher-kva.example instead"),
+        ("www." + "b" * 74 + ".com", "at most 63 characters; one here has 74"),
         ("straße.de", "xn--strae-oqa.de instead of straße.de"),  # as browsers convert it, not strasse.de
     ],
 )
