@@ -10,20 +10,27 @@ from wizard.models import Channel
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.mark.parametrize("javascript", [True, False])
-def test_typed_values_come_back_after_signing_in_again(new_context, javascript):
+def type_then_sign_out_elsewhere(new_context, javascript, typed, sign_in_again=False):
+    """A channel's details step with ``typed`` as its name, not saved, while another tab of the same
+    browser signs out (and in again, with ``sign_in_again``)."""
     channel = ChannelFactory(owner=author(username="author"))
     context = new_context(java_script_enabled=javascript)
     page = context.new_page()
     sign_in(page, "author")
     page.goto(f"/channels/{channel.pk}/steps/details/")
-    field(page, "Name").fill("Typed before the session ended")
-
-    # The session ends in another tab.
+    field(page, "Name").fill(typed)
     other = context.new_page()
     other.goto("/")
     other.get_by_role("button", name="Sign out").click()
+    if sign_in_again:
+        sign_in(other, "author")
     other.close()
+    return channel, page
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_typed_values_come_back_after_signing_in_again(new_context, javascript):
+    channel, page = type_then_sign_out_elsewhere(new_context, javascript, "Typed before the session ended")
 
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url("**/accounts/login/**")
@@ -45,19 +52,10 @@ def test_typed_values_come_back_after_signing_in_again(new_context, javascript):
 def test_a_save_from_a_page_opened_before_signing_in_again_says_so_and_keeps_the_typing(
     new_context, javascript
 ):
-    channel = ChannelFactory(owner=author(username="author"))
-    context = new_context(java_script_enabled=javascript)
-    page = context.new_page()
-    sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/details/")
-    field(page, "Name").fill("Typed before signing in again")
-
-    # In another tab: sign out and in again, which gives the session a new CSRF token.
-    other = context.new_page()
-    other.goto("/")
-    other.get_by_role("button", name="Sign out").click()
-    sign_in(other, "author")
-    other.close()
+    # Signing in again gives the session a new CSRF token.
+    channel, page = type_then_sign_out_elsewhere(
+        new_context, javascript, "Typed before signing in again", sign_in_again=True
+    )
 
     page.get_by_role("button", name="Save draft").click()
     message = "Nothing was saved: the page was opened before you last signed in"
