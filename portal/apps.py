@@ -20,3 +20,9 @@ class PortalConfig(AppConfig):
         from portal import sign_in
 
         sign_in.connect_lockouts()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal.sessions import forget_signed_out
+
+        user_logged_in.connect(forget_signed_out, dispatch_uid="portal.sessions.forget_signed_out")

@@ -32,6 +32,12 @@ def remember_signed_out(request: HttpRequest, user: Any) -> None:
     request.session[SIGNED_OUT_USER] = {"pk": user.pk, "username": user.get_username()}
 
 
+def forget_signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in`` receiver: once someone has signed in, who was signed out before is moot."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(SIGNED_OUT_USER, None)
+
+
 def mark_signed_in(request: HttpRequest) -> None:
     now = int(time.time())
     request.session[STARTED] = now

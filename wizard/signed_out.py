@@ -105,10 +105,9 @@ def take(request: HttpRequest) -> QueryDict | None:
 
 @receiver(user_logged_in, dispatch_uid="wizard.signed_out.drop_for_someone_else")
 def drop_for_someone_else(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """At sign-in, forget a form kept for someone else, and who was signed out last."""
+    """At sign-in, forget a form kept for someone else."""
     if request is None or not hasattr(request, "session"):
         return
     kept = request.session.get(SESSION_KEY)
     if isinstance(kept, dict) and kept.get("user") != user.pk:
         del request.session[SESSION_KEY]
-    request.session.pop(SIGNED_OUT_USER, None)

@@ -120,6 +120,9 @@ def test_a_session_ends_after_the_idle_time(client, settings):
     assert client.get(reverse("home")).status_code == 302
     # The new session knows who was signed out of it (a step saved now is kept for them alone).
     assert client.session[SIGNED_OUT_USER] == {"pk": user.pk, "username": "gina"}
+    # Signing in again makes it moot.
+    assert _sign_in(client, "gina", "changeme").status_code == 302
+    assert SIGNED_OUT_USER not in client.session
 
 
 def test_the_idle_time_is_configurable_and_activity_keeps_the_session(client, settings):
