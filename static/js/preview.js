@@ -63,14 +63,14 @@
   function pushForm() {
     var sync = syncElement();
     var form = document.getElementById("step-form");
-    var api = frameApi(syncedPreview());
+    var pv = syncedPreview();
+    var api = frameApi(pv);
     if (!sync || !form || !api) return;
     api.setStep(sync.getAttribute("data-pv-step"), stepValues(form), { sync: true });
     // A new logo URL starts without the warning: the frame reports again when it loads an https one,
     // and loads nothing for an empty or refused one (whose own check the server gives).
     var logo = form.querySelector('[name="logo_url"]');
-    var pv = syncedPreview();
-    if (logo && pv && pv.pvLogoUrl !== logo.value) {
+    if (logo && pv.pvLogoUrl !== logo.value) {
       pv.pvLogoUrl = logo.value;
       pv.pvLogoFailed = false;
       showLogoCheck(pv);
