@@ -333,9 +333,8 @@ def preview_payload(
     """The JSON the preview frame embeds: ``{"values", "context", "state", "device"}``."""
     states = {value for value, _label in STATES}
     reader = read(data)
-    # The widget's own texts are in the widget's language (English where the portal has none in it), not
-    # in the language the portal is read in.
-    # The notes to the author beside it are in the portal's language.
+    # The widget's own texts are in the widget's language (English where the portal has none in it); the
+    # notes to the author beside it are in the language the portal is read in.
     language = TEXT_LANGUAGES.get(reader["details"].text("language"), TEXT_LANGUAGES[DEFAULT_LANGUAGE])
     with translation.override(language):
         context = preview_context()
