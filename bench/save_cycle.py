@@ -2,18 +2,25 @@
 
     python -m bench.save_cycle [--iters 60] [--peer DIR] [--profile]
     python -m bench.save_cycle --load [--authors 10,50] [--seconds 20] [--workers 4] [--rounds 3]
+        [--redis redis://127.0.0.1:6379/15]
+
+The portal is served as the README's Production section serves it: one gunicorn process with threads,
+whose caches its threads share; or, in load mode, also ``--workers`` processes that share one cache
+through Redis (``--redis`` or ``BENCH_REDIS``; that database is emptied first). Several processes with
+a cache each would let a session signed out in one stay valid in another, so that is not measured.
 
 Latency mode: the portal (production settings, SQLite) and the formtools peer (``--peer``, copied to
-a temporary folder first because it writes beside itself) are served by gunicorn on loopback, two
-sync workers each, and driven over HTTP with the same realistic values, interleaved request by
-request so that a busy moment of the machine slows both alike. It prints each figure as a ratio to
-the peer's (or to the portal's base-template floor) measured in the same run, the SQL statements per
-save cycle and the HTML size of a step page.
+a temporary folder first because it writes beside itself; two sync workers) are served by gunicorn on
+loopback and driven over HTTP with the same realistic values, interleaved request by request so that
+a busy moment of the machine slows both alike. It prints each figure as a ratio to the peer's (or to
+the portal's base-template floor) measured in the same run, the SQL statements per save cycle and the
+HTML size of a step page.
 
-Load mode: both on PostgreSQL (``BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``; a
-throw-away database each), N concurrent authors for a bounded time, each on a draft of their own;
-the two wizards take turns in ``--rounds`` rounds that share the time out. Prints save cycles per second, p50/p95/p99, errors, the server CPU per save cycle, and lost saves:
-every acknowledged save of the portal is checked against the database afterwards.
+Load mode: all on PostgreSQL (``BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``; a
+throw-away database each), N concurrent authors for a bounded time, each on a draft of their own; the
+peer and each way of serving the portal take turns in ``--rounds`` rounds that share the time out.
+Prints save cycles per second, p50/p95/p99, errors, the server CPU per save cycle (Redis's apart), and
+lost saves: every acknowledged save of the portal is checked against the database afterwards.
 """
 
 from __future__ import annotations
@@ -161,7 +168,9 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, name: str, app: str, cwd: Path, env: dict[str, str], workers: int) -> None:
+    def __init__(
+        self, name: str, app: str, cwd: Path, env: dict[str, str], workers: int, threads: int = 1
+    ) -> None:
         self.name, self.port = name, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -176,6 +185,8 @@ class Server:
             "warning",
         ]
         command += ["--backlog", "256", "--timeout", "60"]
+        if threads > 1:
+            command += ["--threads", str(threads)]
         self.process = subprocess.Popen(command, cwd=cwd, env=env)  # noqa: S603
         for _ in range(300):
             try:
@@ -377,7 +388,7 @@ def latency(peer: Peer, iters: int, profile: bool) -> None:
 
     user.groups.add(Group.objects.get(name=AUTHORS))
     channel = drafts.create_draft(user)
-    portal_server = serve_portal(2)
+    portal_server = serve_portal(1)
     try:
         peer_server = peer.serve(2)
     except BaseException:
@@ -477,7 +488,8 @@ def latency(peer: Peer, iters: int, profile: bool) -> None:
         row("peer base template", "peer floor", "floor", ""),
     ]
     print(
-        f"\n== Save cycle vs formtools peer (gunicorn, 2 sync workers each, p50 of {iters}, interleaved) =="
+        f"\n== Save cycle vs formtools peer (gunicorn: the portal as the README serves it, one process with "
+        f"{PORTAL_THREADS} threads; the peer 2 sync workers; p50 of {iters}, interleaved) =="
     )
     print("| figure | portal p50 | ratio | target |\n|---|---|---|---|")
     for label, ms, ratio, target in rows:
@@ -542,33 +554,99 @@ def run_authors(
     return tally
 
 
-def load(peer: Peer, authors_list: list[int], seconds: float, workers: int, rounds: int = 3) -> None:
+class PortalLoad:
+    """One way of serving the portal under load: its server, its authors (each on a new draft of their
+    own) and what they did, checked against the database afterwards."""
+
+    def __init__(self, label: str, server: Server, redis_url: str = "") -> None:
+        self.label, self.server, self.redis_url = label, server, redis_url
+        self.tally, self.cpu, self.redis_cpu, self.lost = Tally(), 0.0, 0.0, 0
+
+    def start(self, users: list[Any], values: dict[str, dict[str, Any]]) -> None:
+        from wizard.services import drafts
+
+        self.channels = [drafts.create_draft(user) for user in users]
+        self.authors = [
+            PortalAuthor(self.server.base, user.username, channel.pk, values)
+            for user, channel in zip(users, self.channels, strict=True)
+        ]
+        self.start_versions = [author.version for author in self.authors]
+        self.acknowledged: list[dict[str, str]] = [{} for _ in users]
+        self.saves = [0] * len(users)
+        self.errors_of = [0] * len(users)
+        self.values = values
+
+    def work(self, i: int, deadline: float, tally: Tally) -> None:
+        author = self.authors[i]
+        while time.perf_counter() < deadline:
+            n = self.saves[i] + self.errors_of[i]
+            slug = FORM_STEPS[n % 5]
+            marker = f"a{i} s{n}"
+            step_values = dict(self.values[slug], **{MARKER_FIELDS[slug]: marker})
+            started = time.perf_counter()
+            try:
+                author.save(slug, "next", htmx=True, values=step_values)
+            except (AssertionError, requests.RequestException) as error:
+                tally.error(str(error)[:120])
+                author.version = author._read_version(author.get(author.url(slug)))
+                self.errors_of[i] += 1
+                continue
+            tally.add((time.perf_counter() - started) * 1000)
+            self.acknowledged[i][slug] = marker
+            self.saves[i] += 1
+
+    def run(self, count: int, seconds: float) -> None:
+        cpu = self.server.cpu_seconds()
+        redis_cpu = redis_cpu_seconds(self.redis_url) if self.redis_url else 0.0
+        run_authors(count, seconds, self.work, self.tally)
+        self.cpu += self.server.cpu_seconds() - cpu
+        if self.redis_url:
+            self.redis_cpu += redis_cpu_seconds(self.redis_url) - redis_cpu
+
+    def check(self) -> None:
+        """Every acknowledged save must be in the database: the version counts them, the values match."""
+        from wizard.models import Channel
+
+        for i, channel in enumerate(self.channels):
+            stored = Channel.objects.get(pk=channel.pk)
+            if stored.version != self.start_versions[i] + self.saves[i]:
+                self.lost += 1
+                continue
+            for slug, marker in self.acknowledged[i].items():
+                if stored.data[slug].get(MARKER_FIELDS[slug]) != marker:
+                    self.lost += 1
+
+
+def load(
+    peer: Peer, authors_list: list[int], seconds: float, workers: int, rounds: int, redis_url: str
+) -> None:
+    """The peer and the portal in each way the README serves it take turns, ``rounds`` times."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     from portal.permissions import AUTHORS, ensure_groups
-    from wizard.models import Channel
-    from wizard.services import drafts
 
     ensure_groups()
     values = portal_values()
     authors_group = Group.objects.get(name=AUTHORS)
-    most = max(authors_list)
     users = []
-    for i in range(most):
+    for i in range(max(authors_list)):
         user = get_user_model().objects.create_user(f"author{i}", password=PASSWORD)
         user.groups.add(authors_group)
         users.append(user)
-    portal_server = serve_portal(workers)
+    servers: list[Server] = []
     try:
         peer_server = peer.serve(workers)
-    except BaseException:
-        portal_server.stop()
-        raise
-    results = []
-    try:
+        servers.append(peer_server)
+        ways = [(f"portal, 1 process × {PORTAL_THREADS} threads", "")]
+        if redis_url:
+            ways.append((f"portal, {workers} processes + Redis", redis_url))
+        portals = []
+        for label, url in ways:
+            servers.append(serve_portal(1 if not url else workers, url))
+            portals.append((label, url, servers[-1]))
+        results = []
         for count in authors_list:
-            # Peer first, then the portal, each with the machine to itself.
             sessions = [sign_in(peer_server.base, f"peer{i}") for i in range(count)]
             url = peer_server.base + "/channels/new/"
             for session in sessions:
@@ -602,66 +680,25 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int, roun
                     tally.add((time.perf_counter() - started) * 1000)
                     peer_steps[i] = n + 1
 
-            channels = [drafts.create_draft(users[i]) for i in range(count)]
-            portal_authors = [
-                PortalAuthor(portal_server.base, f"author{i}", channels[i].pk, values) for i in range(count)
-            ]
-            start_versions = [author.version for author in portal_authors]
-            acknowledged: list[dict[str, str]] = [{} for _ in range(count)]
-            saves = [0] * count
-            errors_of = [0] * count
-
-            def portal_work(
-                i: int,
-                deadline: float,
-                tally: Tally,
-                portal_authors: Any = portal_authors,
-                acknowledged: Any = acknowledged,
-                saves: Any = saves,
-                errors_of: Any = errors_of,
-            ) -> None:
-                author = portal_authors[i]
-                while time.perf_counter() < deadline:
-                    n = saves[i] + errors_of[i]
-                    slug = FORM_STEPS[n % 5]
-                    marker = f"a{i} s{n}"
-                    step_values = dict(values[slug], **{MARKER_FIELDS[slug]: marker})
-                    started = time.perf_counter()
-                    try:
-                        author.save(slug, "next", htmx=True, values=step_values)
-                    except (AssertionError, requests.RequestException) as error:
-                        tally.error(str(error)[:120])
-                        author.version = author._read_version(author.get(author.url(slug)))
-                        errors_of[i] += 1
-                        continue
-                    tally.add((time.perf_counter() - started) * 1000)
-                    acknowledged[i][slug] = marker
-                    saves[i] += 1
-
-            # The two take turns in short rounds, so that the machine slowing down or speeding up during
-            # the run (it does, by tens of percent on a shared machine) weighs on both alike.
-            peer_tally, portal_tally, peer_cpu, portal_cpu = Tally(), Tally(), 0.0, 0.0
+            runs = [PortalLoad(label, server, url) for label, url, server in portals]
+            for run in runs:
+                run.start(users[:count], values)
+            # They take turns in short rounds, so that the machine slowing down or speeding up during
+            # the run (it does, by tens of percent on a shared machine) weighs on all alike.
+            peer_tally, peer_cpu = Tally(), 0.0
+            share = seconds / rounds
             for _round in range(rounds):
                 cpu = peer_server.cpu_seconds()
-                run_authors(count, seconds / rounds, peer_work, peer_tally)
+                run_authors(count, share, peer_work, peer_tally)
                 peer_cpu += peer_server.cpu_seconds() - cpu
-                cpu = portal_server.cpu_seconds()
-                run_authors(count, seconds / rounds, portal_work, portal_tally)
-                portal_cpu += portal_server.cpu_seconds() - cpu
-
-            lost = 0
-            for i, channel in enumerate(channels):
-                stored = Channel.objects.get(pk=channel.pk)
-                if stored.version != start_versions[i] + saves[i]:
-                    lost += 1
-                    continue
-                for slug, marker in acknowledged[i].items():
-                    if stored.data[slug].get(MARKER_FIELDS[slug]) != marker:
-                        lost += 1
-            results.append((count, peer_tally, peer_cpu, portal_tally, portal_cpu, lost))
+                for run in runs:
+                    run.run(count, share)
+            for run in runs:
+                run.check()
+            results.append((count, peer_tally, peer_cpu, runs))
     finally:
-        portal_server.stop()
-        peer_server.stop()
+        for server in servers:
+            server.stop()
 
     def q(values: list[float], n: int) -> float:
         return (
@@ -672,25 +709,30 @@ def load(peer: Peer, authors_list: list[int], seconds: float, workers: int, roun
 
     print(
         f"\n== Load: N authors, each on their own draft, {seconds:.0f} s each in {rounds} alternating rounds, "
-        f"gunicorn {workers} sync workers, PostgreSQL =="
+        f"PostgreSQL; peer: gunicorn {workers} sync workers =="
     )
     print(
         "| authors | wizard | save cycles/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/cycle | lost saves |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    for count, peer_tally, peer_cpu, portal_tally, portal_cpu, lost in results:
-        for name, tally, cpu, lost_text in (
-            ("peer", peer_tally, peer_cpu, "–"),
-            ("portal", portal_tally, portal_cpu, str(lost)),
-        ):
-            n = len(tally.latencies)
+    for count, peer_tally, peer_cpu, runs in results:
+        rows = [("peer", peer_tally, f"{peer_cpu * 1000 / max(len(peer_tally.latencies), 1):.1f}", "–")]
+        for run in runs:
+            n = max(len(run.tally.latencies), 1)
+            cpu = f"{run.cpu * 1000 / n:.1f}"
+            if run.redis_url:
+                cpu += f" + Redis {run.redis_cpu * 1000 / n:.1f}"
+            rows.append((run.label, run.tally, cpu, str(run.lost)))
+        for name, tally, cpu, lost_text in rows:
             print(
-                f"| {count} | {name} | {n / seconds:.1f} | {q(tally.latencies, 50):.1f} | {q(tally.latencies, 95):.1f} "
-                f"| {q(tally.latencies, 99):.1f} | {len(tally.errors)} | {cpu * 1000 / max(n, 1):.1f} | {lost_text} |"
+                f"| {count} | {name} | {len(tally.latencies) / seconds:.1f} | {q(tally.latencies, 50):.1f} "
+                f"| {q(tally.latencies, 95):.1f} | {q(tally.latencies, 99):.1f} | {len(tally.errors)} | {cpu} "
+                f"| {lost_text} |"
             )
-        ratio = len(portal_tally.latencies) / max(len(peer_tally.latencies), 1)
-        print(f"| {count} | portal / peer | {ratio:.2f}x | | | | | | target ≥ 1.5x at 50 |")
-        for text in sorted(set(portal_tally.errors + peer_tally.errors))[:5]:
+        for run in runs:
+            ratio = len(run.tally.latencies) / max(len(peer_tally.latencies), 1)
+            print(f"| {count} | {run.label} / peer | {ratio:.2f}x | | | | | | target ≥ 1.5x at 50 |")
+        for text in sorted({e for run in runs for e in run.tally.errors} | set(peer_tally.errors))[:5]:
             print(f"    error: {text}")
 
 
@@ -718,8 +760,41 @@ def setup_portal(database_url: str, folder: Path) -> None:
     call_command("collectstatic", verbosity=0, interactive=False)
 
 
-def serve_portal(workers: int) -> Server:
-    return Server("portal", "portal.wsgi:application", ROOT, dict(_PORTAL_ENV), workers)
+PORTAL_THREADS = 8
+
+
+def serve_portal(workers: int, redis_url: str = "") -> Server:
+    """The portal as the README's Production section runs it: one process with threads, whose caches
+    its threads share; or several processes, which then share one cache through ``redis_url`` (a
+    session signed out in one process must not stay valid in another's memory)."""
+    if workers == 1:
+        return Server("portal", "portal.wsgi:application", ROOT, dict(_PORTAL_ENV), 1, PORTAL_THREADS)
+    assert redis_url, "several portal processes need a shared cache"
+    env = dict(_PORTAL_ENV, PORTAL_REDIS_URL=redis_url)
+    return Server("portal", "portal.wsgi:application", ROOT, env, workers)
+
+
+def shared_cache(url: str) -> str:
+    """``url`` emptied for the run, or "" (and why, printed) if it can't be used."""
+    try:
+        import redis
+    except ImportError:
+        print("save_cycle: the redis package is missing (pip install -e '.[dev]').")
+        return ""
+    try:
+        redis.Redis.from_url(url, socket_timeout=5).flushdb()
+    except redis.RedisError as error:
+        print(f"save_cycle: no Redis at {url} ({error}).")
+        return ""
+    return url
+
+
+def redis_cpu_seconds(url: str) -> float:
+    """User + system CPU of the Redis server so far (its ``INFO cpu``)."""
+    import redis
+
+    info = redis.Redis.from_url(url, socket_timeout=5).info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
 def postgres_database(base_url: str, name: str) -> str:
@@ -749,6 +824,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3, help="load: turns each wizard takes in --seconds")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/15"),
+        help="load: the cache the portal's processes share (emptied first); without it only one process",
+    )
     args = parser.parse_args()
     if not (args.peer / "bench.py").exists():
         print(f"save_cycle: no formtools peer at {args.peer} (--peer DIR or BENCH_PEER); skipped.")
@@ -764,7 +844,8 @@ def main() -> None:
             peer_url = postgres_database(pg, databases[1])
             setup_portal(portal_url, folder)
             peer = Peer(args.peer, folder, peer_url)
-            load(peer, [int(n) for n in args.authors.split(",")], args.seconds, args.workers, args.rounds)
+            authors = [int(n) for n in args.authors.split(",")]
+            load(peer, authors, args.seconds, args.workers, args.rounds, shared_cache(args.redis))
         else:
             setup_portal(f"sqlite:///{folder}/portal.sqlite3", folder)
             peer = Peer(args.peer, folder, None)

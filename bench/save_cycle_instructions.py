@@ -65,7 +65,7 @@ def drive_portal(folder: Path, cycles: int, empty_caches: bool) -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.test import Client
 
     from wizard.models import Channel
@@ -82,7 +82,8 @@ def drive_portal(folder: Path, cycles: int, empty_caches: bool) -> None:
         step_values = dict(values[slug], **{MARKER_FIELDS[slug]: f"cycle {next(counter)}"})
         body = portal_post_body(slug, step_values, version[0], "next")
         if empty_caches and measured:
-            cache.clear()
+            for cache in caches.all(initialized_only=True):
+                cache.clear()
         response = client.post(
             f"/channels/{channel.pk}/steps/{slug}/",
             body,

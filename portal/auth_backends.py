@@ -1,12 +1,13 @@
 """Django's model backend with each user's permissions kept in the cache between requests.
 
 Every page asks for permissions; read from the database they cost two joined SELECTs per request.
-Here they are read once and kept under a key that holds a generation number: any change to a user's
-groups or permissions, a group's permissions, or a deleted group or permission bumps the
-generation, so every cached entry is dropped at once; a user's active and superuser flags are part
-of the key. With the local-memory cache each worker
-process has its own copy, so a change made in another process reaches it after at most
-``PORTAL_PERMISSIONS_CACHE_SECONDS``; with a shared cache (``PORTAL_REDIS_URL``) at once.
+Here they are read once and kept with the generation number they were read at: any change to a
+user's groups or permissions, a group's permissions, or a deleted group or permission bumps the
+generation, so every cached entry is dropped at once; an entry also holds for the user's active and
+superuser flags only. A request reads the generation and the entry in one round trip. With the
+local-memory cache each worker process has its own copy, so a change made in another process reaches
+it after at most ``PORTAL_PERMISSIONS_CACHE_SECONDS``; with a shared cache (``PORTAL_REDIS_URL``) at
+once.
 """
 
 from __future__ import annotations
@@ -40,18 +41,32 @@ def forget_permissions(**kwargs: Any) -> None:
 
 
 class CachedPermissionsBackend(ModelBackend):
+    def _entry(self, user_obj: Any) -> tuple[tuple[int, bool, bool], dict[str, Any], str]:
+        """The user's cached permissions, read with the generation in one round trip per request:
+        ``(generation, superuser, active)`` they hold for, the sets by kind found so far, the key."""
+        found_entry = getattr(user_obj, "_portal_permissions", None)
+        if found_entry is None:
+            key = f"portal:permissions:{user_obj.pk}"
+            found = cache.get_many([_GENERATION_KEY, key])
+            generation = found.get(_GENERATION_KEY)
+            flags = (
+                int(generation) if generation is not None else _generation(),
+                bool(user_obj.is_superuser),
+                bool(user_obj.is_active),
+            )
+            stored = found.get(key)
+            sets = dict(stored[1]) if stored and stored[0] == flags else {}
+            found_entry = user_obj._portal_permissions = (flags, sets, key)
+        return found_entry  # type: ignore[no-any-return]
+
     def _cached(self, user_obj: Any, kind: str, load: Any) -> set[str]:
         if not user_obj.is_active or user_obj.is_anonymous or user_obj.pk is None:
             return set()
-        key = (
-            f"portal:permissions:{_generation()}:{kind}:{user_obj.pk}:"
-            f"{int(user_obj.is_superuser)}:{int(user_obj.is_active)}"
-        )
-        found = cache.get(key)
-        if found is None:
-            found = load(user_obj)
-            cache.set(key, found, timeout=settings.PORTAL_PERMISSIONS_CACHE_SECONDS)
-        return set(found)
+        flags, sets, key = self._entry(user_obj)
+        if kind not in sets:
+            sets[kind] = load(user_obj)
+            cache.set(key, (flags, sets), timeout=settings.PORTAL_PERMISSIONS_CACHE_SECONDS)
+        return set(sets[kind])
 
     def get_user_permissions(self, user_obj: AbstractBaseUser | AnonymousUser, obj: Any = None) -> set[str]:
         if obj is not None:

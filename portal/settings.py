@@ -131,15 +131,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Each user's permissions are read once and kept in the cache (see portal/auth_backends.py).
 PORTAL_PERMISSIONS_CACHE_SECONDS = int(os.environ.get("PORTAL_PERMISSIONS_CACHE_SECONDS", "60"))
 
-# The local-memory cache of each process by default; where several machines serve the portal,
-# PORTAL_REDIS_URL (redis://host:6379/0, needs the ``redis`` package) gives them one shared cache.
+# Two caches (portal/caching.py). "default" holds what every process must see alike: sessions,
+# permissions, an environment's lists. It is each process's own memory by default; where several
+# processes or machines serve the portal, PORTAL_REDIS_URL (redis://host:6379/0, needs the ``redis``
+# package) gives them one shared cache. "renderings" holds drawn pages and step checks under digests of
+# everything they show, so an entry never goes stale and each process keeps its own, with no round trip.
 PORTAL_REDIS_URL = os.environ.get("PORTAL_REDIS_URL", "")
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": PORTAL_REDIS_URL}
         if PORTAL_REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 5000}}
-    )
+    ),
+    "renderings": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "renderings",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 # Sessions are read from the cache and written through to the database, so a restart or a cache
 # miss signs nobody out.

@@ -32,6 +32,33 @@ def test_second_request_reads_permissions_from_the_cache():
     assert second_queries == 0
 
 
+def test_a_request_reads_its_permissions_in_one_round_trip_to_the_cache(monkeypatch):
+    """Where the cache is Redis, shared by several processes, each read is a round trip."""
+    from django.core.cache import cache
+
+    user = author()
+    _permission_queries(user)
+    calls, depth = [], [0]
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            if not depth[0]:  # the local-memory cache's get_many asks get for each key
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "add"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    fresh = _fresh(user)
+    assert fresh.has_perm(permissions.CHANGE_CHANNEL) and fresh.get_all_permissions()
+    assert calls == ["get_many"]
+
+
 def test_removing_a_group_takes_effect_at_once():
     user = author()
     assert _fresh(user).has_perm(permissions.CHANGE_CHANNEL)

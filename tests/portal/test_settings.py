@@ -88,6 +88,13 @@ def test_sessions_are_cached_and_the_cache_is_local_unless_redis_is_configured(t
         "settings.CACHES['default']", DATABASE_URL=database, PORTAL_REDIS_URL="redis://cache.internal:6379/1"
     )
     assert "RedisCache" in redis and "redis://cache.internal:6379/1" in redis
+    # Drawn pages stay in each process's memory whatever is shared: they never go stale.
+    renderings = _setting(
+        "settings.CACHES['renderings']['BACKEND']",
+        DATABASE_URL=database,
+        PORTAL_REDIS_URL="redis://cache.internal:6379/1",
+    )
+    assert renderings.endswith("LocMemCache")
 
 
 def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):

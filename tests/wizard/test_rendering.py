@@ -205,9 +205,9 @@ def _complete(slug, **values):
 
 @pytest.mark.parametrize("slug", [step.slug for step in FORM_STEPS])
 def test_a_form_drawn_in_cached_pieces_is_the_form_drawn_whole(slug):
-    from django.core.cache import cache
+    from portal.caching import renderings
 
-    cache.clear()
+    renderings.clear()
     whole = render_form(_complete(slug), {"can_edit": True})
     for _time in ("drawn", "from the cache"):
         form = _complete(slug)
@@ -219,11 +219,10 @@ def test_a_form_drawn_in_cached_pieces_is_the_form_drawn_whole(slug):
 
 
 def test_only_the_piece_holding_a_changed_value_is_drawn_again(monkeypatch):
-    from django.core.cache import cache
-
+    from portal.caching import renderings
     from wizard.forms import rendering
 
-    cache.clear()
+    renderings.clear()
     drawn = []
     top = {id(item) for item in _complete("behaviors").helper.layout.fields}
     real = rendering._render_item

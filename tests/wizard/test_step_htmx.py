@@ -424,8 +424,26 @@ def test_the_shared_step_list_links_each_reader_to_the_steps_of_their_own_channe
         assert client.get(urljoin(url, links[0])).status_code == 200
 
 
-def test_the_check_a_next_made_is_stored_with_the_draft_for_every_worker_process(author_client, monkeypatch):
+def test_drawn_pages_and_checks_are_kept_in_each_process_and_never_in_the_shared_cache(author_client):
+    """The shared cache (Redis where several processes serve the portal) is asked only for what must
+    be shared; renderings and checks are keyed by content and cost no round trip."""
     from django.core.cache import cache
+
+    from portal.caching import renderings
+
+    channel = ChannelFactory(owner=author_client.user)
+    author_client.post(step_url(channel, "appearance"), appearance_post(channel, title="Kept"), headers=HTMX)
+    assert author_client.get(step_url(channel, "review")).status_code == 200
+    kept = " ".join(renderings._cache)  # type: ignore[attr-defined]
+    for name in ("wizard_step_form", "wizard_step_nav", "wizard_preview_panel", "wizard_review"):
+        assert f"template.cache.{name}." in kept
+    assert "wizard_step_check:" in kept and "wizard_review_problems:" in kept
+    shared = " ".join(cache._cache)  # type: ignore[attr-defined]
+    assert "wizard" not in shared and "template.cache" not in shared
+
+
+def test_the_check_a_next_made_is_stored_with_the_draft_for_every_worker_process(author_client, monkeypatch):
+    from django.core.cache import caches
 
     from wizard.forms.base import StepForm
     from wizard.services import drafts
@@ -443,7 +461,8 @@ def test_the_check_a_next_made_is_stored_with_the_draft_for_every_worker_process
     assert stored["key"] == drafts.shown_step_key(channel, step, drafts.choices_for(channel))
     # Another worker process has none of this one's cache: the page and the review still find the
     # check, so neither validates the Chat widget step again.
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
     validated = []
     real = StepForm.full_clean
     monkeypatch.setattr(

@@ -22,13 +22,13 @@ from typing import Any
 
 from crispy_forms.layout import Div, Field, Fieldset, Layout
 from django import forms
-from django.core.cache import cache
 from django.forms.boundfield import BoundField
 from django.template.loader import get_template
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from portal.caching import renderings
 from wizard.forms.layout import Rows, names_in
 
 # Lazy translations already translated and escaped in this form's rendering, by identity: every row of
@@ -65,7 +65,7 @@ PIECE_SECONDS = 3600
 def _render_pieces(layout: Any, form: Any, context: dict[str, Any], parts: list[str]) -> None:
     items = list(layout.fields)
     keys = [_piece_key(form, context, index, item) for index, item in enumerate(items)]
-    found = cache.get_many(keys)
+    found = renderings.get_many(keys)
     drawn: dict[str, str] = {}
     for key, item in zip(keys, items, strict=True):
         if key not in found:
@@ -74,7 +74,7 @@ def _render_pieces(layout: Any, form: Any, context: dict[str, Any], parts: list[
             drawn[key] = found[key] = "".join(piece)
         parts.append(found[key])
     if drawn:
-        cache.set_many(drawn, PIECE_SECONDS)
+        renderings.set_many(drawn, PIECE_SECONDS)
 
 
 def _piece_key(form: Any, context: dict[str, Any], index: int, item: Any) -> str:

@@ -20,7 +20,6 @@ from typing import Any
 import django
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal import audit
+from portal.caching import renderings
 from portal.models import Environment
 from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
 from wizard.forms import StepContext, StepForm
@@ -257,10 +257,10 @@ def rendered_panel_key(channel: Channel, choices: ChoiceProvider) -> str:
     preview is built only when one of them changed."""
     values = {slug: channel.step_data(slug) for slug in CHECKED_STEPS}
     remembered = f"wizard_preview_checks:{_digest(values, channel, choices, False, get_language())}"
-    fingerprint = cache.get(remembered)
+    fingerprint = renderings.get(remembered)
     if fingerprint is None:
         fingerprint = step_page_preview(channel).fingerprint
-        cache.set(remembered, fingerprint, STEP_CHECK_SECONDS)
+        renderings.set(remembered, fingerprint, STEP_CHECK_SECONDS)
     return f"{code_digest()}:{fingerprint}"
 
 
@@ -553,7 +553,7 @@ def check_step(
     if found is None:
         form = step.form_class(values, choices=choices, context=step_context(channel))
         found = StepCheck(form.is_valid(), form.problems(), form.shows_no_errors(), key)
-        cache.set(_CHECK_KEY.format(key), found, STEP_CHECK_SECONDS)
+        renderings.set(_CHECK_KEY.format(key), found, STEP_CHECK_SECONDS)
     return found
 
 
@@ -562,7 +562,7 @@ _CHECK_KEY = "wizard_step_check:{}"
 
 def _known_check(channel: Channel, step: Step, key: str) -> StepCheck | None:
     """The check of what ``key`` names: stored with the draft, else remembered in the cache."""
-    found: StepCheck | None = _stored_check(channel, step, key) or cache.get(_CHECK_KEY.format(key))
+    found: StepCheck | None = _stored_check(channel, step, key) or renderings.get(_CHECK_KEY.format(key))
     return found
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from portal.caching import renderings
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from wizard import signed_out
@@ -186,11 +186,11 @@ def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> 
     number of problems (which decides whether Submit is enabled) is cached under the same key."""
     key = drafts.rendered_review_key(channel, choices, context["can_edit"])
     count_key = f"wizard_review_problems:{key}"
-    count = cache.get(count_key)
+    count = renderings.get(count_key)
     if count is None:
         problems: Any = drafts.validate_all(channel, choices)
         count = len(problems)
-        cache.set(count_key, count, REVIEW_CACHE_SECONDS)
+        renderings.set(count_key, count, REVIEW_CACHE_SECONDS)
     else:
         problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices))
     context["problems"] = problems
