@@ -28,7 +28,7 @@ chromium:
 	tools/ensure-chromium
 
 test: $(STAMP) chromium
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Refresh the Korean catalogue from the code and templates, then compile it; the i18n tests name what is
 # left untranslated.
