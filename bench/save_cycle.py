@@ -5,9 +5,9 @@
         [--redis redis://127.0.0.1:6379/15]
 
 The portal is served as the README's Production section serves it: one gunicorn process with threads,
-whose caches its threads share; or, in load mode, also ``--workers`` processes that share one cache
-through Redis (``--redis`` or ``BENCH_REDIS``; that database is emptied first). Several processes with
-a cache each would let a session signed out in one stay valid in another, so that is not measured.
+whose caches its threads share; or, in load mode, also ``--workers`` processes, each with a cache of its
+own (sessions are then read from the database), and ``--workers`` processes that share one cache
+through Redis (``--redis`` or ``BENCH_REDIS``; that database is emptied first).
 
 Latency mode: the portal (production settings, SQLite) and the formtools peer (``--peer``, copied to
 a temporary folder first because it writes beside itself; two sync workers) are served by gunicorn on
@@ -638,12 +638,15 @@ def load(
     try:
         peer_server = peer.serve(workers)
         servers.append(peer_server)
-        ways = [(f"portal, 1 process × {PORTAL_THREADS} threads", "")]
+        ways = [
+            (f"portal, 1 process × {PORTAL_THREADS} threads", 1, ""),
+            (f"portal, {workers} processes, each its own cache", workers, ""),
+        ]
         if redis_url:
-            ways.append((f"portal, {workers} processes + Redis", redis_url))
+            ways.append((f"portal, {workers} processes + Redis", workers, redis_url))
         portals = []
-        for label, url in ways:
-            servers.append(serve_portal(1 if not url else workers, url))
+        for label, processes, url in ways:
+            servers.append(serve_portal(processes, url))
             portals.append((label, url, servers[-1]))
         results = []
         for count in authors_list:
@@ -764,13 +767,12 @@ PORTAL_THREADS = 8
 
 
 def serve_portal(workers: int, redis_url: str = "") -> Server:
-    """The portal as the README's Production section runs it: one process with threads, whose caches
-    its threads share; or several processes, which then share one cache through ``redis_url`` (a
-    session signed out in one process must not stay valid in another's memory)."""
-    if workers == 1:
-        return Server("portal", "portal.wsgi:application", ROOT, dict(_PORTAL_ENV), 1, PORTAL_THREADS)
-    assert redis_url, "several portal processes need a shared cache"
+    """The portal as the README's Production section runs it: one process with threads; or several
+    processes, each with its own memory (sessions then read from the database), or sharing one cache
+    through ``redis_url``."""
     env = dict(_PORTAL_ENV, PORTAL_REDIS_URL=redis_url)
+    if workers == 1:
+        return Server("portal", "portal.wsgi:application", ROOT, env, 1, PORTAL_THREADS)
     return Server("portal", "portal.wsgi:application", ROOT, env, workers)
 
 

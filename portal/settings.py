@@ -149,9 +149,15 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
 }
-# Sessions are read from the cache and written through to the database, so a restart or a cache
-# miss signs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database. With a shared cache they are read from it and written through to the
+# database (a restart or a cache miss signs nobody out); without one they are read from the database on
+# every request: each process's memory is its own, and a session signed out in one process must end in
+# all of them.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if PORTAL_REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

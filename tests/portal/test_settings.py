@@ -77,24 +77,18 @@ def _setting(expression, **env):
     return result.stdout.strip()
 
 
-def test_sessions_are_cached_and_the_cache_is_local_unless_redis_is_configured(tmp_path):
+def test_sessions_are_cached_only_in_a_shared_cache_and_renderings_always_locally(tmp_path):
     database = f"sqlite:///{tmp_path}/s.sqlite3"
-    assert (
-        _setting("settings.SESSION_ENGINE", DATABASE_URL=database)
-        == "django.contrib.sessions.backends.cached_db"
-    )
+    shared = {"DATABASE_URL": database, "PORTAL_REDIS_URL": "redis://cache.internal:6379/1"}
+    # Without Redis each process has its own memory: a session read from there would outlive a
+    # sign-out made in another process, so sessions are read from the database.
+    assert _setting("settings.SESSION_ENGINE", DATABASE_URL=database) == "django.contrib.sessions.backends.db"
     assert _setting("settings.CACHES['default']['BACKEND']", DATABASE_URL=database).endswith("LocMemCache")
-    redis = _setting(
-        "settings.CACHES['default']", DATABASE_URL=database, PORTAL_REDIS_URL="redis://cache.internal:6379/1"
-    )
+    assert _setting("settings.SESSION_ENGINE", **shared) == "django.contrib.sessions.backends.cached_db"
+    redis = _setting("settings.CACHES['default']", **shared)
     assert "RedisCache" in redis and "redis://cache.internal:6379/1" in redis
     # Drawn pages stay in each process's memory whatever is shared: they never go stale.
-    renderings = _setting(
-        "settings.CACHES['renderings']['BACKEND']",
-        DATABASE_URL=database,
-        PORTAL_REDIS_URL="redis://cache.internal:6379/1",
-    )
-    assert renderings.endswith("LocMemCache")
+    assert _setting("settings.CACHES['renderings']['BACKEND']", **shared).endswith("LocMemCache")
 
 
 def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):

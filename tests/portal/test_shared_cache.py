@@ -1,4 +1,5 @@
-"""The portal with its "default" cache in Redis, as several processes serve it (``PORTAL_REDIS_URL``).
+"""The portal with its "default" cache in Redis, as several processes serve it (``PORTAL_REDIS_URL``):
+the settings then read sessions from it as well.
 
 Runs against the Redis on this machine (``PORTAL_TEST_REDIS_URL``, default database 13 on
 127.0.0.1:6379, emptied before and after each test); skipped where there is none.
@@ -33,7 +34,7 @@ def shared():
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
         "renderings": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "renderings"},
     }
-    with override_settings(CACHES=caches):
+    with override_settings(CACHES=caches, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
         yield server
     server.flushdb()
 

@@ -143,3 +143,24 @@ def test_a_busy_session_still_ends_at_the_absolute_limit(client, settings):
 
 def test_the_default_idle_time_is_eight_hours(settings):
     assert settings.PORTAL_SESSION_IDLE_SECONDS == 8 * 3600
+
+
+def test_a_sign_out_ends_the_session_even_where_another_process_still_holds_a_copy(client):
+    """Without a shared cache, each process's memory is its own: a session must be read from the database,
+    where the sign-out deleted it, not from a copy another process kept in memory."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import cache
+    from django.test import Client
+
+    factories.author(username="erin")
+    assert _sign_in(client, "erin", "changeme").status_code == 302
+    other = Client()
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    other.cookies.load({settings.SESSION_COOKIE_NAME: key})
+    assert other.get(reverse("wizard:channels")).status_code == 200
+    copy = dict(client.session.items())
+    client.post(reverse("logout"))
+    cache.set(KEY_PREFIX + key, copy)  # what another process's local cache would still hold
+    response = other.get(reverse("wizard:channels"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
