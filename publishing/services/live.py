@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Subquery
 from django.utils.translation import gettext as _
 
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
@@ -44,17 +45,35 @@ class LiveStatus:
 def live_status(channel: Channel, revision: Revision | None = None) -> LiveStatus:
     """The channel's status with what is live in its environment; ``revision``: already looked up."""
     live = revision if revision is not None else live_revision(channel)
+    return LiveStatus(live, status_text(channel, live.number if live is not None else None))
+
+
+def live_number(channel_ref: Any, environment_ref: Any) -> Subquery:
+    """For a list's ``annotate``: the number of the revision live in the channel's environment, or None
+    (the query :func:`live_revision` makes, per row). ``*_ref``: ``OuterRef`` of the channel and its
+    environment."""
+    return Subquery(
+        PublishAttempt.objects.filter(
+            channel_id=channel_ref, environment_id=environment_ref, state=PublishAttempt.State.SUCCEEDED
+        )
+        .order_by("-finished_at", "-pk")
+        .values("revision__number")[:1]
+    )
+
+
+def status_text(channel: Channel, number: int | None) -> str:
+    """The status as shown: the workflow's, and which revision is live if one is (``number``)."""
     status = str(channel.get_status_display())
-    if live is None:
-        return LiveStatus(None, status)
-    number = {"number": live.number}
+    if number is None:
+        return status
+    values = {"number": number}
     texts = {
-        ChannelStatus.PUBLISHED: _("Published (revision %(number)d is live)") % number,
-        ChannelStatus.DRAFT: _("Published, edited since (revision %(number)d is live)") % number,
-        ChannelStatus.CHANGES_REQUESTED: _("Changes requested (revision %(number)d is live)") % number,
-        ChannelStatus.IN_REVIEW: _("In review (revision %(number)d is live)") % number,
-        ChannelStatus.APPROVED: _("Approved (revision %(number)d is live)") % number,
-        ChannelStatus.PUBLISHING: _("Publishing (revision %(number)d is live)") % number,
-        ChannelStatus.PUBLISH_FAILED: _("Publish failed — revision %(number)d is still live") % number,
+        ChannelStatus.PUBLISHED: _("Published (revision %(number)d is live)") % values,
+        ChannelStatus.DRAFT: _("Published, edited since (revision %(number)d is live)") % values,
+        ChannelStatus.CHANGES_REQUESTED: _("Changes requested (revision %(number)d is live)") % values,
+        ChannelStatus.IN_REVIEW: _("In review (revision %(number)d is live)") % values,
+        ChannelStatus.APPROVED: _("Approved (revision %(number)d is live)") % values,
+        ChannelStatus.PUBLISHING: _("Publishing (revision %(number)d is live)") % values,
+        ChannelStatus.PUBLISH_FAILED: _("Publish failed — revision %(number)d is still live") % values,
     }
-    return LiveStatus(live, texts.get(ChannelStatus(channel.status), status))
+    return texts.get(ChannelStatus(channel.status), status)

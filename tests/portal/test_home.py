@@ -28,6 +28,15 @@ def test_reviewer_and_publisher_see_their_queues(client):
     assert "Ready to publish" in html and "Ready one" in html
 
 
+def test_only_someone_who_can_start_a_channel_is_told_to_start_one(client):
+    client.force_login(author())
+    assert "Start one with New channel" in client.get("/").content.decode()
+    client.force_login(reviewer())
+    html = client.get("/").content.decode()
+    assert "No drafts." in html and "Start one with New channel" not in html
+    assert "Start one with New channel" not in client.get("/channels/").content.decode()
+
+
 def test_login_page_and_sign_in(client):
     author(username="author")
     assert client.get("/accounts/login/").status_code == 200

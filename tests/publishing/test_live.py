@@ -111,3 +111,28 @@ def test_the_live_revision_is_the_one_in_the_chosen_environment(people, channel)
     assert live.live_revision(channel, other).number == 1
     assert live.live_revision(channel) is None  # nothing was published to the channel's own environment
     assert live.live_status(channel).text == "Published"
+
+
+def test_the_channel_list_says_a_channel_edited_since_its_publish_is_live_and_finds_it(
+    client, people, channel
+):
+    other = factories.ChannelFactory(
+        owner=people["author"], environment=channel.environment, name="Never live"
+    )
+    publish(channel, people, channel.environment)
+    drafts.save_step(
+        channel,
+        "appearance",
+        {**channel.data["appearance"], "title": "Edited title"},
+        expected_version=channel.version,
+        user=people["author"],
+    )
+    client.force_login(people["author"])
+    url = reverse("wizard:channels")
+    html = client.get(url).content.decode()
+    assert "Published, edited since (revision 1 is live)" in html
+    live_only = client.get(url, {"status": "live"}).content.decode()
+    assert channel.display_name in live_only and other.display_name not in live_only
+    assert "Live in its environment (any status)" in live_only
+    drafts_only = client.get(url, {"status": "draft"}).content.decode()
+    assert channel.display_name in drafts_only and other.display_name in drafts_only

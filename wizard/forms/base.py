@@ -44,10 +44,19 @@ class _SharedFields(dict[str, forms.Field]):
         return dict(self)
 
 
+# Django's "This field is required." says what is wrong, not what to do; a field's own message wins.
+_FILL_IN = _("Fill in this field.")
+_CHOOSE = _("Choose one of the options.")
+
+
 class _SharedFieldsMetaclass(DeclarativeFieldsMetaclass):
     def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:  # noqa: N804
         new_class: Any = super().__new__(mcs, name, bases, attrs)
         new_class.base_fields = _SharedFields(new_class.base_fields)
+        for form_field in new_class.base_fields.values():
+            if form_field.error_messages.get("required") is forms.Field.default_error_messages["required"]:
+                choice = isinstance(form_field, forms.ChoiceField)
+                form_field.error_messages["required"] = _CHOOSE if choice else _FILL_IN
         return new_class
 
 

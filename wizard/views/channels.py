@@ -21,6 +21,9 @@ from wizard.models import Channel, ChannelStatus, PublishAttempt
 from wizard.services import actions, drafts, workflow
 from wizard.values import read
 
+# The channel list's status filter: channels with a revision live in their environment.
+LIVE = "live"
+
 
 @permission_required(VIEW_CHANNEL, raise_exception=True)
 def channel_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -32,23 +35,28 @@ def channel_list(request: AuthenticatedRequest) -> HttpResponse:
         .annotate(drifted=Exists(drifted))
         .order_by("-updated_at")
     )
+    channels = channels.annotate(live_number=live.live_number(OuterRef("pk"), OuterRef("environment")))
     query = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     if query:
         channels = channels.filter(Q(name__icontains=query) | Q(environment__name__icontains=query))
     if status in ChannelStatus.values:
         channels = channels.filter(status=status)
+    elif status == LIVE:
+        channels = channels.filter(live_number__isnull=False)
     channels = channels.annotate(
         succeeded_publish=Exists(PublishAttempt.objects.filter(channel=OuterRef("pk"), state="succeeded"))
     )
     page = Paginator(channels, 25).get_page(request.GET.get("page"))
     for channel in page:
         channel.actions = actions.for_user(channel, request.user)  # type: ignore[attr-defined]
+        channel.status_text = live.status_text(channel, channel.live_number)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "query": query,
         "status": status,
-        "statuses": ChannelStatus.choices,
+        # A channel edited since its publish is a draft again, yet still live: the last choice finds it.
+        "statuses": [*ChannelStatus.choices, (LIVE, _("Live in its environment (any status)"))],
     }
     template = "wizard/channel_list.html#results" if request.htmx else "wizard/channel_list.html"
     return render(request, template, context)
