@@ -45,3 +45,12 @@ def test_login_page_and_sign_in(client):
     client.logout()
     response = client.post("/accounts/login/", {"username": "author", "password": "wrong"})
     assert "Your username and password didn" in response.content.decode()
+
+
+def test_a_page_refused_for_lack_of_a_group_says_whom_to_ask_and_where_groups_come_from(client):
+    client.force_login(reviewer())
+    response = client.get("/channels/new/")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Ask a portal administrator for the group that has it" in html
+    assert "Microsoft Entra ID" in html

@@ -56,7 +56,7 @@ def test_a_refused_withdraw_names_who_may_withdraw_without_the_missing_group_tex
     html = response.content.decode()
     assert response.status_code == 403
     assert "Revision 1 was submitted by admin" in html and "ask one of them" in html
-    assert "A portal administrator can add you" not in html
+    assert "Ask a portal administrator for the group" not in html
     channel.refresh_from_db()
     assert channel.status == ChannelStatus.IN_REVIEW
 
