@@ -58,7 +58,68 @@
     window.addEventListener("beforeunload", function (event) {
       if (form.unsavedTyping && form.isConnected) { event.preventDefault(); event.returnValue = ""; }
     });
+    window.addEventListener("pagehide", function () { keepTyping(form); });
+    restoreTyping(form);
   }
+
+  // Typing not saved when the page goes (the browser's Back or Forward, a reload, a link) is kept in this
+  // tab's session storage and filled in again when the same step is shown at the same version, marked
+  // as not saved. Controls the page no longer has (a row added since) are left out.
+  var KEPT = "studio-unsaved:";
+  function keptKey(form) {
+    var version = form.querySelector('[name="version"]');
+    return KEPT + form.getAttribute("action") + "@" + (version ? version.value : "");
+  }
+  function keepTyping(form) {
+    if (!form.unsavedTyping || !form.isConnected || !window.sessionStorage) return;
+    var values = [];
+    new FormData(form).forEach(function (value, name) {
+      if (typeof value === "string" && name !== "csrfmiddlewaretoken") values.push([name, value]);
+    });
+    try { sessionStorage.setItem(keptKey(form), JSON.stringify(values)); } catch (error) { /* full: nothing kept */ }
+  }
+  function restoreTyping(form) {
+    if (!window.sessionStorage || form.hasAttribute("data-unsaved")) return;
+    var key = keptKey(form);
+    var kept = sessionStorage.getItem(key);
+    if (!kept) return;
+    sessionStorage.removeItem(key);
+    var values = {};
+    JSON.parse(kept).forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (!control.name || control.type === "hidden" || control.type === "submit" || control.type === "button") return;
+      var typed = values[control.name] || [];
+      if (control.type === "checkbox" || control.type === "radio") {
+        control.checked = typed.indexOf(control.value) !== -1;
+      } else if (control.multiple) {
+        Array.prototype.forEach.call(control.options, function (o) { o.selected = typed.indexOf(o.value) !== -1; });
+      } else if (typed.length) {
+        control.value = typed[0];
+      }
+    });
+    form.unsavedTyping = true;
+    var note = document.createElement("div");
+    note.className = "alert alert-warning";
+    note.setAttribute("role", "status");
+    note.textContent = form.getAttribute("data-restored-message") + " ";
+    var discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "btn btn-sm btn-outline-secondary ms-1";
+    discard.textContent = form.getAttribute("data-discard-label");
+    discard.addEventListener("click", function () {
+      form.unsavedTyping = false;
+      window.location.reload();
+    });
+    note.appendChild(discard);
+    form.insertAdjacentElement("beforebegin", note);
+    form.dispatchEvent(new Event("change", { bubbles: true }));
+    form.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-dirty-guard") && window.sessionStorage) {
+      sessionStorage.removeItem(keptKey(event.target));
+    }
+  });
 
   // Changing the display language loads the page again: a step with unsaved typing is saved first
   // (as Save draft would), and the language changes once that save went through. A refused save (a

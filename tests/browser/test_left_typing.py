@@ -1,0 +1,53 @@
+"""Typing not saved when the page goes (the browser's Back and Forward) is filled in again."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import field, sign_in
+from tests.factories import ChannelFactory, author
+from wizard.models import Channel
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_typing_left_with_back_comes_back_with_forward_marked_not_saved(new_context):
+    channel = ChannelFactory(owner=author(username="author"))
+    page = new_context().new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # "Leave site?": leave
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/workstream/")
+    page.get_by_role("button", name="Next", exact=True).click()
+    page.wait_for_url(f"**/channels/{channel.pk}/steps/appearance/")
+    field(page, "Title").fill("Typed, then Back")
+
+    page.go_back()
+    page.wait_for_url(f"**/channels/{channel.pk}/steps/workstream/")
+    expect(page.locator("h1")).to_have_text("Workstream")
+    page.go_forward()
+    page.wait_for_url(f"**/channels/{channel.pk}/steps/appearance/")
+
+    expect(field(page, "Title")).to_have_value("Typed, then Back")
+    expect(page.get_by_role("status").filter(has_text="It is not saved yet")).to_be_visible()
+    assert Channel.objects.get(pk=channel.pk).data["appearance"]["title"] != "Typed, then Back"
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    assert Channel.objects.get(pk=channel.pk).data["appearance"]["title"] == "Typed, then Back"
+    # Saved: shown again, the step has nothing to fill in.
+    page.reload()
+    expect(field(page, "Title")).to_have_value("Typed, then Back")
+    expect(page.get_by_text("It is not saved yet")).to_have_count(0)
+
+
+def test_what_was_filled_in_again_can_be_discarded(new_context):
+    channel = ChannelFactory(owner=author(username="author"))
+    page = new_context().new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    saved = field(page, "Title").input_value()
+    field(page, "Title").fill("Not wanted")
+    page.reload()
+    expect(field(page, "Title")).to_have_value("Not wanted")
+    page.get_by_role("button", name="Discard it").click()
+    expect(page.get_by_text("It is not saved yet")).to_have_count(0)
+    expect(field(page, "Title")).to_have_value(saved)
