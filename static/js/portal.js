@@ -63,20 +63,23 @@
   }
 
   // Typing not saved when the page goes (the browser's Back or Forward, a reload, a link) is kept in this
-  // tab's session storage and filled in again when the same step is shown at the same version, marked
-  // as not saved. Controls the page no longer has (a row added since) are left out.
+  // tab's session storage and filled in again when the step is shown next, marked as not saved, with the
+  // version and base it was typed on: saving it then merges with anything saved since, or shows what
+  // both changed, as any stale save does. Controls the page no longer has (a row added since) are left out.
   var KEPT = "studio-unsaved:";
-  function keptKey(form) {
-    var version = form.querySelector('[name="version"]');
-    return KEPT + form.getAttribute("action") + "@" + (version ? version.value : "");
-  }
-  function keepTyping(form) {
-    if (!form.unsavedTyping || !form.isConnected || !window.sessionStorage) return;
+  function keptKey(form) { return KEPT + form.getAttribute("action"); }
+  function formValues(form) {
     var values = [];
     new FormData(form).forEach(function (value, name) {
       if (typeof value === "string" && name !== "csrfmiddlewaretoken") values.push([name, value]);
     });
-    try { sessionStorage.setItem(keptKey(form), JSON.stringify(values)); } catch (error) { /* full: nothing kept */ }
+    return values;
+  }
+  function keepTyping(form) {
+    if (!form.unsavedTyping || !form.isConnected || !window.sessionStorage) return;
+    try {
+      sessionStorage.setItem(keptKey(form), JSON.stringify(formValues(form)));
+    } catch (error) { /* storage full or refused: nothing kept */ }
   }
   function restoreTyping(form) {
     if (!window.sessionStorage || form.hasAttribute("data-unsaved")) return;
@@ -84,12 +87,19 @@
     var kept = sessionStorage.getItem(key);
     if (!kept) return;
     sessionStorage.removeItem(key);
+    var shown = JSON.stringify(formValues(form));
+    var pageHidden = Array.prototype.filter.call(form.elements, function (control) {
+      return control.name === "version" || control.name === "base";
+    }).map(function (control) { return [control, control.value]; });
     var values = {};
     JSON.parse(kept).forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
     Array.prototype.forEach.call(form.elements, function (control) {
-      if (!control.name || control.type === "hidden" || control.type === "submit" || control.type === "button") return;
       var typed = values[control.name] || [];
-      if (control.type === "checkbox" || control.type === "radio") {
+      if (!control.name || control.type === "submit" || control.type === "button") return;
+      if (control.type === "hidden") {
+        // What it was typed on, so that the save is checked against what was saved since.
+        if ((control.name === "version" || control.name === "base") && typed.length) control.value = typed[0];
+      } else if (control.type === "checkbox" || control.type === "radio") {
         control.checked = typed.indexOf(control.value) !== -1;
       } else if (control.multiple) {
         Array.prototype.forEach.call(control.options, function (o) { o.selected = typed.indexOf(o.value) !== -1; });
@@ -97,6 +107,13 @@
         control.value = typed[0];
       }
     });
+    var typedOver = formValues(form).filter(function (pair) { return pair[0] !== "version" && pair[0] !== "base"; });
+    var shownOver = JSON.parse(shown).filter(function (pair) { return pair[0] !== "version" && pair[0] !== "base"; });
+    if (JSON.stringify(typedOver) === JSON.stringify(shownOver)) {
+      // Nothing differs from the step as saved: it stays as shown.
+      pageHidden.forEach(function (pair) { pair[0].value = pair[1]; });
+      return;
+    }
     form.unsavedTyping = true;
     var note = document.createElement("div");
     note.className = "alert alert-warning";

@@ -51,3 +51,48 @@ def test_what_was_filled_in_again_can_be_discarded(new_context):
     page.get_by_role("button", name="Discard it").click()
     expect(page.get_by_text("It is not saved yet")).to_have_count(0)
     expect(field(page, "Title")).to_have_value(saved)
+
+
+def test_typing_kept_while_someone_else_saved_is_merged_with_their_save(new_context):
+    from wizard.services import drafts
+
+    owner = author(username="author")
+    channel = ChannelFactory(owner=owner)
+    page = new_context().new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    field(page, "Title").fill("Mine, typed before")
+    page.goto("/channels/")  # left without saving
+    channel.refresh_from_db()
+    drafts.save_step(
+        channel,
+        "appearance",
+        {**channel.data["appearance"], "subtitle": "Theirs, saved since"},
+        expected_version=channel.version,
+        user=owner,
+    )
+
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    expect(field(page, "Title")).to_have_value("Mine, typed before")
+    expect(page.get_by_role("status").filter(has_text="It is not saved yet")).to_be_visible()
+    # Filled in with what it was typed on: saving merges the two, as a stale save does.
+    expect(field(page, "Subtitle")).not_to_have_value("Theirs, saved since")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    saved = Channel.objects.get(pk=channel.pk).data["appearance"]
+    assert saved["title"] == "Mine, typed before" and saved["subtitle"] == "Theirs, saved since"
+
+
+def test_typing_kept_that_matches_the_saved_step_is_not_offered_again(new_context):
+    channel = ChannelFactory(owner=author(username="author"))
+    page = new_context().new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    saved = field(page, "Title").input_value()
+    field(page, "Title").fill("Changed")
+    field(page, "Title").fill(saved)  # typed, then typed back
+    page.reload()
+    expect(field(page, "Title")).to_have_value(saved)
+    expect(page.get_by_text("It is not saved yet")).to_have_count(0)
