@@ -66,8 +66,9 @@
   // tab's session storage and filled in again when the step is shown next, marked as not saved, with the
   // version and base it was typed on: saving it then merges with anything saved since, or shows what
   // both changed, as any stale save does. Controls the page no longer has (a row added since) are left out.
+  // Kept per person (data-kept-for): someone else signing in on this tab never gets it.
   var KEPT = "studio-unsaved:";
-  function keptKey(form) { return KEPT + form.getAttribute("action"); }
+  function keptKey(form) { return KEPT + form.getAttribute("data-kept-for") + ":" + form.getAttribute("action"); }
   function formValues(form) {
     var values = [];
     new FormData(form).forEach(function (value, name) {
@@ -93,9 +94,19 @@
     }).map(function (control) { return [control, control.value]; });
     var values = {};
     JSON.parse(kept).forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    // As many rows as were there (rows added or removed in the page), then every row's values by name.
+    form.querySelectorAll("[data-row-group]").forEach(function (group) {
+      var count = parseInt((values[group.getAttribute("data-row-group") + "-TOTAL_FORMS"] || [])[0], 10);
+      if (isNaN(count)) return;
+      var rows = rowsOf(group);
+      rows.slice(count).forEach(function (row) { row.remove(); });
+      for (var added = rows.length; added < count; added++) addRow(group);
+      renumber(group);
+    });
     Array.prototype.forEach.call(form.elements, function (control) {
       var typed = values[control.name] || [];
       if (!control.name || control.type === "submit" || control.type === "button") return;
+      var before = control.type === "checkbox" || control.type === "radio" ? control.checked : control.value;
       if (control.type === "hidden") {
         // What it was typed on, so that the save is checked against what was saved since.
         if ((control.name === "version" || control.name === "base") && typed.length) control.value = typed[0];
@@ -106,6 +117,8 @@
       } else if (typed.length) {
         control.value = typed[0];
       }
+      var after = control.type === "checkbox" || control.type === "radio" ? control.checked : control.value;
+      if (after !== before && control.type !== "hidden") clearError(control);  // it was about the saved value
     });
     var typedOver = formValues(form).filter(function (pair) { return pair[0] !== "version" && pair[0] !== "base"; });
     var shownOver = JSON.parse(shown).filter(function (pair) { return pair[0] !== "version" && pair[0] !== "base"; });
@@ -133,8 +146,13 @@
     form.dispatchEvent(new Event("input", { bubbles: true }));
   }
   document.addEventListener("submit", function (event) {
-    if (event.target.hasAttribute && event.target.hasAttribute("data-dirty-guard") && window.sessionStorage) {
-      sessionStorage.removeItem(keptKey(event.target));
+    var form = event.target;
+    if (!window.sessionStorage || !form.hasAttribute) return;
+    if (form.hasAttribute("data-dirty-guard")) sessionStorage.removeItem(keptKey(form));
+    if (form.hasAttribute("data-sign-out")) {
+      Object.keys(sessionStorage).forEach(function (key) {
+        if (key.indexOf(KEPT) === 0) sessionStorage.removeItem(key);
+      });
     }
   });
 

@@ -96,3 +96,72 @@ def test_typing_kept_that_matches_the_saved_step_is_not_offered_again(new_contex
     page.reload()
     expect(field(page, "Title")).to_have_value(saved)
     expect(page.get_by_text("It is not saved yet")).to_have_count(0)
+
+
+def _domain_inputs(page):
+    return page.locator('input[name^="domains-"][name$="-domain"]')
+
+
+def test_rows_added_or_removed_before_leaving_come_back_as_they_were(new_context):
+    from tests.factories import complete_data
+
+    data = complete_data(
+        appearance={
+            "domains_only": True,
+            "domains": [{"domain": "a.contoso.com"}, {"domain": "b.contoso.com"}],
+        }
+    )
+    channel = ChannelFactory(owner=author(username="author"), data=data)
+    page = new_context().new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    page.get_by_role("button", name="Remove Domain 1").click()
+    page.reload()
+    expect(_domain_inputs(page)).to_have_count(1)
+    expect(_domain_inputs(page)).to_have_value("b.contoso.com")
+    page.get_by_role("button", name="Add domain").click()
+    _domain_inputs(page).nth(1).fill("shop.contoso.com")
+    page.reload()
+    expect(_domain_inputs(page)).to_have_count(2)
+    expect(_domain_inputs(page).nth(1)).to_have_value("shop.contoso.com")
+    expect(page.get_by_role("status").filter(has_text="It is not saved yet")).to_be_visible()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("Draft saved.")).to_be_visible()
+    saved = Channel.objects.get(pk=channel.pk).data["appearance"]["domains"]
+    assert [row["domain"] for row in saved] == ["b.contoso.com", "shop.contoso.com"]
+
+
+def test_typing_kept_on_a_tab_is_never_given_to_someone_else_who_signs_in_there(new_context):
+    from tests.factories import administrator
+
+    channel = ChannelFactory(owner=author(username="author"))
+    administrator(username="admin")
+    context = new_context()
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    saved = field(page, "Title").input_value()
+    field(page, "Title").fill("The author's, not saved")
+    # Signed out by the server (another tab, the idle time), not with this page's button.
+    token = next(cookie["value"] for cookie in context.cookies() if cookie["name"] == "csrftoken")
+    context.request.post("/accounts/logout/", headers={"X-CSRFToken": token})
+    sign_in(page, "admin")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    expect(field(page, "Title")).to_have_value(saved)
+    expect(page.get_by_text("It is not saved yet")).to_have_count(0)
+
+
+def test_signing_out_with_the_menu_button_forgets_what_was_kept(new_context):
+    channel = ChannelFactory(owner=author(username="author"))
+    page = new_context().new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    field(page, "Title").fill("Left on a shared computer")
+    page.goto("/channels/")
+    assert page.evaluate("Object.keys(sessionStorage).some(k => k.startsWith('studio-unsaved:'))")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/**")
+    assert not page.evaluate("Object.keys(sessionStorage).some(k => k.startsWith('studio-unsaved:'))")
