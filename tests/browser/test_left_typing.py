@@ -10,12 +10,19 @@ from wizard.models import Channel
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_typing_left_with_back_comes_back_with_forward_marked_not_saved(new_context):
-    channel = ChannelFactory(owner=author(username="author"))
-    page = new_context().new_page()
-    page.on("dialog", lambda dialog: dialog.accept())  # "Leave site?": leave
+def open_step(context, slug="appearance", **channel_fields):
+    """A new channel of the author (``channel_fields``: its factory's arguments), signed in as the author
+    and open at ``slug``; the browser's "Leave site?" is answered Leave."""
+    channel = ChannelFactory(owner=author(username="author"), **channel_fields)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
     sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/workstream/")
+    page.goto(f"/channels/{channel.pk}/steps/{slug}/")
+    return channel, page
+
+
+def test_typing_left_with_back_comes_back_with_forward_marked_not_saved(new_context):
+    channel, page = open_step(new_context(), "workstream")
     page.get_by_role("button", name="Next", exact=True).click()
     page.wait_for_url(f"**/channels/{channel.pk}/steps/appearance/")
     field(page, "Title").fill("Typed, then Back")
@@ -39,11 +46,7 @@ def test_typing_left_with_back_comes_back_with_forward_marked_not_saved(new_cont
 
 
 def test_what_was_filled_in_again_can_be_discarded(new_context):
-    channel = ChannelFactory(owner=author(username="author"))
-    page = new_context().new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    channel, page = open_step(new_context())
     saved = field(page, "Title").input_value()
     field(page, "Title").fill("Not wanted")
     page.reload()
@@ -56,12 +59,8 @@ def test_what_was_filled_in_again_can_be_discarded(new_context):
 def test_typing_kept_while_someone_else_saved_is_merged_with_their_save(new_context):
     from wizard.services import drafts
 
-    owner = author(username="author")
-    channel = ChannelFactory(owner=owner)
-    page = new_context().new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    channel, page = open_step(new_context())
+    owner = channel.owner
     field(page, "Title").fill("Mine, typed before")
     page.goto("/channels/")  # left without saving
     channel.refresh_from_db()
@@ -85,11 +84,7 @@ def test_typing_kept_while_someone_else_saved_is_merged_with_their_save(new_cont
 
 
 def test_typing_kept_that_matches_the_saved_step_is_not_offered_again(new_context):
-    channel = ChannelFactory(owner=author(username="author"))
-    page = new_context().new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    channel, page = open_step(new_context())
     saved = field(page, "Title").input_value()
     field(page, "Title").fill("Changed")
     field(page, "Title").fill(saved)  # typed, then typed back
@@ -111,11 +106,7 @@ def test_rows_added_or_removed_before_leaving_come_back_as_they_were(new_context
             "domains": [{"domain": "a.contoso.com"}, {"domain": "b.contoso.com"}],
         }
     )
-    channel = ChannelFactory(owner=author(username="author"), data=data)
-    page = new_context().new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    channel, page = open_step(new_context(), data=data)
     page.get_by_role("button", name="Remove Domain 1").click()
     page.reload()
     expect(_domain_inputs(page)).to_have_count(1)
@@ -135,13 +126,9 @@ def test_rows_added_or_removed_before_leaving_come_back_as_they_were(new_context
 def test_typing_kept_on_a_tab_is_never_given_to_someone_else_who_signs_in_there(new_context):
     from tests.factories import administrator
 
-    channel = ChannelFactory(owner=author(username="author"))
     administrator(username="admin")
     context = new_context()
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    channel, page = open_step(context)
     saved = field(page, "Title").input_value()
     field(page, "Title").fill("The author's, not saved")
     # Signed out by the server (another tab, the idle time), not with this page's button.
@@ -154,11 +141,7 @@ def test_typing_kept_on_a_tab_is_never_given_to_someone_else_who_signs_in_there(
 
 
 def test_signing_out_with_the_menu_button_forgets_what_was_kept(new_context):
-    channel = ChannelFactory(owner=author(username="author"))
-    page = new_context().new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    sign_in(page, "author")
-    page.goto(f"/channels/{channel.pk}/steps/appearance/")
+    _channel, page = open_step(new_context())
     field(page, "Title").fill("Left on a shared computer")
     page.goto("/channels/")
     assert page.evaluate("Object.keys(sessionStorage).some(k => k.startsWith('studio-unsaved:'))")

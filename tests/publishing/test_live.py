@@ -48,6 +48,19 @@ def publish(channel, people, environment, *, succeeded=True):
     return revision
 
 
+def edit_title(channel, people, title):
+    """The author saves a new widget title: the channel is a draft again."""
+    result = drafts.save_step(
+        channel,
+        "appearance",
+        {**channel.data["appearance"], "title": title},
+        expected_version=channel.version,
+        user=people["author"],
+    )
+    result.channel.refresh_from_db()
+    return result.channel
+
+
 @pytest.fixture
 def channel(people):
     environment = factories.EnvironmentFactory()
@@ -69,15 +82,7 @@ def test_an_edit_after_the_publish_says_published_edited_since_and_diffs_against
     client, people, channel
 ):
     publish(channel, people, channel.environment)
-    result = drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Edited title"},
-        expected_version=channel.version,
-        user=people["author"],
-    )
-    channel = result.channel
-    channel.refresh_from_db()
+    channel = edit_title(channel, people, "Edited title")
     client.force_login(people["author"])
     page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
     assert "Published, edited since (revision 1 is live)" in page
@@ -92,14 +97,7 @@ def test_an_edit_after_the_publish_says_published_edited_since_and_diffs_against
 
 def test_a_failed_publish_says_which_revision_is_still_live(people, channel):
     publish(channel, people, channel.environment)
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Edited since"},
-        expected_version=channel.version,
-        user=people["author"],
-    )
-    channel.refresh_from_db()
+    channel = edit_title(channel, people, "Edited since")
     publish(channel, people, channel.environment, succeeded=False)
     status = live.live_status(channel)
     assert status.text == "Publish failed — revision 1 is still live"
@@ -120,13 +118,7 @@ def test_the_channel_list_says_a_channel_edited_since_its_publish_is_live_and_fi
         owner=people["author"], environment=channel.environment, name="Never live"
     )
     publish(channel, people, channel.environment)
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Edited title"},
-        expected_version=channel.version,
-        user=people["author"],
-    )
+    channel = edit_title(channel, people, "Edited title")
     client.force_login(people["author"])
     url = reverse("wizard:channels")
     html = client.get(url).content.decode()
