@@ -10,10 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
+
+
+def _succeeded_publishes(channel_id: Any, environment_id: Any) -> QuerySet[PublishAttempt]:
+    """The publishes of a channel to an environment that succeeded, the last first: the first wrote
+    the live revision. The ids may be ``OuterRef``s, for a list's subquery."""
+    return PublishAttempt.objects.filter(
+        channel_id=channel_id, environment_id=environment_id, state=PublishAttempt.State.SUCCEEDED
+    ).order_by("-finished_at", "-pk")
 
 
 def live_revision(channel: Channel, environment: Any = None) -> Revision | None:
@@ -21,14 +29,7 @@ def live_revision(channel: Channel, environment: Any = None) -> Revision | None:
     environment_id = environment.pk if environment is not None else channel.environment_id
     if environment_id is None:
         return None
-    attempt = (
-        PublishAttempt.objects.filter(
-            channel_id=channel.pk, environment_id=environment_id, state=PublishAttempt.State.SUCCEEDED
-        )
-        .select_related("revision")
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
+    attempt = _succeeded_publishes(channel.pk, environment_id).select_related("revision").first()
     return attempt.revision if attempt is not None else None
 
 
@@ -50,15 +51,9 @@ def live_status(channel: Channel, revision: Revision | None = None) -> LiveStatu
 
 def live_number(channel_ref: Any, environment_ref: Any) -> Subquery:
     """For a list's ``annotate``: the number of the revision live in the channel's environment, or None
-    (the query :func:`live_revision` makes, per row). ``*_ref``: ``OuterRef`` of the channel and its
+    (what :func:`live_revision` reads, per row). ``*_ref``: ``OuterRef`` of the channel and its
     environment."""
-    return Subquery(
-        PublishAttempt.objects.filter(
-            channel_id=channel_ref, environment_id=environment_ref, state=PublishAttempt.State.SUCCEEDED
-        )
-        .order_by("-finished_at", "-pk")
-        .values("revision__number")[:1]
-    )
+    return Subquery(_succeeded_publishes(channel_ref, environment_ref).values("revision__number")[:1])
 
 
 def status_text(channel: Channel, number: int | None) -> str:
