@@ -82,16 +82,21 @@
       sessionStorage.setItem(keptKey(form), JSON.stringify(formValues(form)));
     } catch (error) { /* storage full or refused: nothing kept */ }
   }
+  // What typing was typed on (hidden), not typed: set only once something typed differs from the page.
+  var TYPED_ON = ["version", "base"];
+  function typedOnly(pairs) {
+    return JSON.stringify(pairs.filter(function (pair) { return TYPED_ON.indexOf(pair[0]) === -1; }));
+  }
+  function controlState(control) {
+    return control.type === "checkbox" || control.type === "radio" ? control.checked : control.value;
+  }
   function restoreTyping(form) {
     if (!window.sessionStorage || form.hasAttribute("data-unsaved")) return;
     var key = keptKey(form);
     var kept = sessionStorage.getItem(key);
     if (!kept) return;
     sessionStorage.removeItem(key);
-    var shown = JSON.stringify(formValues(form));
-    var pageHidden = Array.prototype.filter.call(form.elements, function (control) {
-      return control.name === "version" || control.name === "base";
-    }).map(function (control) { return [control, control.value]; });
+    var shown = typedOnly(formValues(form));
     var values = {};
     JSON.parse(kept).forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
     // As many rows as were there (rows added or removed in the page), then every row's values by name.
@@ -105,28 +110,23 @@
     });
     Array.prototype.forEach.call(form.elements, function (control) {
       var typed = values[control.name] || [];
-      if (!control.name || control.type === "submit" || control.type === "button") return;
-      var before = control.type === "checkbox" || control.type === "radio" ? control.checked : control.value;
-      if (control.type === "hidden") {
-        // What it was typed on, so that the save is checked against what was saved since.
-        if ((control.name === "version" || control.name === "base") && typed.length) control.value = typed[0];
-      } else if (control.type === "checkbox" || control.type === "radio") {
+      if (!control.name || ["submit", "button", "hidden"].indexOf(control.type) !== -1) return;
+      var before = controlState(control);
+      if (control.type === "checkbox" || control.type === "radio") {
         control.checked = typed.indexOf(control.value) !== -1;
       } else if (control.multiple) {
         Array.prototype.forEach.call(control.options, function (o) { o.selected = typed.indexOf(o.value) !== -1; });
       } else if (typed.length) {
         control.value = typed[0];
       }
-      var after = control.type === "checkbox" || control.type === "radio" ? control.checked : control.value;
-      if (after !== before && control.type !== "hidden") clearError(control);  // it was about the saved value
+      if (controlState(control) !== before) clearError(control);  // the error was about the saved value
     });
-    var typedOver = formValues(form).filter(function (pair) { return pair[0] !== "version" && pair[0] !== "base"; });
-    var shownOver = JSON.parse(shown).filter(function (pair) { return pair[0] !== "version" && pair[0] !== "base"; });
-    if (JSON.stringify(typedOver) === JSON.stringify(shownOver)) {
-      // Nothing differs from the step as saved: it stays as shown.
-      pageHidden.forEach(function (pair) { pair[0].value = pair[1]; });
-      return;
-    }
+    if (typedOnly(formValues(form)) === shown) return;  // nothing differs from the step as saved
+    // Saved against what it was typed on, so that the save is checked against what was saved since.
+    TYPED_ON.forEach(function (name) {
+      var control = form.querySelector('input[name="' + name + '"]');
+      if (control && values[name]) control.value = values[name][0];
+    });
     form.unsavedTyping = true;
     var note = document.createElement("div");
     note.className = "alert alert-warning";
