@@ -99,3 +99,19 @@ def live_in_its_environment(revision, user):
         state="succeeded",
         finished_at=timezone.now(),
     )
+
+
+def edit_appearance(channel, user, **values):
+    """``user`` saves ``values`` over the Chat widget step at the channel's current version, as a Save
+    draft does; returns the channel as saved."""
+    from wizard.services import drafts
+
+    result = drafts.save_step(
+        channel,
+        "appearance",
+        {**channel.data["appearance"], **values},
+        expected_version=channel.version,
+        user=user,
+    )
+    result.channel.refresh_from_db()
+    return result.channel

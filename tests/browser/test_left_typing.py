@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests import factories
 from tests.browser.conftest import field, sign_in
 from tests.factories import ChannelFactory, author
 from wizard.models import Channel
@@ -57,20 +58,11 @@ def test_what_was_filled_in_again_can_be_discarded(new_context):
 
 
 def test_typing_kept_while_someone_else_saved_is_merged_with_their_save(new_context):
-    from wizard.services import drafts
-
     channel, page = open_step(new_context())
-    owner = channel.owner
     field(page, "Title").fill("Mine, typed before")
     page.goto("/channels/")  # left without saving
     channel.refresh_from_db()
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "subtitle": "Theirs, saved since"},
-        expected_version=channel.version,
-        user=owner,
-    )
+    factories.edit_appearance(channel, channel.owner, subtitle="Theirs, saved since")
 
     page.goto(f"/channels/{channel.pk}/steps/appearance/")
     expect(field(page, "Title")).to_have_value("Mine, typed before")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from publishing.services import live
 from tests import factories
 from wizard.models import ChannelStatus, PublishAttempt
-from wizard.services import drafts, workflow
+from wizard.services import workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -48,19 +48,6 @@ def publish(channel, people, environment, *, succeeded=True):
     return revision
 
 
-def edit_title(channel, people, title):
-    """The author saves a new widget title: the channel is a draft again."""
-    result = drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": title},
-        expected_version=channel.version,
-        user=people["author"],
-    )
-    result.channel.refresh_from_db()
-    return result.channel
-
-
 @pytest.fixture
 def channel(people):
     environment = factories.EnvironmentFactory()
@@ -82,7 +69,7 @@ def test_an_edit_after_the_publish_says_published_edited_since_and_diffs_against
     client, people, channel
 ):
     publish(channel, people, channel.environment)
-    channel = edit_title(channel, people, "Edited title")
+    channel = factories.edit_appearance(channel, people["author"], title="Edited title")
     client.force_login(people["author"])
     page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
     assert "Published, edited since (revision 1 is live)" in page
@@ -97,7 +84,7 @@ def test_an_edit_after_the_publish_says_published_edited_since_and_diffs_against
 
 def test_a_failed_publish_says_which_revision_is_still_live(people, channel):
     publish(channel, people, channel.environment)
-    channel = edit_title(channel, people, "Edited since")
+    channel = factories.edit_appearance(channel, people["author"], title="Edited since")
     publish(channel, people, channel.environment, succeeded=False)
     status = live.live_status(channel)
     assert status.text == "Publish failed — revision 1 is still live"
@@ -118,7 +105,7 @@ def test_the_channel_list_says_a_channel_edited_since_its_publish_is_live_and_fi
         owner=people["author"], environment=channel.environment, name="Never live"
     )
     publish(channel, people, channel.environment)
-    channel = edit_title(channel, people, "Edited title")
+    channel = factories.edit_appearance(channel, people["author"], title="Edited title")
     client.force_login(people["author"])
     url = reverse("wizard:channels")
     html = client.get(url).content.decode()

@@ -16,7 +16,7 @@ from publishing.services import rollback, schedule
 from tests import factories
 from tests.publishing.helpers import approve_revision, approved_channel
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
-from wizard.services import drafts, workflow
+from wizard.services import workflow
 
 pytestmark = pytest.mark.django_db
 
@@ -256,13 +256,7 @@ def test_a_scheduled_publish_is_cancelled_by_an_edit(environment, enqueued):
     author = channel.owner
     scheduled = schedule.schedule(channel, factories.publisher(), timezone.now() + timedelta(hours=1))
     channel.refresh_from_db()
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Edited after scheduling"},
-        expected_version=channel.version,
-        user=author,
-    )
+    factories.edit_appearance(channel, author, title="Edited after scheduling")
     ScheduledPublish.objects.filter(pk=scheduled.pk).update(run_at=timezone.now() - timedelta(seconds=1))
     assert schedule.run(scheduled.pk).state == ScheduledPublish.State.CANCELLED
     assert not PublishAttempt.objects.exists()
@@ -354,13 +348,7 @@ def test_the_environment_form_takes_a_known_time_zone(value, valid, stored):
 
 def test_roll_back_never_replaces_unsubmitted_edits(environment):
     channel = _twice_published(environment)
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Work in progress"},
-        expected_version=channel.version,
-        user=channel.owner,
-    )
+    factories.edit_appearance(channel, channel.owner, title="Work in progress")
     with pytest.raises(rollback.RollbackError, match="not submitted"):
         rollback.roll_back(channel, factories.publisher(), 1)
     channel.refresh_from_db()

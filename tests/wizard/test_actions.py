@@ -95,26 +95,14 @@ def test_restoring_content_only_the_author_wrote_lets_a_later_editor_approve(adm
     workflow.approve(channel, reviewer, revision_id=first.pk, shown_hash=first.content_hash)
     channel.refresh_from_db()
     # revision 2: the writer's own title
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Writer"},
-        expected_version=channel.version,
-        user=writer,
-    )
+    factories.edit_appearance(channel, writer, title="Writer")
     channel.refresh_from_db()
     workflow.submit(channel, writer)
     channel.refresh_from_db()
     workflow.withdraw(channel, writer)
     channel.refresh_from_db()
     # revision 3: the admin edits it
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Admin"},
-        expected_version=channel.version,
-        user=admin,
-    )
+    factories.edit_appearance(channel, admin, title="Admin")
     channel.refresh_from_db()
     third = workflow.submit(channel, admin)
     channel.refresh_from_db()

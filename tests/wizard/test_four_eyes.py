@@ -51,13 +51,7 @@ def test_restoring_your_own_revision_through_someone_else_does_not_let_you_appro
     writer, other, reviewer = people["writer"], people["other"], people["reviewer"]
     channel, first = _submitted_by(writer)
     channel = _publish(channel, first, reviewer)
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Other's title"},
-        expected_version=channel.version,
-        user=other,
-    )
+    factories.edit_appearance(channel, other, title="Other's title")
     channel.refresh_from_db()
     channel, second = _submitted_by(other, channel)
     channel = _publish(channel, second, reviewer)

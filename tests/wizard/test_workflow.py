@@ -76,13 +76,7 @@ def test_revision_is_frozen_against_later_edits(people):
     channel, revision = in_review(people["author"])
     workflow.withdraw(channel, people["author"])
     channel.refresh_from_db()
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "New"},
-        expected_version=channel.version,
-        user=people["author"],
-    )
+    factories.edit_appearance(channel, people["author"], title="New")
     revision.refresh_from_db()
     assert revision.data["appearance"]["title"] == "Chat with Contoso"
     assert workflow.content_hash(revision.data) == revision.content_hash
@@ -214,13 +208,7 @@ def test_transitions_set_states_and_audit(people, action, state_after):
 def test_last_editor_cannot_approve_even_as_reviewer(people):
     channel = make_channel(people["author"])
     editor = people["author_reviewer"]
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Edited"},
-        expected_version=channel.version,
-        user=editor,
-    )
+    factories.edit_appearance(channel, editor, title="Edited")
     channel.refresh_from_db()
     revision = workflow.submit(channel, people["author"])
     with pytest.raises(
@@ -234,13 +222,7 @@ def test_last_editor_cannot_approve_even_as_reviewer(people):
 def test_editors_stay_barred_after_withdraw_and_resubmit(people):
     channel = make_channel(people["author"])
     editor = people["author_reviewer"]
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "Edited"},
-        expected_version=channel.version,
-        user=editor,
-    )
+    factories.edit_appearance(channel, editor, title="Edited")
     workflow.submit(channel, people["author"])
     workflow.withdraw(channel, people["author"])
     second = workflow.submit(channel, people["author"])
@@ -378,13 +360,7 @@ def test_mark_published_supersedes_the_previous_one(people):
     workflow.mark_published(first, people["publisher"])
     channel.refresh_from_db()
     assert channel.status == ChannelStatus.PUBLISHED and channel.published_revision == first
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "v2"},
-        expected_version=channel.version,
-        user=people["author"],
-    )
+    factories.edit_appearance(channel, people["author"], title="v2")
     second = workflow.submit(channel, people["author"])
     workflow.approve(channel, people["reviewer"], revision_id=second.pk, shown_hash=second.content_hash)
     second.refresh_from_db()
@@ -397,13 +373,7 @@ def test_restore_as_new_draft_copies_the_old_data(people):
     channel, first = _approved(people)
     workflow.mark_published(first, people["publisher"])
     channel.refresh_from_db()
-    drafts.save_step(
-        channel,
-        "appearance",
-        {**channel.data["appearance"], "title": "v2"},
-        expected_version=channel.version,
-        user=people["author"],
-    )
+    factories.edit_appearance(channel, people["author"], title="v2")
     workflow.submit(channel, people["author"])
     workflow.withdraw(channel, people["author"])
     restored = workflow.restore_as_new_draft(channel, people["coauthor"], 1)
