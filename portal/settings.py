@@ -153,11 +153,7 @@ CACHES = {
 # database (a restart or a cache miss signs nobody out); without one they are read from the database on
 # every request: each process's memory is its own, and a session signed out in one process must end in
 # all of them.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if PORTAL_REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+SESSION_ENGINE = "portal.session_engines.cached_db" if PORTAL_REDIS_URL else "portal.session_engines.db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -82,9 +82,9 @@ def test_sessions_are_cached_only_in_a_shared_cache_and_renderings_always_locall
     shared = {"DATABASE_URL": database, "PORTAL_REDIS_URL": "redis://cache.internal:6379/1"}
     # Without Redis each process has its own memory: a session read from there would outlive a
     # sign-out made in another process, so sessions are read from the database.
-    assert _setting("settings.SESSION_ENGINE", DATABASE_URL=database) == "django.contrib.sessions.backends.db"
+    assert _setting("settings.SESSION_ENGINE", DATABASE_URL=database) == "portal.session_engines.db"
     assert _setting("settings.CACHES['default']['BACKEND']", DATABASE_URL=database).endswith("LocMemCache")
-    assert _setting("settings.SESSION_ENGINE", **shared) == "django.contrib.sessions.backends.cached_db"
+    assert _setting("settings.SESSION_ENGINE", **shared) == "portal.session_engines.cached_db"
     redis = _setting("settings.CACHES['default']", **shared)
     assert "RedisCache" in redis and "redis://cache.internal:6379/1" in redis
     # Drawn pages stay in each process's memory whatever is shared: they never go stale.

@@ -34,7 +34,7 @@ def shared():
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
         "renderings": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "renderings"},
     }
-    with override_settings(CACHES=caches, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
+    with override_settings(CACHES=caches, SESSION_ENGINE="portal.session_engines.cached_db"):
         yield server
     server.flushdb()
 

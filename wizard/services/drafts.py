@@ -21,7 +21,6 @@ import django
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from portal import audit
 from portal.caching import renderings
 from portal.models import Environment
+from portal.prepared import PreparedUpdate
 from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
 from wizard.forms import StepContext, StepForm
 from wizard.forms.layout import is_on
@@ -383,10 +383,11 @@ def save_step(
         # One UPDATE is atomic by itself. A transaction costs the database two more round trips
         # (BEGIN and COMMIT) on every save, so only a save whose audit entry must land with it opens one.
         with transaction.atomic() if withdraws_approval else contextlib.nullcontext():
-            updated = (
-                Channel.objects.filter(pk=channel.pk, version=expected_version)
-                .filter(status__in=states.sources(Action.EDIT))
-                .update(**update)
+            updated = _SAVE.run(
+                channel.pk,
+                update,
+                guards=(expected_version,),
+                within=tuple(sorted(states.sources(Action.EDIT))),
             )
             if updated:
                 fresh = _saved_copy(current, update, expected_version)
@@ -422,6 +423,10 @@ def save_step(
     raise StaleDraftError(current, user=user)
 
 
+# The row update of a save (:func:`_step_update` gives its values): the version it started from, only
+# while the channel may be edited, and one version more.
+_SAVE = PreparedUpdate(Channel, guards=("version",), within="status", increments=("version",))
+
 # Saves that keep landing between a merge and its write give up after this many tries.
 MAX_MERGE_ATTEMPTS = 3
 
@@ -450,7 +455,6 @@ def _step_update(
     changed = merge.data_changed(channel.data, data)
     update: dict[str, Any] = {
         "data": data,
-        "version": F("version") + 1,
         "updated_at": timezone.now(),
         "visited_steps": _with(channel.visited_steps, slug, current_step),
         "saved_steps": _with(channel.saved_steps, slug),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from portal.caching import renderings
 from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
+from portal.prepared import PreparedQuery
 from wizard import signed_out
 from wizard.forms.problem_links import problem_links
 from wizard.models import Channel
@@ -42,8 +43,24 @@ def _answers_htmx(request: AuthenticatedRequest) -> bool:
     return bool(request.htmx) and request.htmx.target == STEP_TARGET
 
 
+# Every step request reads its channel: with SQL compiled once (portal.prepared), with or without the
+# rows the page shows beside it.
+def _channel_query(related: tuple[str, ...]) -> PreparedQuery[Channel]:
+    return PreparedQuery(
+        Channel, lambda pk: Channel.objects.select_related(*related).filter(pk=pk).order_by()
+    )
+
+
+_CHANNELS: dict[tuple[str, ...], PreparedQuery[Channel]] = {
+    related: _channel_query(related) for related in ((), PAGE_RELATED)
+}
+
+
 def _channel(pk: int, related: tuple[str, ...] = ()) -> Channel:
-    return get_object_or_404(Channel.objects.select_related(*related), pk=pk)
+    found = _CHANNELS[related].get(pk)
+    if found is None:
+        raise Http404("No channel has this number.")
+    return found
 
 
 def _related(request: AuthenticatedRequest) -> tuple[str, ...]:
