@@ -7,7 +7,7 @@ are read once per class and language rather than from a fresh form on every page
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -190,7 +190,8 @@ def _describe_row(
 
 
 def _shortened(text: str) -> str:
-    return Truncator(text).chars(REFUSED_SHOWN)
+    # Most fields refused nothing; the truncator would look up its ellipsis's translation for each.
+    return Truncator(text).chars(REFUSED_SHOWN) if text else ""
 
 
 def _stored_rows(data: Mapping[str, Any], slug: str, name: str) -> list[Mapping[str, Any]]:
@@ -205,8 +206,10 @@ def iter_entries(
     choices: ChoiceProvider,
     *,
     forms: StepForms | None = None,
+    steps: Iterable[Step] = FORM_STEPS,
 ) -> Iterator[FieldEntry | RowsEntry]:
-    """Every field and row list of every step, with labels and display values, in wizard order.
+    """Every field and row list of every step (or of ``steps``), with labels and display values, in
+    wizard order.
 
     Values come from the reader: cleaned, and empty where a field does not apply (its toggle is off,
     another choice is made, a rule disables it), so a hidden value is neither summarised nor diffed.
@@ -215,7 +218,7 @@ def iter_entries(
         forms = StepForms(choices)
     reader = data if isinstance(data, DraftValues) else read(data, choices)
     on_off = _on_off()
-    for step in FORM_STEPS:
+    for step in steps:
         assert step.form_class is not None
         info = step_info(step.form_class)
         form = partial(forms.get, step.form_class)

@@ -405,6 +405,36 @@ def test_drafts_with_the_same_content_share_the_review_rendering(author_client, 
     assert f'action="{reverse("wizard:submit", args=[second.pk])}"' in html
 
 
+def test_after_a_save_the_review_draws_again_only_the_part_of_the_step_saved(author_client, monkeypatch):
+    from wizard.views import steps as step_views
+
+    channel = ChannelFactory(owner=author_client.user)
+    author_client.get(step_url(channel, "review"))
+    author_client.post(
+        step_url(channel, "appearance"),
+        appearance_post(channel, title="Chat with <b>Contoso</b>"),
+        headers=HTMX,
+    )
+    summarised = []
+    real = step_views.iter_entries
+    monkeypatch.setattr(
+        step_views,
+        "iter_entries",
+        lambda *a, **k: summarised.append([s.slug for s in k["steps"]]) or real(*a, **k),
+    )
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    assert summarised == [["appearance"]]
+    assert "Chat with &lt;b&gt;Contoso&lt;/b&gt;" in html
+    # Every step's part is there, in wizard order, the others from their earlier rendering.
+    assert re.findall(r'<h2 class="h5 mb-0" id="h-(\w+)">', html) == [
+        "details",
+        "workstream",
+        "appearance",
+        "behaviors",
+        "features",
+    ]
+
+
 def test_the_shared_step_list_links_each_reader_to_the_steps_of_their_own_channel(client):
     from urllib.parse import urljoin
 
@@ -435,7 +465,13 @@ def test_drawn_pages_and_checks_are_kept_in_each_process_and_never_in_the_shared
     author_client.post(step_url(channel, "appearance"), appearance_post(channel, title="Kept"), headers=HTMX)
     assert author_client.get(step_url(channel, "review")).status_code == 200
     kept = " ".join(renderings._cache)  # type: ignore[attr-defined]
-    for name in ("wizard_step_form", "wizard_step_nav", "wizard_preview_panel", "wizard_review"):
+    for name in (
+        "wizard_step_form",
+        "wizard_step_nav",
+        "wizard_preview_panel",
+        "wizard_review",
+        "wizard_review_section",
+    ):
         assert f"template.cache.{name}." in kept
     assert "wizard_step_check:" in kept and "wizard_review_problems:" in kept
     shared = " ".join(cache._cache)  # type: ignore[attr-defined]

@@ -271,6 +271,13 @@ def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: boo
     return _digest(channel.data, channel, choices, True, "review", can_edit)
 
 
+def rendered_review_section_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
+    """A key for one step's part of the review summary: what the step's form reads (:func:`step_key`),
+    which is all the summary of its values depends on, and whether the reader may edit it (its Edit
+    link). Shared by drafts with the same values: its links are relative to the page."""
+    return step_key(channel, step, choices, channel.step_data(step.slug), ("review-section", can_edit))
+
+
 def step_key(
     channel: Channel, step: Step, choices: ChoiceProvider, values: Any, extra: tuple[Any, ...] = ()
 ) -> str:

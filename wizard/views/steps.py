@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -25,8 +26,9 @@ from wizard.forms.problem_links import problem_links
 from wizard.models import Channel
 from wizard.services import actions, drafts, merge
 from wizard.services.rows import apply_row_action
-from wizard.steps import STEPS, Step, get_step, next_step, previous_step
-from wizard.summary import iter_entries
+from wizard.steps import FORM_STEPS, STEPS, Step, get_step, next_step, previous_step
+from wizard.summary import StepForms, iter_entries
+from wizard.values import read
 
 # What a step page shows. The published revision is read only to check or draw a step, which a cached
 # rendering spares: it is loaded when first read (one more query, for a channel published before).
@@ -198,10 +200,21 @@ def _refused(request: AuthenticatedRequest) -> bool:
     return any(REFUSED_TAG in message.tags for message in messages.get_messages(request))
 
 
+@dataclass(frozen=True)
+class ReviewSection:
+    """One step's part of the review summary: its entries are read only if the rendering cached under
+    ``key`` is missing, so that saving one step draws only that step's part again."""
+
+    step: Step
+    key: str
+    entries: Any
+
+
 def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> None:
     """The review step's problems and summary, read only when their cached rendering is missing; the
     number of problems (which decides whether Submit is enabled) is cached under the same key."""
-    key = drafts.rendered_review_key(channel, choices, context["can_edit"])
+    can_edit = context["can_edit"]
+    key = drafts.rendered_review_key(channel, choices, can_edit)
     count_key = f"wizard_review_problems:{key}"
     count = renderings.get(count_key)
     if count is None:
@@ -212,8 +225,21 @@ def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> 
         problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices))
     context["problems"] = problems
     context["problem_count"] = count
-    context["entries"] = SimpleLazyObject(lambda: list(iter_entries(channel.data, choices)))
     context["review_cache_key"] = key
+    reader = SimpleLazyObject(partial(read, channel.data, choices))
+    forms = StepForms(choices)
+
+    def entries(step: Step) -> list[Any]:
+        return list(iter_entries(reader, choices, forms=forms, steps=[step]))
+
+    context["sections"] = [
+        ReviewSection(
+            step,
+            drafts.rendered_review_section_key(channel, step, choices, can_edit),
+            SimpleLazyObject(partial(entries, step)),
+        )
+        for step in FORM_STEPS
+    ]
 
 
 def _choice_notes(choices: Any) -> list[str]:
