@@ -65,7 +65,7 @@ def test_saving_steps_in_the_page_breaks_no_rule_of_the_policy(page):
     page.get_by_role("button", name="Add domain").click()
     page.locator('[name="domains-0-domain"]').fill("contoso.example")
     page.get_by_role("button", name="Add domain").click()
-    page.get_by_role("button", name="Move up Domain 2").click()
+    page.get_by_role("button", name="Remove Domain 1").click()
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("Draft saved.").wait_for()
     page.get_by_role("button", name="Save draft").click()

@@ -128,13 +128,11 @@ def test_row_sets_are_drawn_with_their_buttons_template_and_escaped_values():
         '<template data-row-template><fieldset class="row-item border rounded p-3 mb-2" data-row data-row-index="__prefix__">'
         in html
     )
-    # The first row can't move up, the last can't move down; every button names its row for screen readers.
-    first = re.search(r'value="up:domains:0" data-row-move="up"( hidden)?>', html)
-    last = re.search(r'value="down:domains:1" data-row-move="down"( hidden)?>', html)
-    assert first.group(1) and last.group(1)
-    assert re.search(
-        r'value="down:domains:0" data-row-move="down">Move down<span class="visually-hidden"> Domain <span data-row-number>1</span>',
-        html,
+    # Domains have no order: a row can only be removed, and its button names its row for screen readers.
+    assert "data-row-move" not in html
+    assert (
+        'value="remove:domains:0" data-row-remove>Remove<span class="visually-hidden"> Domain '
+        "<span data-row-number>1</span>" in html
     )
     assert '<p class="text-body-secondary small mb-2" data-rows-empty hidden>Domains: none yet.</p>' in html
     read_only = render_form(form, {"can_edit": False})
@@ -190,7 +188,7 @@ def test_row_buttons_and_notes_are_translated():
     from django.utils import translation
 
     with translation.override("ko"):
-        html = render_form(_form("appearance", domains_only=True, domains=[]), {"can_edit": True})
+        html = render_form(_form("behaviors", prechat_enabled=True, questions=[]), {"can_edit": True})
     assert "위로 이동" in html and "아직 없음" in html and "Move up" not in html
 
 

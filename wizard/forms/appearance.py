@@ -61,6 +61,7 @@ class AppearanceForm(StepForm):
             max_rows=50,
             add_label=_("Add domain"),
             enabled_by="domains_only",
+            ordered=False,  # the widget shows on any of them
         ),
     )
 

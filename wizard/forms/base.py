@@ -90,6 +90,9 @@ class RowSet:
     add_label: str | Promise = ""
     # Only shown (and only validated) when this boolean field of the step is on.
     enabled_by: str | None = None
+    # Whether the order of the rows means something (a survey's questions are asked in it): only then
+    # do rows have Move up and Move down.
+    ordered: bool = True
 
     def formset_class(self) -> type[BaseFormSet]:
         return formset_factory(

@@ -471,12 +471,15 @@ def _row(
     if buttons is not None:
         actions, up, down, remove = buttons
         which = f'<span class="visually-hidden"> {label} <span data-row-number>{number}</span></span>'
+        parts.append(f'<div class="btn-group btn-group-sm" role="group" aria-label="{actions}">')
+        if row_set.ordered:
+            parts.append(
+                '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
+                f'value="up:{name}:{index}" data-row-move="up"{" hidden" if first else ""}>{up}{which}</button>'
+                '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
+                f'value="down:{name}:{index}" data-row-move="down"{" hidden" if last else ""}>{down}{which}</button>'
+            )
         parts.append(
-            f'<div class="btn-group btn-group-sm" role="group" aria-label="{actions}">'
-            '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
-            f'value="up:{name}:{index}" data-row-move="up"{" hidden" if first else ""}>{up}{which}</button>'
-            '<button type="submit" class="btn btn-outline-secondary" name="row_action" '
-            f'value="down:{name}:{index}" data-row-move="down"{" hidden" if last else ""}>{down}{which}</button>'
             '<button type="submit" class="btn btn-outline-danger" name="row_action" '
             f'value="remove:{name}:{index}" data-row-remove>{remove}{which}</button></div>'
         )

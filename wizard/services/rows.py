@@ -56,6 +56,8 @@ def apply_row_action(form_class: type[StepForm], values: dict[str, Any], action:
         if 0 <= index < len(rows):
             if verb == "remove":
                 rows.pop(index)
+            elif not row_set.ordered:
+                pass  # the order of its rows means nothing: nothing to move
             elif verb == "up" and index > 0:
                 rows[index - 1], rows[index] = rows[index], rows[index - 1]
             elif verb == "down" and index + 1 < len(rows):
