@@ -256,7 +256,7 @@ def rendered_panel_key(channel: Channel, choices: ChoiceProvider) -> str:
     offers, nor the environments); their fingerprint is remembered under a digest of those values, so the
     preview is built only when one of them changed."""
     values = {slug: channel.step_data(slug) for slug in CHECKED_STEPS}
-    remembered = f"wizard_preview_checks:{_digest(values, channel, choices, False, get_language())}"
+    remembered = f"wizard_preview_checks:{_digest(values, channel, choices, [], get_language())}"
     fingerprint = renderings.get(remembered)
     if fingerprint is None:
         fingerprint = step_page_preview(channel).fingerprint
@@ -264,42 +264,71 @@ def rendered_panel_key(channel: Channel, choices: ChoiceProvider) -> str:
     return f"{code_digest()}:{fingerprint}"
 
 
-def rendered_review_key(channel: Channel, choices: ChoiceProvider, can_edit: bool) -> str:
-    """A key for the review step's problems and summary (a missing environment is one of the
-    problems): the whole draft's content, shared by drafts with the same content, as their links are
-    relative to the page."""
-    return _digest(channel.data, channel, choices, True, "review", can_edit)
-
-
-def rendered_review_section_key(channel: Channel, step: Step, choices: ChoiceProvider, can_edit: bool) -> str:
-    """A key for one step's part of the review summary: what the step's form reads (:func:`step_key`),
-    which is all the summary of its values depends on, and whether the reader may edit it (its Edit
-    link). Shared by drafts with the same values: its links are relative to the page."""
-    return step_key(channel, step, choices, channel.step_data(step.slug), ("review-section", can_edit))
+def rendered_review_keys(
+    channel: Channel, choices: ChoiceProvider, can_edit: bool
+) -> tuple[str, dict[str, str]]:
+    """The keys of the review step's renderings: its problems (a missing environment is one) under the
+    whole draft's content, and each step's part of the summary (slug → key) under what that step's
+    form reads (:func:`step_key`), which is all the summary of its values depends on. Both hold whether
+    the reader may edit (the Edit links), and are shared by drafts with the same content, as their
+    links are relative to the page. The environments and the cross-step rules are read once for all."""
+    environments = _environments()
+    rules = _rules(channel, choices)
+    review = _digest(channel.data, channel, choices, environments, "review", can_edit)
+    sections = {
+        step.slug: step_key(
+            channel,
+            step,
+            choices,
+            channel.step_data(step.slug),
+            ("review-section", can_edit),
+            rules=rules,
+            environments=environments,
+        )
+        for step in FORM_STEPS
+    }
+    return review, sections
 
 
 def step_key(
-    channel: Channel, step: Step, choices: ChoiceProvider, values: Any, extra: tuple[Any, ...] = ()
+    channel: Channel,
+    step: Step,
+    choices: ChoiceProvider,
+    values: Any,
+    extra: tuple[Any, ...] = (),
+    *,
+    rules: list[tuple[str, bool]] | None = None,
+    environments: list[Any] | None = None,
 ) -> str:
     """A digest of everything a step's form reads: its own ``values``; of the rest of the draft only the
     outcome of each cross-step rule (``wizard.forms.rules``, the one way a step form reads another
     step); the published revision; the choice lists; the environments where the form offers them; and
-    the language its labels and messages are in. ``extra`` is added as given."""
+    the language its labels and messages are in. ``extra`` is added as given; ``rules`` and
+    ``environments``, where the caller already read them for this draft."""
     uses_environments = step.form_class is not None and step.form_class.uses_environments
-    rules = sorted((name, rule_holds(name, channel.data, choices)) for name in RULES)
-    return _digest(values, channel, choices, uses_environments, step.slug, rules, get_language(), *extra)
+    if not uses_environments:
+        environments = []
+    elif environments is None:
+        environments = _environments()
+    if rules is None:
+        rules = _rules(channel, choices)
+    return _digest(values, channel, choices, environments, step.slug, rules, get_language(), *extra)
+
+
+def _environments() -> list[Any]:
+    """The environments a form may offer, as a rendering that lists them depends on them."""
+    return list(Environment.objects.filter(archived=False).values_list("pk", "name"))
+
+
+def _rules(channel: Channel, choices: ChoiceProvider) -> list[tuple[str, bool]]:
+    return sorted((name, rule_holds(name, channel.data, choices)) for name in RULES)
 
 
 def _digest(
-    content: Any, channel: Channel, choices: ChoiceProvider, uses_environments: bool, *rest: Any
+    content: Any, channel: Channel, choices: ChoiceProvider, environments: list[Any], *rest: Any
 ) -> str:
     """``content`` and what every rendering also depends on: the channel's published revision, the
-    choice lists and, where the page offers them, the environments. Names no channel."""
-    environments = (
-        list(Environment.objects.filter(archived=False).values_list("pk", "name"))
-        if uses_environments
-        else []
-    )
+    choice lists and, where the page offers them, the ``environments``. Names no channel."""
     text = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
     parts = [
         code_digest(),

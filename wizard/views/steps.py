@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.contrib import messages
@@ -213,8 +213,7 @@ class ReviewSection:
 def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> None:
     """The review step's problems and summary, read only when their cached rendering is missing; the
     number of problems (which decides whether Submit is enabled) is cached under the same key."""
-    can_edit = context["can_edit"]
-    key = drafts.rendered_review_key(channel, choices, can_edit)
+    key, section_keys = drafts.rendered_review_keys(channel, choices, context["can_edit"])
     count_key = f"wizard_review_problems:{key}"
     count = renderings.get(count_key)
     if count is None:
@@ -226,18 +225,14 @@ def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> 
     context["problems"] = problems
     context["problem_count"] = count
     context["review_cache_key"] = key
-    reader = SimpleLazyObject(partial(read, channel.data, choices))
+    reader = cache(partial(read, channel.data, choices))  # read once, and only if a part is drawn
     forms = StepForms(choices)
 
     def entries(step: Step) -> list[Any]:
-        return list(iter_entries(reader, choices, forms=forms, steps=[step]))
+        return list(iter_entries(reader(), choices, forms=forms, steps=[step]))
 
     context["sections"] = [
-        ReviewSection(
-            step,
-            drafts.rendered_review_section_key(channel, step, choices, can_edit),
-            SimpleLazyObject(partial(entries, step)),
-        )
+        ReviewSection(step, section_keys[step.slug], SimpleLazyObject(partial(entries, step)))
         for step in FORM_STEPS
     ]
 
