@@ -26,6 +26,12 @@ INT_MARKER = -1_946_281_073  # within a 32-bit column: a value out of range matc
 TEXT_MARKER = "\x00prepared-query-marker"
 
 
+def _fits(value: Any) -> bool:
+    """Whether the database can take ``value`` as a parameter: an integer beyond 64 bits (a forged
+    version or primary key) matches no row, as the ORM's integer lookups say, instead of failing."""
+    return not isinstance(value, int) or -(2**63) <= value < 2**63
+
+
 class PreparedQuery(Generic[M]):
     """``build(marker)`` is the queryset with ``marker`` where the looked-up value goes: one value that
     the database takes as it is, an integer (``INT_MARKER``, the default) or a text (``TEXT_MARKER``).
@@ -53,6 +59,8 @@ class PreparedQuery(Generic[M]):
 
     def get(self, value: Any) -> M | None:
         """The one row whose looked-up value is ``value``, or ``None``."""
+        if not _fits(value):
+            return None
         alias = router.db_for_read(self.model)
         compiler, sql, params, position, converters = self._compiled(alias)
         params = list(params)
@@ -128,6 +136,8 @@ class PreparedUpdate(Generic[M]):
         self, pk: Any, values: dict[str, Any], guards: tuple[Any, ...] = (), within: tuple[Any, ...] = ()
     ) -> int:
         """Write ``values`` (field name → value) to the row; the number of rows changed (0 or 1)."""
+        if not all(_fits(value) for value in (pk, *guards, *within)):
+            return 0
         alias = router.db_for_write(self.model)
         connection = connections[alias]
         names = tuple(values)

@@ -141,3 +141,25 @@ def test_an_inactive_or_deleted_user_is_signed_out(client):
     assert client.get(reverse("home")).status_code == 200
     other.delete()
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_an_integer_beyond_64_bits_matches_no_row_instead_of_failing():
+    channel = factories.ChannelFactory(status="draft", version=2)
+    assert _by_pk().get(2**70) is None
+    update, values = _save(name="Changed")
+    assert update.run(channel.pk, values, guards=(2**64,), within=("draft",)) == 0
+    assert update.run(2**63, values, guards=(2,), within=("draft",)) == 0
+    channel.refresh_from_db()
+    assert channel.name == "Contoso support chat"
+
+
+def test_a_forged_version_beyond_64_bits_is_refused_as_stale(client):
+    author = factories.author()
+    client.force_login(author)
+    author_client = client
+    channel = factories.ChannelFactory(owner=author)
+    url = reverse("wizard:step", args=[channel.pk, "details"])
+    response = author_client.post(url, {"version": str(2**70), "name": "Forged"})
+    assert response.status_code == 409
+    channel.refresh_from_db()
+    assert channel.name == "Contoso support chat"
