@@ -435,6 +435,38 @@ def test_after_a_save_the_review_draws_again_only_the_part_of_the_step_saved(aut
     ]
 
 
+def test_the_review_numbers_survey_questions_but_not_domains(author_client):
+    from tests.factories import complete_data
+
+    question = {
+        "name": "Email",
+        "text": "Your e-mail?",
+        "answer_type": "192350000",
+        "options": "",
+        "required": True,
+    }
+    data = complete_data(
+        appearance={
+            "domains_only": True,
+            "domains": [{"domain": "a.contoso.com"}, {"domain": "b.contoso.com"}],
+        },
+        behaviors={
+            "prechat_enabled": True,
+            "questions": [question, dict(question, name="Name", text="Your name?")],
+        },
+    )
+    channel = ChannelFactory(owner=author_client.user, data=data)
+    html = author_client.get(step_url(channel, "review")).content.decode()
+    domains = html[html.index('id="h-appearance"') : html.index('id="h-behaviors"')]
+    questions = html[html.index('id="h-behaviors"') : html.index('id="h-features"')]
+    assert (
+        '<ul class="ps-3 mb-0"><li>Domain: a.contoso.com</li><li>Domain: b.contoso.com</li></ul>' in domains
+    )
+    assert (
+        '<ol class="ps-3 mb-0"><li>' in questions and "Your e-mail?" in questions and "<ul" not in questions
+    )
+
+
 def test_the_shared_step_list_links_each_reader_to_the_steps_of_their_own_channel(client):
     from urllib.parse import urljoin
 
