@@ -50,7 +50,7 @@ def channel_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(channels, 25).get_page(request.GET.get("page"))
     for channel in page:
         channel.actions = actions.for_user(channel, request.user)  # type: ignore[attr-defined]
-        channel.status_text = live.status_text(channel, channel.live_number)
+        channel.status_text = live.status_text(channel, channel.live_number)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "query": query,
