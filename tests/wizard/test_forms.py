@@ -6,7 +6,7 @@ from django.http import QueryDict
 from tests.factories import complete_data
 from wizard.choices import BuiltinChoices
 from wizard.forms import AppearanceForm, BehaviorsForm, DetailsForm, FeaturesForm, StepContext, WorkstreamForm
-from wizard.options import ANSWER_OPTION_SET, DISTRIBUTION_PICK, DISTRIBUTION_PUSH
+from wizard.options import ANSWER_OPTION_SET, DISTRIBUTION_PICK, DISTRIBUTION_PUSH, SURVEY_MODE_LINK
 
 pytestmark = pytest.mark.django_db
 CHOICES = BuiltinChoices()
@@ -469,6 +469,38 @@ def test_too_long_text_gets_one_message_counted_as_dataverse_counts(form_class, 
     emoji = bind(form_class, step_values(step, **{field: "😀" * (limit // 2 + 1)}))
     assert len(emoji.errors[field]) == 1
     assert f'maxlength="{limit}"' in str(form[field])
+
+
+@pytest.mark.parametrize(
+    ("form_class", "step", "switches", "field"),
+    [
+        (WorkstreamForm, "workstream", {"workstream_mode": "new"}, "workstream_name"),
+        (WorkstreamForm, "workstream", {"fallback_queue_mode": "new"}, "fallback_queue_name"),
+        (AppearanceForm, "appearance", {"anonymize_agent": True}, "generic_agent_name"),
+        (
+            AppearanceForm,
+            "appearance",
+            {"operating_hours_only": True, "show_offline_widget": True},
+            "offline_title",
+        ),
+        (
+            BehaviorsForm,
+            "behaviors",
+            {"postchat_enabled": True, "survey_mode": SURVEY_MODE_LINK},
+            "survey_link_message",
+        ),
+        (FeaturesForm, "features", {"transcript_email": True}, "email_template"),
+        (FeaturesForm, "features", {"screen_sharing": True}, "screen_sharing_provider"),
+        (FeaturesForm, "features", {"cobrowse": True}, "cobrowse_provider"),
+    ],
+)
+def test_an_over_long_text_a_switch_requires_is_told_to_be_shortened_not_also_to_be_filled_in(
+    form_class, step, switches, field
+):
+    form = bind(form_class, step_values(step, **switches, **{field: "x" * 5000}))
+    assert not form.is_valid()
+    assert len(form.errors[field]) == 1
+    assert form.errors[field][0].startswith("Shorten this text to at most")
 
 
 def test_rows_share_their_row_forms_fields_and_no_row_changes_them():

@@ -200,7 +200,7 @@ class AppearanceForm(StepForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("anonymize_agent") and not data.get("generic_agent_name"):
-            self.add_error(
+            self.add_missing(
                 "generic_agent_name", _("Enter the name customers see instead of the agent's name.")
             )
         if data.get("reconnect_enabled"):
@@ -216,7 +216,7 @@ class AppearanceForm(StepForm):
                     _("Choose the operating hours, or turn off Show widget only during operating hours."),
                 )
             if data.get("show_offline_widget") and not data.get("offline_title"):
-                self.add_error("offline_title", _("Enter the title customers see outside operating hours."))
+                self.add_missing("offline_title", _("Enter the title customers see outside operating hours."))
         return data
 
     def clean_rows(self) -> None:

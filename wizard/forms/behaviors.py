@@ -242,7 +242,7 @@ class BehaviorsForm(StepForm):
             if data.get("survey_provider") == SURVEY_PROVIDER_COPILOT and not data.get("survey_url"):
                 self.add_missing("survey_url", _("Enter the https address of the Copilot Studio survey."))
             if data.get("survey_mode") == SURVEY_MODE_LINK and not data.get("survey_link_message"):
-                self.add_error("survey_link_message", _("Enter the message shown before the survey link."))
+                self.add_missing("survey_link_message", _("Enter the message shown before the survey link."))
         return data
 
     def clean_rows(self) -> None:

@@ -78,15 +78,15 @@ class FeaturesForm(StepForm):
         data = super().clean() or {}
         if data.get("transcript_email"):
             if not data.get("email_template"):
-                self.add_error("email_template", _("Enter the email template used to send transcripts."))
+                self.add_missing("email_template", _("Enter the email template used to send transcripts."))
             if not data.get("mailbox"):
                 self.add_missing("mailbox", _("Enter the mailbox transcripts are sent from."))
         if data.get("screen_sharing") and not data.get("screen_sharing_provider"):
-            self.add_error(
+            self.add_missing(
                 "screen_sharing_provider", _("Enter the screen sharing provider, or turn off Screen sharing.")
             )
         if data.get("cobrowse") and not data.get("cobrowse_provider"):
-            self.add_error("cobrowse_provider", _("Enter the co-browse provider, or turn off Co-browse."))
+            self.add_missing("cobrowse_provider", _("Enter the co-browse provider, or turn off Co-browse."))
         both = data.get("screen_sharing") and data.get("cobrowse")
         same = (data.get("screen_sharing_provider") or "").strip().lower() == (
             data.get("cobrowse_provider") or ""

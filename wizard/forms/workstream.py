@@ -107,13 +107,13 @@ class WorkstreamForm(StepForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("workstream_mode") == NEW and not data.get("workstream_name"):
-            self.add_error("workstream_name", _("Enter a name for the new workstream."))
+            self.add_missing("workstream_name", _("Enter a name for the new workstream."))
         if data.get("workstream_mode") == EXISTING and not data.get("existing_workstream"):
             self.add_missing("existing_workstream", _("Choose the workstream to use, or create a new one."))
         if data.get("workstream_mode") == EXISTING and data.get("existing_workstream"):
             data["persistent_chat"] = data["existing_workstream"] in persistent_workstream_ids(self.choices)
         if data.get("fallback_queue_mode") == NEW and not data.get("fallback_queue_name"):
-            self.add_error("fallback_queue_name", _("Enter a name for the new fallback queue."))
+            self.add_missing("fallback_queue_name", _("Enter a name for the new fallback queue."))
         if data.get("fallback_queue_mode") == EXISTING and not data.get("existing_queue"):
             self.add_missing("existing_queue", _("Choose the fallback queue, or create a new one."))
         published = (self.context.published_data or {}).get("workstream") or {}
