@@ -160,6 +160,20 @@ def test_invalid_values_are_kept_and_next_stays_on_the_step(author_client):
     assert channel.data["details"]["name"] == long_name
 
 
+def test_save_draft_says_when_what_it_saved_still_has_problems(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = post_details(author_client, channel, name="x" * 150, nav="save")
+    assert response["Location"].endswith("/steps/details/")
+    page = author_client.get(step_url(channel, "details")).content.decode()
+    assert "Draft saved. This step still has 1 problem, marked below" in page
+    assert 'class="alert alert-warning"' in page and "at most 100 characters" in page
+    channel.refresh_from_db()
+    assert channel.data["details"]["name"] == "x" * 150  # kept as typed
+    post_details(author_client, channel, name="Contoso chat", nav="save")
+    page = author_client.get(step_url(channel, "details")).content.decode()
+    assert '<div class="alert alert-success">Draft saved.</div>' in page and "still has" not in page
+
+
 def test_back_saves_invalid_data_and_moves(author_client):
     channel = ChannelFactory(owner=author_client.user)
     url = step_url(channel, "appearance")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_htmx.http import HttpResponseClientRedirect
 
 from portal.caching import renderings
@@ -274,8 +275,10 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=409)
     # Next saves an invalid step too, but stays on it; decided before saving so the draft's position is
     # written once.
-    check = drafts.check_step(channel, step, values) if nav == "next" and not row_action else None
-    blocked = check is not None and not check.valid
+    # Save draft checks too (the check is stored with the draft, so the page it leads to doesn't check
+    # again): it says whether what was saved still has problems.
+    check = drafts.check_step(channel, step, values) if nav in ("next", "save") and not row_action else None
+    blocked = nav == "next" and check is not None and not check.valid
     try:
         result = drafts.save_step(
             channel,
@@ -343,6 +346,19 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         messages.success(
             request,
             _("The saved values were taken for the settings in conflict; your other changes were saved."),
+        )
+    elif nav == "save" and check is not None and not check.valid:
+        count = len(check.problems)
+        messages.warning(
+            request,
+            ngettext(
+                "Draft saved. This step still has %(count)d problem, marked below: fix it before you submit "
+                "the channel for review.",
+                "Draft saved. This step still has %(count)d problems, marked below: fix them before you "
+                "submit the channel for review.",
+                count,
+            )
+            % {"count": count},
         )
     elif nav == "save":
         messages.success(request, _("Draft saved."))
