@@ -270,7 +270,10 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
     except (KeyError, ValueError):
         messages.error(
             request,
-            _("The page was missing its version, so nothing was saved. Reload the page and try again."),
+            _(
+                "The page's version was missing or not a number, so nothing was saved. Reload the page and "
+                "try again."
+            ),
         )
         return _render(request, channel, step, form=drafts.bind_form(channel, step, values), status=409)
     # Next saves an invalid step too, but stays on it; decided before saving so the draft's position is
