@@ -360,6 +360,7 @@ def build_preview(
 
     # The checks speak of the title as typed, also one the form refuses as too long.
     title = _text(appearance, "title") or appearance.refused("title").strip()
+    title_refused = not _text(appearance, "title") and bool(title)
     subtitle = _text(appearance, "subtitle")
     theme = theme_for(appearance.get("theme_color"))
     ratio = contrast.contrast_ratio(HEADER_TEXT_COLOR, theme.hex)
@@ -376,8 +377,21 @@ def build_preview(
                 % {"color": theme.label, "ratio": contrast.format_ratio(ratio)},
             )
         )
-    title_truncated = len(title) > TITLE_VISIBLE_CHARS
-    if title_truncated:
+    title_truncated = len(title) > TITLE_VISIBLE_CHARS and not title_refused
+    if title_refused:
+        # The widget takes no title the step refuses: its header shows none.
+        checks.append(
+            Check(
+                "warning",
+                "title_refused",
+                _(
+                    "The title has %(count)d characters, more than the widget takes, so its header shows no "
+                    "title. Shorten the title on this step."
+                )
+                % {"count": len(title)},
+            )
+        )
+    elif title_truncated:
         checks.append(
             Check(
                 "warning",

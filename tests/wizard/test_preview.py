@@ -110,6 +110,14 @@ def test_long_title_is_flagged():
     assert not build_preview(data_with(appearance={"title": "x" * TITLE_VISIBLE_CHARS})).title_truncated
 
 
+def test_a_title_the_step_refuses_is_said_to_leave_the_header_without_one():
+    preview = build_preview(data_with(appearance={"title": "x" * 5000}))
+    codes = [check.code for check in preview.checks]
+    assert "title_refused" in codes and "title_truncated" not in codes and "title_missing" not in codes
+    refused = next(check for check in preview.checks if check.code == "title_refused")
+    assert "5000 characters" in refused.message and "shows no title" in refused.message
+
+
 @pytest.mark.parametrize(
     ("option", "name"),
     [("192350000", "Jordan Lee"), ("192350001", "Jordan"), ("192350002", "Lee"), ("192350003", "Jo")],
@@ -237,7 +245,7 @@ def test_template_escapes_the_checks_and_embeds_the_frame():
     html = render_to_string("wizard/preview/widget.html", {"preview": preview})
     assert "<script>" not in html and "<img src=x" not in html
     assert '<iframe class="pv-frame" src="/channels/1/preview/frame/"' in html
-    assert {'data-check="contrast"', 'data-check="title_truncated"', 'data-check="logo_not_https"'} <= {
+    assert {'data-check="contrast"', 'data-check="title_refused"', 'data-check="logo_not_https"'} <= {
         part.split(">")[0] for part in html.split(" ") if part.startswith("data-check=")
     }
 
