@@ -12,6 +12,7 @@ once.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -42,7 +43,9 @@ def forget_permissions(**kwargs: Any) -> None:
         cache.set(_GENERATION_KEY, 2, timeout=None)
 
 
-def _user_by_pk() -> PreparedQuery[Any]:
+@functools.cache
+def _users_by_pk() -> PreparedQuery[Any]:
+    """Built on first use: the user model is known only once the apps are loaded."""
     from django.contrib.auth import get_user_model
 
     model = get_user_model()
@@ -50,14 +53,10 @@ def _user_by_pk() -> PreparedQuery[Any]:
 
 
 class CachedPermissionsBackend(ModelBackend):
-    _users: PreparedQuery[Any] | None = None
-
     def get_user(self, user_id: Any) -> Any:
         """The signed-in user of every request, read with SQL compiled once (:mod:`portal.prepared`);
         ``None`` for a user who is gone or inactive, as Django's model backend."""
-        if CachedPermissionsBackend._users is None:
-            CachedPermissionsBackend._users = _user_by_pk()
-        user = CachedPermissionsBackend._users.get(user_id)
+        user = _users_by_pk().get(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def _entry(self, user_obj: Any) -> tuple[tuple[int, bool, bool], dict[str, Any], str]:

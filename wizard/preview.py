@@ -359,8 +359,9 @@ def build_preview(
     checks: list[Check] = []
 
     # The checks speak of the title as typed, also one the form refuses as too long.
-    title = _text(appearance, "title") or appearance.refused("title").strip()
-    title_refused = not _text(appearance, "title") and bool(title)
+    accepted_title = _text(appearance, "title")
+    title = accepted_title or appearance.refused("title").strip()
+    title_refused = bool(title) and not accepted_title
     subtitle = _text(appearance, "subtitle")
     theme = theme_for(appearance.get("theme_color"))
     ratio = contrast.contrast_ratio(HEADER_TEXT_COLOR, theme.hex)
