@@ -380,14 +380,14 @@ def build_preview(
         )
     title_truncated = len(title) > TITLE_VISIBLE_CHARS and not title_refused
     if title_refused:
-        # The widget takes no title the step refuses: its header shows none.
+        # The step refuses it, so the channel can't be submitted with it; the frame shows it only while typed.
         checks.append(
             Check(
                 "warning",
                 "title_refused",
                 _(
-                    "The title has %(count)d characters, more than the widget takes, so its header shows no "
-                    "title. Shorten the title on this step."
+                    "The title has %(count)d characters, more than the widget takes, so the channel can't be "
+                    "submitted with it. Shorten the title on this step."
                 )
                 % {"count": len(title)},
             )

@@ -115,7 +115,7 @@ def test_a_title_the_step_refuses_is_said_to_leave_the_header_without_one():
     codes = [check.code for check in preview.checks]
     assert "title_refused" in codes and "title_truncated" not in codes and "title_missing" not in codes
     refused = next(check for check in preview.checks if check.code == "title_refused")
-    assert "5000 characters" in refused.message and "shows no title" in refused.message
+    assert "5000 characters" in refused.message and "can't be submitted with it" in refused.message
 
 
 @pytest.mark.parametrize(
