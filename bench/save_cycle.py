@@ -1,13 +1,17 @@
 """The author's save cycle against a django-formtools wizard of the same six steps, under gunicorn.
 
     python -m bench.save_cycle [--iters 60] [--peer DIR] [--profile]
-    python -m bench.save_cycle --load [--authors 10,50] [--seconds 20] [--workers 4] [--rounds 3]
-        [--redis redis://127.0.0.1:6379/15]
+    python -m bench.save_cycle --load [--authors 10,50] [--seconds 20] [--workers 4] [--threads 2]
+        [--rounds 3] [--redis redis://127.0.0.1:6379/15]
 
 The portal is served as the README's Production section serves it: one gunicorn process with threads,
 whose caches its threads share; or, in load mode, also ``--workers`` processes, each with a cache of its
 own (sessions are then read from the database), and ``--workers`` processes that share one cache
-through Redis (``--redis`` or ``BENCH_REDIS``; that database is emptied first).
+through Redis (``--redis`` or ``BENCH_REDIS``; that database is emptied first). In load mode the peer
+and the portal's several processes are served alike: ``--threads`` threads a process, so that each
+keeps its connections alive as a browser's are kept (gunicorn's sync workers close every connection
+after one answer: its documentation wants them behind a buffering proxy, which the README's Production
+section doesn't put in front of the portal).
 
 Latency mode: the portal (production settings, SQLite) and the formtools peer (``--peer``, copied to
 a temporary folder first because it writes beside itself; two sync workers) are served by gunicorn on
@@ -19,8 +23,9 @@ HTML size of a step page.
 Load mode: all on PostgreSQL (``BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``; a
 throw-away database each), N concurrent authors for a bounded time, each on a draft of their own; the
 peer and each way of serving the portal take turns in ``--rounds`` rounds that share the time out.
-Prints save cycles per second, p50/p95/p99, errors, the server CPU per save cycle (Redis's apart), and
-lost saves: every acknowledged save of the portal is checked against the database afterwards.
+Prints save cycles per second, p50/p95/p99, errors, the CPU per save cycle of the server (Redis's
+apart), of the authors' clients (this process) and of the rest of the machine (the database, the
+kernel), and lost saves: every acknowledged save of the portal is checked against the database afterwards.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -289,8 +295,8 @@ class Peer:
         self.step_data: dict[str, dict[str, str]] = json.loads(result.stdout.strip().splitlines()[-1])
         self.steps = list(self.step_data)
 
-    def serve(self, workers: int) -> Server:
-        return Server("peer", "peer.wsgi:application", self.folder, self.env, workers)
+    def serve(self, workers: int, threads: int = 1) -> Server:
+        return Server("peer", "peer.wsgi:application", self.folder, self.env, workers, threads)
 
     def payload(self, step: str, marker: str | None = None) -> dict[str, str]:
         values = dict(self.step_data[step])
@@ -541,6 +547,27 @@ class Tally:
             self.errors.append(text)
 
 
+class CpuUse:
+    """Where the machine's CPU went while one wizard was driven: its server's worker processes, this
+    process (the authors' HTTP clients) and the rest (the database, the kernel's loopback, others)."""
+
+    def __init__(self) -> None:
+        self.server = self.client = self.machine = 0.0
+
+    def add(self, server: Server, run: Callable[[], Any]) -> None:
+        started = (server.cpu_seconds(), time.process_time(), machine_busy_seconds())
+        run()
+        self.server += server.cpu_seconds() - started[0]
+        self.client += time.process_time() - started[1]
+        self.machine += machine_busy_seconds() - started[2]
+
+    def per_cycle(self, cycles: int) -> tuple[float, float, float]:
+        """Milliseconds per save cycle: server, client, rest."""
+        n = max(cycles, 1)
+        rest = self.machine - self.server - self.client
+        return self.server * 1000 / n, self.client * 1000 / n, rest * 1000 / n
+
+
 def run_authors(
     count: int, seconds: float, work: Callable[[int, float, Tally], None], tally: Tally | None = None
 ) -> Tally:
@@ -560,7 +587,7 @@ class PortalLoad:
 
     def __init__(self, label: str, server: Server, redis_url: str = "") -> None:
         self.label, self.server, self.redis_url = label, server, redis_url
-        self.tally, self.cpu, self.redis_cpu, self.lost = Tally(), 0.0, 0.0, 0
+        self.tally, self.cpu, self.redis_cpu, self.lost = Tally(), CpuUse(), 0.0, 0
 
     def start(self, users: list[Any], values: dict[str, dict[str, Any]]) -> None:
         from wizard.services import drafts
@@ -596,10 +623,8 @@ class PortalLoad:
             self.saves[i] += 1
 
     def run(self, count: int, seconds: float) -> None:
-        cpu = self.server.cpu_seconds()
         redis_cpu = redis_cpu_seconds(self.redis_url) if self.redis_url else 0.0
-        run_authors(count, seconds, self.work, self.tally)
-        self.cpu += self.server.cpu_seconds() - cpu
+        self.cpu.add(self.server, partial(run_authors, count, seconds, self.work, self.tally))
         if self.redis_url:
             self.redis_cpu += redis_cpu_seconds(self.redis_url) - redis_cpu
 
@@ -618,7 +643,13 @@ class PortalLoad:
 
 
 def load(
-    peer: Peer, authors_list: list[int], seconds: float, workers: int, rounds: int, redis_url: str
+    peer: Peer,
+    authors_list: list[int],
+    seconds: float,
+    workers: int,
+    rounds: int,
+    redis_url: str,
+    threads: int = 2,
 ) -> None:
     """The peer and the portal in each way the README serves it take turns, ``rounds`` times."""
     from django.contrib.auth import get_user_model
@@ -636,7 +667,7 @@ def load(
         users.append(user)
     servers: list[Server] = []
     try:
-        peer_server = peer.serve(workers)
+        peer_server = peer.serve(workers, threads)
         servers.append(peer_server)
         ways = [
             (f"portal, 1 process × {PORTAL_THREADS} threads", 1, ""),
@@ -646,7 +677,7 @@ def load(
             ways.append((f"portal, {workers} processes + Redis", workers, redis_url))
         portals = []
         for label, processes, url in ways:
-            servers.append(serve_portal(processes, url))
+            servers.append(serve_portal(processes, url, threads))
             portals.append((label, url, servers[-1]))
         results = []
         for count in authors_list:
@@ -688,12 +719,10 @@ def load(
                 run.start(users[:count], values)
             # They take turns in short rounds, so that the machine slowing down or speeding up during
             # the run (it does, by tens of percent on a shared machine) weighs on all alike.
-            peer_tally, peer_cpu = Tally(), 0.0
+            peer_tally, peer_cpu = Tally(), CpuUse()
             share = seconds / rounds
             for _round in range(rounds):
-                cpu = peer_server.cpu_seconds()
-                run_authors(count, share, peer_work, peer_tally)
-                peer_cpu += peer_server.cpu_seconds() - cpu
+                peer_cpu.add(peer_server, partial(run_authors, count, share, peer_work, peer_tally))
                 for run in runs:
                     run.run(count, share)
             for run in runs:
@@ -712,25 +741,26 @@ def load(
 
     print(
         f"\n== Load: N authors, each on their own draft, {seconds:.0f} s each in {rounds} alternating rounds, "
-        f"PostgreSQL; peer: gunicorn {workers} sync workers =="
+        f"PostgreSQL; the peer and the portal's several processes: gunicorn {workers} processes × {threads} "
+        f"threads =="
     )
     print(
-        "| authors | wizard | save cycles/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/cycle | lost saves |"
+        "| authors | wizard | save cycles/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/cycle: server "
+        "| clients | rest | lost saves |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for count, peer_tally, peer_cpu, runs in results:
-        rows = [("peer", peer_tally, f"{peer_cpu * 1000 / max(len(peer_tally.latencies), 1):.1f}", "–")]
-        for run in runs:
-            n = max(len(run.tally.latencies), 1)
-            cpu = f"{run.cpu * 1000 / n:.1f}"
-            if run.redis_url:
-                cpu += f" + Redis {run.redis_cpu * 1000 / n:.1f}"
-            rows.append((run.label, run.tally, cpu, str(run.lost)))
-        for name, tally, cpu, lost_text in rows:
+        rows = [("peer", peer_tally, peer_cpu, 0.0, "–")]
+        rows += [(run.label, run.tally, run.cpu, run.redis_cpu, str(run.lost)) for run in runs]
+        for name, tally, use, redis_cpu, lost_text in rows:
+            n = max(len(tally.latencies), 1)
+            server, client, rest = use.per_cycle(n)
+            server_text = f"{server:.1f}" + (f" + Redis {redis_cpu * 1000 / n:.1f}" if redis_cpu else "")
+            rest -= redis_cpu * 1000 / n
             print(
                 f"| {count} | {name} | {len(tally.latencies) / seconds:.1f} | {q(tally.latencies, 50):.1f} "
-                f"| {q(tally.latencies, 95):.1f} | {q(tally.latencies, 99):.1f} | {len(tally.errors)} | {cpu} "
-                f"| {lost_text} |"
+                f"| {q(tally.latencies, 95):.1f} | {q(tally.latencies, 99):.1f} | {len(tally.errors)} "
+                f"| {server_text} | {client:.1f} | {rest:.1f} | {lost_text} |"
             )
         for run in runs:
             ratio = len(run.tally.latencies) / max(len(peer_tally.latencies), 1)
@@ -766,14 +796,14 @@ def setup_portal(database_url: str, folder: Path) -> None:
 PORTAL_THREADS = 8
 
 
-def serve_portal(workers: int, redis_url: str = "") -> Server:
+def serve_portal(workers: int, redis_url: str = "", threads: int = 1) -> Server:
     """The portal as the README's Production section runs it: one process with threads; or several
     processes, each with its own memory (sessions then read from the database), or sharing one cache
     through ``redis_url``."""
     env = dict(_PORTAL_ENV, PORTAL_REDIS_URL=redis_url)
     if workers == 1:
         return Server("portal", "portal.wsgi:application", ROOT, env, 1, PORTAL_THREADS)
-    return Server("portal", "portal.wsgi:application", ROOT, env, workers)
+    return Server("portal", "portal.wsgi:application", ROOT, env, workers, threads)
 
 
 def shared_cache(url: str) -> str:
@@ -789,6 +819,13 @@ def shared_cache(url: str) -> str:
         print(f"save_cycle: no Redis at {url} ({error}).")
         return ""
     return url
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent on anything but idling, summed over its cores (``/proc/stat``)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def redis_cpu_seconds(url: str) -> float:
@@ -825,6 +862,9 @@ def main() -> None:
     parser.add_argument("--authors", default="10,50")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--threads", type=int, default=2, help="load: threads of each process of the peer and the portal"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="load: turns each wizard takes in --seconds")
     parser.add_argument(
         "--redis",
@@ -847,7 +887,9 @@ def main() -> None:
             setup_portal(portal_url, folder)
             peer = Peer(args.peer, folder, peer_url)
             authors = [int(n) for n in args.authors.split(",")]
-            load(peer, authors, args.seconds, args.workers, args.rounds, shared_cache(args.redis))
+            load(
+                peer, authors, args.seconds, args.workers, args.rounds, shared_cache(args.redis), args.threads
+            )
         else:
             setup_portal(f"sqlite:///{folder}/portal.sqlite3", folder)
             peer = Peer(args.peer, folder, None)
