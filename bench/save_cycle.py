@@ -24,7 +24,7 @@ Load mode: all on PostgreSQL (``BENCH_PG``, default ``postgres://postgres@127.0.
 throw-away database each), N concurrent authors for a bounded time, each on a draft of their own; the
 peer and each way of serving the portal take turns in ``--rounds`` rounds that share the time out.
 Prints save cycles per second, p50/p95/p99, errors, the CPU per save cycle of the server (Redis's
-apart), of the authors' clients (this process) and of the rest of the machine (the database, the
+apart), of the authors' clients (this process), of PostgreSQL and of the rest of the machine (the
 kernel), and lost saves: every acknowledged save of the portal is checked against the database afterwards.
 """
 
@@ -549,23 +549,25 @@ class Tally:
 
 class CpuUse:
     """Where the machine's CPU went while one wizard was driven: its server's worker processes, this
-    process (the authors' HTTP clients) and the rest (the database, the kernel's loopback, others)."""
+    process (the authors' HTTP clients), PostgreSQL and the rest (the kernel's loopback, others)."""
 
     def __init__(self) -> None:
-        self.server = self.client = self.machine = 0.0
+        self.server = self.client = self.database = self.machine = 0.0
 
     def add(self, server: Server, run: Callable[[], Any]) -> None:
-        started = (server.cpu_seconds(), time.process_time(), machine_busy_seconds())
+        started = (server.cpu_seconds(), time.process_time(), postgres_cpu_seconds(), machine_busy_seconds())
         run()
         self.server += server.cpu_seconds() - started[0]
         self.client += time.process_time() - started[1]
-        self.machine += machine_busy_seconds() - started[2]
+        self.database += postgres_cpu_seconds() - started[2]
+        self.machine += machine_busy_seconds() - started[3]
 
-    def per_cycle(self, cycles: int) -> tuple[float, float, float]:
-        """Milliseconds per save cycle: server, client, rest."""
+    def per_cycle(self, cycles: int) -> tuple[float, float, float, float]:
+        """Milliseconds per save cycle: server, clients, database, rest."""
         n = max(cycles, 1)
-        rest = self.machine - self.server - self.client
-        return self.server * 1000 / n, self.client * 1000 / n, rest * 1000 / n
+        rest = self.machine - self.server - self.client - self.database
+        scale = 1000 / n
+        return self.server * scale, self.client * scale, self.database * scale, rest * scale
 
 
 def run_authors(
@@ -746,21 +748,21 @@ def load(
     )
     print(
         "| authors | wizard | save cycles/s | p50 ms | p95 ms | p99 ms | errors | CPU ms/cycle: server "
-        "| clients | rest | lost saves |"
+        "| clients | database | rest | lost saves |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for count, peer_tally, peer_cpu, runs in results:
         rows = [("peer", peer_tally, peer_cpu, 0.0, "–")]
         rows += [(run.label, run.tally, run.cpu, run.redis_cpu, str(run.lost)) for run in runs]
         for name, tally, use, redis_cpu, lost_text in rows:
             n = max(len(tally.latencies), 1)
-            server, client, rest = use.per_cycle(n)
+            server, client, database, rest = use.per_cycle(n)
             server_text = f"{server:.1f}" + (f" + Redis {redis_cpu * 1000 / n:.1f}" if redis_cpu else "")
             rest -= redis_cpu * 1000 / n
             print(
                 f"| {count} | {name} | {len(tally.latencies) / seconds:.1f} | {q(tally.latencies, 50):.1f} "
                 f"| {q(tally.latencies, 95):.1f} | {q(tally.latencies, 99):.1f} | {len(tally.errors)} "
-                f"| {server_text} | {client:.1f} | {rest:.1f} | {lost_text} |"
+                f"| {server_text} | {client:.1f} | {database:.1f} | {rest:.1f} | {lost_text} |"
             )
         for run in runs:
             ratio = len(run.tally.latencies) / max(len(peer_tally.latencies), 1)
@@ -819,6 +821,21 @@ def shared_cache(url: str) -> str:
         print(f"save_cycle: no Redis at {url} ({error}).")
         return ""
     return url
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of this machine's PostgreSQL processes so far (0 where they can't be read)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, _paren, rest = text.partition(" (")[2].rpartition(")")
+        if name.startswith("postgres"):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def machine_busy_seconds() -> float:
