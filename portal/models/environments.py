@@ -64,6 +64,11 @@ class Environment(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def offered(cls) -> list[tuple[int, str]]:
+        """The environments a channel may be published to (not archived), as ``(pk, name)`` by name."""
+        return list(cls.objects.filter(archived=False).values_list("pk", "name"))
+
     @property
     def uses_microsoft_authority(self) -> bool:
         return self.authority_host.rstrip("/").endswith("login.microsoftonline.com")

@@ -10,6 +10,7 @@ from portal.models import AuditEntry
 from tests.factories import ChannelFactory, EnvironmentFactory, author, complete_data
 from wizard.models import Channel, ChannelStatus
 from wizard.services import drafts
+from wizard.steps import get_step
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +246,21 @@ def test_a_new_drafts_texts_are_in_its_widget_language_whatever_the_portal_is_re
     assert channel.data["details"]["language"] == "1033"  # English
     assert channel.data["appearance"]["title"] == "Let's chat"
     assert channel.data["appearance"]["offline_title"] == "We're offline"
+
+
+def test_checking_the_details_step_reads_the_environments_once_for_its_key_and_its_form():
+    kept = EnvironmentFactory(name="Contoso test")
+    EnvironmentFactory(name="Old org", archived=True)
+    channel = ChannelFactory(environment=kept)
+    step = get_step("details")
+    values = dict(channel.step_data("details"), name="Checked once", environment=str(kept.pk))
+    with CaptureQueriesContext(connection) as queries:
+        check = drafts.check_step(channel, step, values)
+    assert check.valid, check.problems
+    environment_reads = [q["sql"] for q in queries.captured_queries if "portal_environment" in q["sql"]]
+    assert len(environment_reads) == 1, environment_reads
+    # The archived environment is not offered: choosing it is refused.
+    archived = drafts.check_step(
+        channel, step, dict(values, environment=str(EnvironmentFactory(name="Gone", archived=True).pk))
+    )
+    assert not archived.valid

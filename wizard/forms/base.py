@@ -122,6 +122,9 @@ class StepContext:
 
     data: dict[str, Any] = field(default_factory=dict)
     published_data: dict[str, Any] | None = None
+    # The portal's environments a form offers (``Environment.offered()``), where the caller already read
+    # them; None: the form reads them.
+    environments: list[tuple[int, str]] | None = None
 
 
 class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):

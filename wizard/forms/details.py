@@ -44,8 +44,9 @@ class DetailsForm(StepForm):
 
         languages = self.choices.languages()
         self.set_choices("language", languages.options)
+        offered = self.context.environments
         environments = [
-            (str(env.pk), env.name) for env in Environment.objects.filter(archived=False).only("pk", "name")
+            (str(pk), name) for pk, name in (Environment.offered() if offered is None else offered)
         ]
         self.set_choices(
             "environment",

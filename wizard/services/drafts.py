@@ -200,9 +200,9 @@ def choices_for(channel: Channel) -> ChoiceProvider:
     return provider_for(channel.environment)
 
 
-def step_context(channel: Channel) -> StepContext:
+def step_context(channel: Channel, environments: list[tuple[int, str]] | None = None) -> StepContext:
     published = channel.published_revision.data if channel.published_revision_id else None  # type: ignore[union-attr]
-    return StepContext(data=channel.data, published_data=published)
+    return StepContext(data=channel.data, published_data=published, environments=environments)
 
 
 def bind_form(
@@ -317,7 +317,7 @@ def step_key(
 
 def _environments() -> list[Any]:
     """The environments a form may offer, as a rendering that lists them depends on them."""
-    return list(Environment.objects.filter(archived=False).values_list("pk", "name"))
+    return Environment.offered()
 
 
 def _rules(channel: Channel, choices: ChoiceProvider) -> list[tuple[str, bool]]:
@@ -588,10 +588,12 @@ def check_step(
     find it in any worker process; checks of values not saved are remembered in the cache."""
     assert step.form_class is not None
     choices = choices or choices_for(channel)
-    key = step_key(channel, step, choices, values)
+    # The key and the form both read the environments where the form offers them: read once.
+    environments = _environments() if step.form_class.uses_environments else None
+    key = step_key(channel, step, choices, values, environments=environments)
     found = _known_check(channel, step, key)
     if found is None:
-        form = step.form_class(values, choices=choices, context=step_context(channel))
+        form = step.form_class(values, choices=choices, context=step_context(channel, environments))
         found = StepCheck(form.is_valid(), form.problems(), form.shows_no_errors(), key)
         renderings.set(_CHECK_KEY.format(key), found, STEP_CHECK_SECONDS)
     return found
