@@ -272,7 +272,7 @@ def rendered_review_keys(
     form reads (:func:`step_key`), which is all the summary of its values depends on. Both hold whether
     the reader may edit (the Edit links), and are shared by drafts with the same content, as their
     links are relative to the page. The environments and the cross-step rules are read once for all."""
-    environments = _environments()
+    environments = Environment.offered()
     rules = _rules(channel, choices)
     review = _digest(channel.data, channel, choices, environments, "review", can_edit)
     sections = {
@@ -309,15 +309,10 @@ def step_key(
     if not uses_environments:
         environments = []
     elif environments is None:
-        environments = _environments()
+        environments = Environment.offered()
     if rules is None:
         rules = _rules(channel, choices)
     return _digest(values, channel, choices, environments, step.slug, rules, get_language(), *extra)
-
-
-def _environments() -> list[Any]:
-    """The environments a form may offer, as a rendering that lists them depends on them."""
-    return Environment.offered()
 
 
 def _rules(channel: Channel, choices: ChoiceProvider) -> list[tuple[str, bool]]:
@@ -589,7 +584,7 @@ def check_step(
     assert step.form_class is not None
     choices = choices or choices_for(channel)
     # The key and the form both read the environments where the form offers them: read once.
-    environments = _environments() if step.form_class.uses_environments else None
+    environments = Environment.offered() if step.form_class.uses_environments else None
     key = step_key(channel, step, choices, values, environments=environments)
     found = _known_check(channel, step, key)
     if found is None:
