@@ -513,19 +513,38 @@ def latency(peer: Peer, iters: int, profile: bool) -> None:
 
 
 def profile_save_cycle(client: Any, url: str, values: dict[str, dict[str, Any]]) -> None:
+    """Save cycles as the load mode drives them: each step in turn saved with a text of its own and
+    answered with the next step (url-encoded, as a browser posts), after a round that fills the caches."""
+    from urllib.parse import urlencode
+
     from pyinstrument import Profiler
 
     from wizard.models import Channel
 
     channel_id = int(url.split("/")[2])
     profiler = Profiler(interval=0.0002)
-    for _ in range(20):
+    rounds = 8
+    for index in range(len(FORM_STEPS) * (rounds + 1)):
+        slug = FORM_STEPS[index % len(FORM_STEPS)]
         version = Channel.objects.values_list("version", flat=True).get(pk=channel_id)
-        body = portal_post_body("appearance", values["appearance"], version, "next")
-        profiler.start()
-        client.post(url, body, headers={"HX-Request": "true", "HX-Target": "step-page"})
-        profiler.stop()
-    print("\n== Profile: 20 htmx save cycles of the Chat widget step (in-process) ==")
+        step_values = dict(values[slug], **{MARKER_FIELDS[slug]: f"profiled {index}"})
+        body = urlencode(portal_post_body(slug, step_values, version, "next"), doseq=True)
+        measured = index >= len(FORM_STEPS)
+        if measured:
+            profiler.start()
+        response = client.post(
+            f"/channels/{channel_id}/steps/{slug}/",
+            body,
+            content_type="application/x-www-form-urlencoded",
+            headers={"HX-Request": "true", "HX-Target": "step-page"},
+        )
+        if measured:
+            profiler.stop()
+        assert response.status_code == 200, (slug, response.status_code)
+    print(
+        f"\n== Profile: {len(FORM_STEPS) * rounds} htmx save cycles, each step in turn with a text of its "
+        "own, answered with the next step (in-process) =="
+    )
     print(profiler.output_text(unicode=True, color=False, show_all=False, short_mode=True))
 
 
