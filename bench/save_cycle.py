@@ -220,11 +220,8 @@ class Server:
         except OSError:
             return 0.0
         for pid in children:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            found = process_cpu(Path(f"/proc/{pid}/stat"))
+            total += found[1] if found else 0.0
         return total
 
     def stop(self) -> None:
@@ -776,8 +773,9 @@ def load(
         for name, tally, use, redis_cpu, lost_text in rows:
             n = max(len(tally.latencies), 1)
             server, client, database, rest = use.per_cycle(n)
-            server_text = f"{server:.1f}" + (f" + Redis {redis_cpu * 1000 / n:.1f}" if redis_cpu else "")
-            rest -= redis_cpu * 1000 / n
+            redis_ms = redis_cpu * 1000 / n  # counted in the rest of the machine; shown beside the server
+            server_text = f"{server:.1f}" + (f" + Redis {redis_ms:.1f}" if redis_cpu else "")
+            rest -= redis_ms
             print(
                 f"| {count} | {name} | {len(tally.latencies) / seconds:.1f} | {q(tally.latencies, 50):.1f} "
                 f"| {q(tally.latencies, 95):.1f} | {q(tally.latencies, 99):.1f} | {len(tally.errors)} "
@@ -842,19 +840,21 @@ def shared_cache(url: str) -> str:
     return url
 
 
+def process_cpu(stat: Path) -> tuple[str, float] | None:
+    """A process's name and user + system CPU so far, from its ``/proc/<pid>/stat``; None if it is gone."""
+    try:
+        text = stat.read_text()
+    except OSError:
+        return None
+    name, _paren, rest = text.partition(" (")[2].rpartition(")")
+    fields = rest.split()
+    return name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def postgres_cpu_seconds() -> float:
     """User + system CPU of this machine's PostgreSQL processes so far (0 where they can't be read)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, _paren, rest = text.partition(" (")[2].rpartition(")")
-        if name.startswith("postgres"):
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    found = [process_cpu(stat) for stat in Path("/proc").glob("[0-9]*/stat")]
+    return sum(cpu for name, cpu in filter(None, found) if name.startswith("postgres"))
 
 
 def machine_busy_seconds() -> float:
