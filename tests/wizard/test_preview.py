@@ -110,7 +110,7 @@ def test_long_title_is_flagged():
     assert not build_preview(data_with(appearance={"title": "x" * TITLE_VISIBLE_CHARS})).title_truncated
 
 
-def test_a_title_the_step_refuses_is_said_to_leave_the_header_without_one():
+def test_a_title_the_step_refuses_is_said_to_keep_the_channel_from_being_submitted():
     preview = build_preview(data_with(appearance={"title": "x" * 5000}))
     codes = [check.code for check in preview.checks]
     assert "title_refused" in codes and "title_truncated" not in codes and "title_missing" not in codes
