@@ -17,7 +17,7 @@ fields are read as their stripped text (the publish resolves them against the or
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -30,7 +30,7 @@ from wizard.forms import StepForm
 from wizard.forms.base import RowSet
 from wizard.forms.layout import condition_holds, field_conditions, is_on
 from wizard.forms.rules import rule_holds
-from wizard.steps import FORM_STEPS, Step, get_step
+from wizard.steps import FORM_STEP_SLUGS, Step, get_step
 
 
 @dataclass(frozen=True)
@@ -181,6 +181,28 @@ class StepValues(Mapping[str, Any]):
         return list(value) if isinstance(value, list) else []
 
 
+class _StepsOnDemand(Mapping[str, Any]):
+    """Every form step's ``make(step)``, in wizard order, each made when it is first looked up."""
+
+    def __init__(self, make: Callable[[Step], Any]) -> None:
+        self._make = make
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, slug: str) -> Any:
+        made = self._made.get(slug)
+        if made is None:
+            if slug not in FORM_STEP_SLUGS:
+                raise KeyError(slug)
+            made = self._made[slug] = self._make(get_step(slug))
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(FORM_STEP_SLUGS)
+
+    def __len__(self) -> int:
+        return len(FORM_STEP_SLUGS)
+
+
 class DraftValues:
     """Every step's values of ``data`` (a draft's or revision's wizard data), read once, cleaned.
 
@@ -192,8 +214,10 @@ class DraftValues:
         self.data: Mapping[str, Any] = data if isinstance(data, Mapping) else {}
         self.choices = choices
         self._refused: dict[str, dict[str, str]] = {}
-        cleaned = {step.slug: self._clean_step(step) for step in FORM_STEPS}
-        self._steps = {step.slug: self._read_step(step, cleaned) for step in FORM_STEPS}
+        # A save cycle reads one or two steps of five: each is cleaned when first read (a cross-step
+        # rule reads the steps it names the same way).
+        self._cleaned = _StepsOnDemand(self._clean_step)
+        self._steps = _StepsOnDemand(lambda step: self._read_step(step, self._cleaned))
 
     def _clean_step(self, step: Step) -> dict[str, Any]:
         assert step.form_class is not None
@@ -216,7 +240,7 @@ class DraftValues:
             ]
         return cleaned
 
-    def _read_step(self, step: Step, cleaned: dict[str, dict[str, Any]]) -> StepValues:
+    def _read_step(self, step: Step, cleaned: Mapping[str, dict[str, Any]]) -> StepValues:
         assert step.form_class is not None
         rules = step_rules(step.form_class)
         values = dict(cleaned[step.slug])
