@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import ChoiceProvider
-from wizard.forms import StepForm
+from wizard.forms import StepContext, StepForm
 from wizard.forms.base import RowSet
 from wizard.forms.layout import is_on
 from wizard.steps import FORM_STEPS, Step
@@ -135,15 +135,17 @@ def step_info(form_class: type[StepForm]) -> StepInfo:
 
 class StepForms:
     """Unbound step forms for one choice provider, built on first use and shared between several
-    ``iter_entries`` calls."""
+    ``iter_entries`` calls; ``environments``: the portal's environments where the caller already read
+    them (``Environment.offered()``)."""
 
-    def __init__(self, choices: ChoiceProvider) -> None:
+    def __init__(self, choices: ChoiceProvider, environments: list[tuple[int, str]] | None = None) -> None:
         self.choices = choices
+        self.context = StepContext(environments=environments)
         self._forms: dict[type[StepForm], StepForm] = {}
 
     def get(self, form_class: type[StepForm]) -> StepForm:
         if form_class not in self._forms:
-            self._forms[form_class] = form_class(choices=self.choices)
+            self._forms[form_class] = form_class(choices=self.choices, context=self.context)
         return self._forms[form_class]
 
 

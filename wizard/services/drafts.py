@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -264,30 +265,46 @@ def rendered_panel_key(channel: Channel, choices: ChoiceProvider) -> str:
     return f"{code_digest()}:{fingerprint}"
 
 
+@dataclass(frozen=True)
+class ReviewKeys:
+    """The keys of the review step's renderings, shared by drafts with the same content (their links are
+    relative to the page): ``problems`` for its problem list, under every step's check; ``sections``
+    (slug → key) for each step's part of the summary, under what that step's form reads; ``checks``
+    (slug → :func:`step_key`) for :func:`validate_all`. All hold whether the reader may edit (the Edit
+    links)."""
+
+    problems: str
+    sections: dict[str, str]
+    checks: dict[str, str]
+
+
 def rendered_review_keys(
-    channel: Channel, choices: ChoiceProvider, can_edit: bool
-) -> tuple[str, dict[str, str]]:
-    """The keys of the review step's renderings: its problems (a missing environment is one) under the
-    whole draft's content, and each step's part of the summary (slug → key) under what that step's
-    form reads (:func:`step_key`), which is all the summary of its values depends on. Both hold whether
-    the reader may edit (the Edit links), and are shared by drafts with the same content, as their
-    links are relative to the page. The environments and the cross-step rules are read once for all."""
-    environments = Environment.offered()
+    channel: Channel, choices: ChoiceProvider, can_edit: bool, environments: list[Any] | None = None
+) -> ReviewKeys:
+    """The review step's keys (:class:`ReviewKeys`). Each step's key is the key its check is
+    remembered under (a missing environment is a problem of the details step, whose key holds the
+    environments), so the page's problems are keyed by the five and not by the draft's content again.
+    The environments (where the caller already read them) and the cross-step rules are read once."""
+    if environments is None:
+        environments = Environment.offered()
     rules = _rules(channel, choices)
-    review = _digest(channel.data, channel, choices, environments, "review", can_edit)
-    sections = {
+    checks = {
         step.slug: step_key(
-            channel,
-            step,
-            choices,
-            channel.step_data(step.slug),
-            ("review-section", can_edit),
-            rules=rules,
-            environments=environments,
+            channel, step, choices, checked_values(channel, step), rules=rules, environments=environments
         )
         for step in FORM_STEPS
     }
-    return review, sections
+    edit = "edit" if can_edit else "read"
+    problems = hashlib.sha256(repr(("review", edit, sorted(checks.items()))).encode()).hexdigest()
+    return ReviewKeys(problems, {slug: f"{key}:{edit}" for slug, key in checks.items()}, checks)
+
+
+def checked_values(channel: Channel, step: Step) -> dict[str, Any]:
+    """What the draft holds for ``step`` as its check reads it: a step never saved reads as its form's
+    starting values."""
+    assert step.form_class is not None
+    values = channel.data.get(step.slug)
+    return values if isinstance(values, dict) else step.form_class.default_values()
 
 
 def step_key(
@@ -575,19 +592,28 @@ STEP_CHECK_SECONDS = 3600
 
 
 def check_step(
-    channel: Channel, step: Step, values: dict[str, Any], choices: ChoiceProvider | None = None
+    channel: Channel,
+    step: Step,
+    values: dict[str, Any],
+    choices: ChoiceProvider | None = None,
+    key: str | None = None,
 ) -> StepCheck:
     """Validate ``values`` for ``step`` of ``channel`` through the step's form, remembered under
-    :func:`step_key`: the Next that leaves a step checks it and the save stores the check with the
-    draft (``Channel.step_checks``), so the review page, the submission and the step's page then
-    find it in any worker process; checks of values not saved are remembered in the cache."""
+    :func:`step_key` (``key``, where the caller already made it): the Next that leaves a step checks
+    it and the save stores the check with the draft (``Channel.step_checks``), so the review page, the
+    submission and the step's page then find it in any worker process; checks of values not saved are
+    remembered in the cache."""
     assert step.form_class is not None
     choices = choices or choices_for(channel)
-    # The key and the form both read the environments where the form offers them: read once.
-    environments = Environment.offered() if step.form_class.uses_environments else None
-    key = step_key(channel, step, choices, values, environments=environments)
+    environments = None
+    if key is None:
+        # The key and the form both read the environments where the form offers them: read once.
+        environments = Environment.offered() if step.form_class.uses_environments else None
+        key = step_key(channel, step, choices, values, environments=environments)
     found = _known_check(channel, step, key)
     if found is None:
+        if environments is None and step.form_class.uses_environments:
+            environments = Environment.offered()
         form = step.form_class(values, choices=choices, context=step_context(channel, environments))
         found = StepCheck(form.is_valid(), form.problems(), form.shows_no_errors(), key)
         renderings.set(_CHECK_KEY.format(key), found, STEP_CHECK_SECONDS)
@@ -631,16 +657,17 @@ def form_to_show(channel: Channel, step: Step, choices: ChoiceProvider, shown_ke
     return form
 
 
-def validate_all(channel: Channel, choices: ChoiceProvider | None = None) -> list[Problem]:
-    """Every problem of every step, each tied to the step where it can be fixed."""
+def validate_all(
+    channel: Channel, choices: ChoiceProvider | None = None, keys: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Every problem of every step, each tied to the step where it can be fixed; ``keys``: each step's
+    :func:`step_key` (``ReviewKeys.checks``), where the caller already made them."""
     choices = choices or choices_for(channel)
     problems: list[Problem] = []
     for step in FORM_STEPS:
-        assert step.form_class is not None
-        values = channel.data.get(step.slug)
-        if not isinstance(values, dict):
-            values = step.form_class.default_values()
-        for label, message in check_step(channel, step, values, choices).problems:
+        values = checked_values(channel, step)
+        key = keys.get(step.slug) if keys else None
+        for label, message in check_step(channel, step, values, choices, key).problems:
             problems.append(Problem(step, label, message))
     return problems
 

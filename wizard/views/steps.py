@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from portal.caching import renderings
 from portal.http import AuthenticatedRequest
+from portal.models import Environment
 from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
 from portal.prepared import PreparedQuery
 from wizard import signed_out
@@ -214,26 +215,27 @@ class ReviewSection:
 def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> None:
     """The review step's problems and summary, read only when their cached rendering is missing; the
     number of problems (which decides whether Submit is enabled) is cached under the same key."""
-    key, section_keys = drafts.rendered_review_keys(channel, choices, context["can_edit"])
-    count_key = f"wizard_review_problems:{key}"
+    environments = Environment.offered()  # for the keys and the summary's details form alike
+    keys = drafts.rendered_review_keys(channel, choices, context["can_edit"], environments)
+    count_key = f"wizard_review_problems:{keys.problems}"
     count = renderings.get(count_key)
     if count is None:
-        problems: Any = drafts.validate_all(channel, choices)
+        problems: Any = drafts.validate_all(channel, choices, keys.checks)
         count = len(problems)
         renderings.set(count_key, count, REVIEW_CACHE_SECONDS)
     else:
-        problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices))
+        problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices, keys.checks))
     context["problems"] = problems
     context["problem_count"] = count
-    context["review_cache_key"] = key
+    context["review_cache_key"] = keys.problems
     reader = cache(partial(read, channel.data, choices))  # read once, and only if a part is drawn
-    forms = StepForms(choices)
+    forms = StepForms(choices, environments)
 
     def entries(step: Step) -> list[Any]:
         return list(iter_entries(reader(), choices, forms=forms, steps=[step]))
 
     context["sections"] = [
-        ReviewSection(step, section_keys[step.slug], SimpleLazyObject(partial(entries, step)))
+        ReviewSection(step, keys.sections[step.slug], SimpleLazyObject(partial(entries, step)))
         for step in FORM_STEPS
     ]
 
