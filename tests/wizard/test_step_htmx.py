@@ -366,6 +366,28 @@ def test_a_step_form_follows_the_cross_step_rule_another_step_changes(author_cli
     assert any("Persistent chat needs authentication settings" in problem.message for problem in problems)
 
 
+def test_the_review_step_reads_the_environments_once_and_follows_an_archived_one(author_client):
+    from tests.factories import EnvironmentFactory
+
+    environment = EnvironmentFactory(name="Contoso test")
+    channel = ChannelFactory(owner=author_client.user, environment=environment)
+    channel.data["details"]["environment"] = str(environment.pk)
+    channel.save()
+    review = step_url(channel, "review")
+    with CaptureQueriesContext(connection) as queries:
+        html = author_client.get(review).content.decode()
+    assert "Every step is complete" in html
+    offered = 'SELECT "portal_environment"."id" AS "pk"'  # Environment.offered()
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(offered)]
+    assert len(reads) == 1, reads
+    assert '<dd class="col-sm-7 text-break">Contoso test</dd>' in html  # the summary names it
+    # Archived since: the details step's check no longer holds, so neither do the cached problems.
+    environment.archived = True
+    environment.save()
+    html = author_client.get(review).content.decode()
+    assert "1 problem to fix" in html and "Channel details" in html
+
+
 def test_the_review_finds_the_steps_their_next_already_checked(author_client, monkeypatch):
     from wizard.forms import StepForm
     from wizard.services import drafts

@@ -11,7 +11,6 @@ import copy
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -270,12 +269,13 @@ class ReviewKeys:
     """The keys of the review step's renderings, shared by drafts with the same content (their links are
     relative to the page): ``problems`` for its problem list, under every step's check; ``sections``
     (slug → key) for each step's part of the summary, under what that step's form reads; ``checks``
-    (slug → :func:`step_key`) for :func:`validate_all`. All hold whether the reader may edit (the Edit
-    links)."""
+    (slug → :func:`step_key`) and the ``environments`` they were made with, for :func:`validate_all`.
+    All hold whether the reader may edit (the Edit links)."""
 
     problems: str
     sections: dict[str, str]
     checks: dict[str, str]
+    environments: list[tuple[int, str]]
 
 
 def rendered_review_keys(
@@ -296,7 +296,8 @@ def rendered_review_keys(
     }
     edit = "edit" if can_edit else "read"
     problems = hashlib.sha256(repr(("review", edit, sorted(checks.items()))).encode()).hexdigest()
-    return ReviewKeys(problems, {slug: f"{key}:{edit}" for slug, key in checks.items()}, checks)
+    sections = {slug: f"{key}:{edit}" for slug, key in checks.items()}
+    return ReviewKeys(problems, sections, checks, environments)
 
 
 def checked_values(channel: Channel, step: Step) -> dict[str, Any]:
@@ -597,18 +598,20 @@ def check_step(
     values: dict[str, Any],
     choices: ChoiceProvider | None = None,
     key: str | None = None,
+    environments: list[tuple[int, str]] | None = None,
 ) -> StepCheck:
     """Validate ``values`` for ``step`` of ``channel`` through the step's form, remembered under
-    :func:`step_key` (``key``, where the caller already made it): the Next that leaves a step checks
-    it and the save stores the check with the draft (``Channel.step_checks``), so the review page, the
-    submission and the step's page then find it in any worker process; checks of values not saved are
-    remembered in the cache."""
+    :func:`step_key`: the Next that leaves a step checks it and the save stores the check with the
+    draft (``Channel.step_checks``), so the review page, the submission and the step's page then
+    find it in any worker process; checks of values not saved are remembered in the cache. ``key``
+    and ``environments``: the step's key and the portal's environments, where the caller already has
+    them."""
     assert step.form_class is not None
     choices = choices or choices_for(channel)
-    environments = None
-    if key is None:
+    if environments is None and key is None and step.form_class.uses_environments:
         # The key and the form both read the environments where the form offers them: read once.
-        environments = Environment.offered() if step.form_class.uses_environments else None
+        environments = Environment.offered()
+    if key is None:
         key = step_key(channel, step, choices, values, environments=environments)
     found = _known_check(channel, step, key)
     if found is None:
@@ -658,16 +661,16 @@ def form_to_show(channel: Channel, step: Step, choices: ChoiceProvider, shown_ke
 
 
 def validate_all(
-    channel: Channel, choices: ChoiceProvider | None = None, keys: Mapping[str, str] | None = None
+    channel: Channel, choices: ChoiceProvider | None = None, keys: ReviewKeys | None = None
 ) -> list[Problem]:
-    """Every problem of every step, each tied to the step where it can be fixed; ``keys``: each step's
-    :func:`step_key` (``ReviewKeys.checks``), where the caller already made them."""
+    """Every problem of every step, each tied to the step where it can be fixed; ``keys``: the review
+    step's, where the caller already made them (each step's check key and the environments)."""
     choices = choices or choices_for(channel)
     problems: list[Problem] = []
     for step in FORM_STEPS:
         values = checked_values(channel, step)
-        key = keys.get(step.slug) if keys else None
-        for label, message in check_step(channel, step, values, choices, key).problems:
+        key, environments = (keys.checks[step.slug], keys.environments) if keys else (None, None)
+        for label, message in check_step(channel, step, values, choices, key, environments).problems:
             problems.append(Problem(step, label, message))
     return problems
 

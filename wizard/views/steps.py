@@ -220,11 +220,11 @@ def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> 
     count_key = f"wizard_review_problems:{keys.problems}"
     count = renderings.get(count_key)
     if count is None:
-        problems: Any = drafts.validate_all(channel, choices, keys.checks)
+        problems: Any = drafts.validate_all(channel, choices, keys)
         count = len(problems)
         renderings.set(count_key, count, REVIEW_CACHE_SECONDS)
     else:
-        problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices, keys.checks))
+        problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices, keys))
     context["problems"] = problems
     context["problem_count"] = count
     context["review_cache_key"] = keys.problems
