@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 
 from wizard.choices import ChoiceProvider
 from wizard.forms import StepForm
-from wizard.forms.base import RowSet
+from wizard.forms.base import RowSet, empty_value
 from wizard.forms.layout import condition_holds, field_conditions, is_on
 from wizard.forms.rules import rule_holds
 from wizard.steps import FORM_STEP_SLUGS, Step, get_step
@@ -55,14 +55,6 @@ def step_rules(form_class: type[StepForm]) -> StepRules:
             form_class.disabled_fields(),
         )
     return _rules[form_class]
-
-
-def empty_value(form_field: forms.Field) -> Any:
-    if isinstance(form_field, forms.BooleanField):
-        return False
-    if isinstance(form_field, (forms.CharField, forms.ChoiceField)):
-        return ""
-    return None
 
 
 def _provider_choice(form_field: forms.Field) -> bool:

@@ -621,3 +621,44 @@ def test_the_question_name_help_says_the_rule_the_name_is_checked_against():
     for bad in ("2nd_order", "_order", "order-number"):
         form = bind(BehaviorsForm, step_values("behaviors", prechat_enabled=True, questions=[question(bad)]))
         assert not form.is_valid(), bad
+
+
+@pytest.mark.parametrize(
+    ("form_class", "step", "name", "hidden", "shown"),
+    [
+        # Time limit typed as letters, then Reconnect to previous chat turned off.
+        (
+            AppearanceForm,
+            "appearance",
+            "reconnect_time_limit",
+            {"reconnect_enabled": False, "reconnect_time_limit": "abc"},
+            {"reconnect_enabled": True},
+        ),
+        # A survey URL refused, then the post-conversation survey turned off.
+        (
+            BehaviorsForm,
+            "behaviors",
+            "survey_url",
+            {"postchat_enabled": False, "survey_provider": "600990001", "survey_url": "javascript:alert(1)"},
+            {"postchat_enabled": True},
+        ),
+        # A new fallback queue's name over 100 characters, then "Choose existing" again.
+        (
+            WorkstreamForm,
+            "workstream",
+            "fallback_queue_name",
+            {"fallback_queue_mode": "existing", "fallback_queue_name": "q" * 101},
+            {"fallback_queue_mode": "new"},
+        ),
+    ],
+)
+def test_a_field_a_choice_on_the_step_hides_is_not_checked_until_it_shows_again(
+    form_class, step, name, hidden, shown
+):
+    form = bind(form_class, step_values(step, **hidden))
+    assert form.is_valid(), form.errors
+    assert form.problems() == []
+    assert form.cleaned_data[name] in ("", None)  # read as empty, as the reader reads it
+    assert form.source[name] == hidden[name]  # what was typed is kept for when it shows again
+    shows = bind(form_class, step_values(step, **{**hidden, **shown}))
+    assert not shows.is_valid() and name in shows.errors

@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from wizard.choices import ChoiceProvider
-from wizard.forms.layout import disabled_fields, is_on
+from wizard.forms.layout import condition_holds, disabled_fields, field_conditions, is_on
 
 if TYPE_CHECKING:  # the stubs' name for a text or a lazy translation; a development dependency
     from django_stubs_ext import StrOrPromise
@@ -127,6 +127,15 @@ class StepContext:
     environments: list[tuple[int, str]] | None = None
 
 
+def empty_value(form_field: forms.Field) -> Any:
+    """How a field that holds nothing reads: off, "" or None."""
+    if isinstance(form_field, forms.BooleanField):
+        return False
+    if isinstance(form_field, (forms.CharField, forms.ChoiceField)):
+        return ""
+    return None
+
+
 class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
     """A wizard step's form. Its fields are its class's until it changes one (:meth:`own_field`)."""
 
@@ -136,6 +145,7 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
     # Fields the form requires only while they show (its clean() says so); drawn as required.
     required_when_shown: ClassVar[frozenset[str]] = frozenset()
     _built_layout: ClassVar[Any]
+    _shown_when: ClassVar[dict[str, tuple[str, ...]]]
     _disabled_fields: ClassVar[dict[str, str]]
 
     def __init__(
@@ -185,6 +195,14 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
         if "_built_layout" not in cls.__dict__:
             cls._built_layout = cls.build_layout()
         return cls._built_layout
+
+    @classmethod
+    def shown_when(cls) -> dict[str, tuple[str, ...]]:
+        """Each field and row set of the layout with the conditions (``ShowWhen``) that must all hold for
+        it to show."""
+        if "_shown_when" not in cls.__dict__:
+            cls._shown_when = field_conditions(cls._layout())
+        return cls._shown_when
 
     def _disable_by_rules(self) -> None:
         """Disable the fields whose :class:`DisabledBy` rule holds for the draft: Django then ignores
@@ -314,6 +332,7 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
         super().full_clean()
         if not self.is_bound:
             return
+        self._pass_hidden_fields()
         self.clean_rows()
         for row_set in self.row_sets:
             formset = self.rows[row_set.name]
@@ -327,6 +346,16 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
                 }
                 self.too_many_rows[row_set.name] = str(message)
                 self.add_error(None, message)
+
+    def _pass_hidden_fields(self) -> None:
+        """A field hidden by a choice made on the step (its ``ShowWhen`` doesn't hold) is not checked:
+        the author can't see its error, and the reader reads it as empty (``wizard.values``). What was
+        typed in it stays in the draft, for when it shows again."""
+        conditions = self.shown_when()
+        for name in [name for name in self._errors if conditions.get(name)]:
+            if not all(condition_holds(condition, self.cleaned_data) for condition in conditions[name]):
+                del self._errors[name]
+                self.cleaned_data[name] = empty_value(self.fields[name])
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
