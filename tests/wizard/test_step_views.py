@@ -315,7 +315,7 @@ def test_review_step_lists_problems_linking_to_their_steps(author_client):
     assert "1 problem to fix" in html
     # Relative to the review page, so that drafts with the same content share its rendering.
     link = re.search(r'<li><a href="([^"]+)">Chat widget</a> – Title', html).group(1)
-    assert urljoin(step_url(channel, "review"), link) == step_url(channel, "appearance")
+    assert urljoin(step_url(channel, "review"), link) == step_url(channel, "appearance") + "?problems=1"
     edit = re.search(r'href="([^"]+)">Edit<span class="visually-hidden"> Behaviors', html).group(1)
     assert urljoin(step_url(channel, "review"), edit) == step_url(channel, "behaviors")
     assert "Submit for review" in html
@@ -673,3 +673,27 @@ def test_review_and_banners_speak_to_whoever_reads_them(client):
     client.force_login(reviewer(username="other"))
     html = client.get(step_url(channel, "appearance")).content.decode()
     assert "The author can withdraw it to make changes" in html
+
+
+def test_a_problem_the_review_lists_opens_its_step_with_the_problems_on_top(author_client):
+    from urllib.parse import urljoin
+
+    channel = ChannelFactory(owner=author_client.user)
+    data = dict(
+        channel.data,
+        behaviors=dict(
+            channel.data["behaviors"], postchat_enabled=True, survey_provider="600990001", survey_url=""
+        ),
+    )
+    Channel.objects.filter(pk=channel.pk).update(data=data)
+    review = author_client.get(reverse("wizard:step", args=[channel.pk, "review"])).content.decode()
+    link = re.search(r'<a href="(\.\./behaviors/[^"]*)">Behaviors</a>', review)
+    assert link, review
+    url = urljoin(reverse("wizard:step", args=[channel.pk, "review"]), link.group(1))
+    html = author_client.get(url).content.decode()
+    summary = html[html.index('id="step-problems"') : html.index("</div>", html.index('id="step-problems"'))]
+    assert "The review lists these problems on this step" in summary
+    assert '<a href="#id_survey_url">' in summary
+    # Opened from the step list, the step shows its errors by its fields only.
+    plain = author_client.get(reverse("wizard:step", args=[channel.pk, "behaviors"])).content.decode()
+    assert 'id="step-problems"' not in plain

@@ -183,6 +183,11 @@ def _render(
         _review_context(context, channel, choices)
     if step.has_form and _refused(request):
         context["problem_links"] = problem_links(context["form"])
+    elif step.has_form and request.GET.get("problems"):
+        # Opened from a problem the review step lists: the step's problems on top, each a link to its
+        # field (a long step shows its errors screens below).
+        context["problem_links"] = problem_links(context["form"])
+        context["review_problems"] = bool(context["problem_links"])
     # The panel's frame loads the draft itself, so what the panel draws is the preview's checks: drafts
     # and steps with the same checks share its rendering. Its addresses are relative to the step page.
     context["preview_key"] = drafts.STEP_PAGE_PREVIEW_KEY
