@@ -89,6 +89,9 @@ class RowSetInfo:
 class StepInfo:
     fields: tuple[FieldInfo, ...]
     row_sets: tuple[RowSetInfo, ...]
+    # Each field's and row set's place on the step's page: the summary lists them in that order, so a
+    # list of rows follows the toggle that turns it on.
+    places: dict[str, int]
 
 
 _CacheKey = tuple[object, str | None]
@@ -129,6 +132,7 @@ def step_info(form_class: type[StepForm]) -> StepInfo:
         _step_infos[key] = StepInfo(
             tuple(_field_info(name, f) for name, f in form_class.base_fields.items()),
             tuple(_row_set_info(row_set) for row_set in form_class.row_sets),
+            {name: place for place, name in enumerate(form_class.shown_when())},
         )
     return _step_infos[key]
 
@@ -225,10 +229,11 @@ def iter_entries(
         info = step_info(step.form_class)
         form = partial(forms.get, step.form_class)
         values = reader[step.slug]
+        entries: list[tuple[str, FieldEntry | RowsEntry]] = []
         for field_info in info.fields:
             name = field_info.name
             value = values[name]
-            yield FieldEntry(
+            field_entry = FieldEntry(
                 step,
                 name,
                 field_info.label,
@@ -237,10 +242,11 @@ def iter_entries(
                 values.applies(name),
                 _shortened(values.refused(name)),
             )
+            entries.append((name, field_entry))
         for row_info in info.row_sets:
             row_set = row_info.row_set
             rows = values.rows(row_set.name)
-            yield RowsEntry(
+            rows_entry = RowsEntry(
                 step,
                 row_set,
                 rows,
@@ -253,3 +259,7 @@ def iter_entries(
                 values.applies(row_set.name),
                 row_info.label,
             )
+            entries.append((row_set.name, rows_entry))
+        last = len(info.places)
+        entries.sort(key=lambda named: info.places.get(named[0], last))
+        yield from (entry for _name, entry in entries)

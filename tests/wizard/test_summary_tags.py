@@ -60,3 +60,10 @@ def test_what_the_author_typed_is_escaped_and_refused_text_is_said_to_be_kept():
     assert terms["Logo URL"] == (
         '<span class="text-danger">Not accepted yet: “javascript:alert(1)” (kept on the step; fix it there).</span>'
     )
+
+
+def test_settings_are_listed_in_the_order_of_the_step_page_rows_after_their_toggle():
+    _, html = drawn(complete_data(behaviors={"prechat_enabled": True, "questions": []}), "behaviors")
+    terms = re.findall(r'<dt class="col-sm-5">(.*?)</dt>', html)
+    assert terms.index("Pre-conversation survey") + 1 == terms.index("Pre-conversation survey questions")
+    assert terms.index("Custom automated messages") < terms.index("Pre-conversation survey")
