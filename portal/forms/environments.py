@@ -98,6 +98,15 @@ class EnvironmentForm(forms.ModelForm):
             self.fields["client_secret"].help_text = _(
                 "The value of a client secret of the app registration."
             )
+        if self.is_bound and self.data.get("client_secret"):
+            # The page is drawn again (an error, or a connection test): a secret is never sent back.
+            self.fields["client_secret"].help_text = (
+                _(
+                    "The secret you typed is not shown again: type it again, or leave it blank to keep the current one."
+                )
+                if self.instance.pk
+                else _("The secret you typed is not shown again, for safety: type it again before you save.")
+            )
 
     def clean_time_zone(self) -> str:
         return self.cleaned_data.get("time_zone") or "UTC"

@@ -198,8 +198,12 @@ def test_add_environment_tests_before_saving(client, emulator):
     assert response.status_code == 302
     environment = Environment.objects.get(name="New emu")
     assert secrets.decrypt(environment.client_secret_encrypted) == connection["client_secret"]
-    bad = client.post(reverse("environments:new"), {**data, "name": "Bad", "client_secret": "nope"})
+    bad = client.post(reverse("environments:new"), {**data, "name": "Bad", "client_secret": "nope-secret-42"})
     assert bad.status_code == 200 and not Environment.objects.filter(name="Bad").exists()
+    # The refused page says the secret must be typed again, and doesn't send it back.
+    text = bad.content.decode()
+    assert "The secret you typed is not shown again, for safety: type it again before you save." in text
+    assert "nope-secret-42" not in text
 
 
 def test_environment_with_published_channel_is_archived_not_deleted(client):
