@@ -9,6 +9,7 @@ from django.template import Context, Template
 from wizard.choices import provider_for
 from wizard.forms import StepContext
 from wizard.forms.rendering import render_form
+from wizard.options import ANSWER_OPTION_SET
 from wizard.steps import FORM_STEPS, get_step
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,19 @@ def test_fields_required_while_shown_carry_the_required_marker(slug, names):
         assert "requiredField" in label and '<span class="asteriskField">*</span>' in label
         control = re.search(rf'<(input|select)[^>]*name="{name}"[^>]*>', html).group(0)
         assert " required" not in control  # hidden while not chosen: the browser must not demand it
+
+
+def test_an_option_set_questions_options_carry_the_required_marker():
+    question = {
+        "name": "Topic",
+        "text": "Topic?",
+        "answer_type": ANSWER_OPTION_SET,
+        "options": "",
+        "required": True,
+    }
+    html = render_form(_form("behaviors", prechat_enabled=True, questions=[question]), {"can_edit": True})
+    label = re.search(r'<label for="id_questions-0-options"[^>]*>.*?</label>', html).group(0)
+    assert "requiredField" in label and '<span class="asteriskField">*</span>' in label
 
 
 def test_errors_are_tied_to_their_controls_and_everything_is_escaped():

@@ -48,6 +48,8 @@ class MessageRowForm(RowForm):
 class QuestionRowForm(RowForm):
     # Fields shown only while a condition on another field of the same row holds (see ShowWhen).
     show_when = {"options": f"answer_type={ANSWER_OPTION_SET}"}
+    # Required while shown (clean() says so): its label carries the required marker.
+    required_when_shown = frozenset({"options"})
 
     name = DataverseCharField(
         label=_("Question name"),
