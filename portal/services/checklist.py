@@ -49,11 +49,13 @@ def forget(environment_pk: int) -> None:
     cache.delete(roles_cache_key(environment_pk))
 
 
-def _cached(key: str, ask: Callable[[], T]) -> T:
+def _cached(key: str, ask: Callable[[], T], keep: Callable[[T], bool] = lambda answer: True) -> T:
+    """``ask()``'s answer, remembered for a minute if ``keep(answer)``."""
     answer = cache.get(key)
     if answer is None:
         answer = ask()
-        cache.set(key, answer, CACHE_SECONDS)
+        if keep(answer):
+            cache.set(key, answer, CACHE_SECONDS)
     return answer
 
 
@@ -74,6 +76,8 @@ def checklist(environment: Environment, fallback_queue: str) -> list[ChecklistLi
             _cached(
                 queue_cache_key(environment.pk, fallback_queue),
                 lambda: roles.queue_members(connect(), fallback_queue),
+                # A queue not there yet is asked for again: the channel's publish creates it.
+                keep=lambda answer: answer[0] is not None,
             )
             if fallback_queue
             else None
