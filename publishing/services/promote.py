@@ -30,6 +30,7 @@ from publishing import mapping
 from publishing.models import BindingChoice
 from publishing.services import publish
 from publishing.services.live import live_revision
+from wizard.choices import BuiltinChoices
 from wizard.models import Channel, PublishAttempt, Revision
 
 # Where each slot's value lives in a revision's data.
@@ -67,12 +68,17 @@ class Bound:
     def resolved(self) -> bool:
         return bool(self.row_id)
 
+    @property
+    def named(self) -> str:
+        """The kind and the value as a person reads it, e.g. Operating hours “Business hours”."""
+        return f"{self.label} “{self.source_name or self.value}”"
+
 
 class PromotionBlocked(PromotionError):
     def __init__(self, unresolved: list[Bound]) -> None:
         super().__init__(
             _("Bind every value to a row of the target environment first: %(list)s.")
-            % {"list": ", ".join(b.label for b in unresolved)}
+            % {"list": ", ".join(b.named for b in unresolved)}
         )
         self.unresolved = unresolved
 
@@ -104,7 +110,7 @@ def _bind(
     target: DataverseClient,
 ) -> Bound:
     table = ref.table
-    bound = Bound(ref.slot, ref.label, ref.value, source_name=ref.value)
+    bound = Bound(ref.slot, ref.table.label, ref.value, source_name=ref.value)
     choice = remembered.get((ref.slot, ref.value))
     if choice is not None:
         bound.row_id, bound.row_name, bound.how = choice.row_id, choice.row_name, "remembered"
@@ -118,8 +124,14 @@ def _bind(
                 top=2,
             )
         )
+        # A locale id means nothing to a reader: the language's name where the portal knows it.
+        bound.source_name = dict(BuiltinChoices().languages().options).get(ref.value, ref.value)
         if len(rows) == 1:
-            bound.row_id, bound.row_name, bound.how = str(rows[0][table.primary_id]), ref.value, "locale"
+            bound.row_id, bound.row_name, bound.how = (
+                str(rows[0][table.primary_id]),
+                bound.source_name,
+                "locale",
+            )
             return bound
     else:
         name = ref.value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -94,6 +96,11 @@ def test_promote_page_blocks_then_promotes_with_the_pick(
     url = reverse("publishing:promote", args=[channel.pk])
     page = client.get(url, {"environment": test_environment.pk}).content.decode()
     assert "Contoso test portal sign-in" in page and 'name="pick_authentication_settings"' in page
+    # Each row is named by its kind; the values as a person reads them (a language by its name, not its locale id).
+    heads = re.findall(r'<th scope="row">([^<]*)</th>', page)
+    assert "Language" in heads and "Operating hours" in heads, heads
+    assert "<td>Korean</td>" in page and "<td>1042</td>" not in page and "“1042”" not in page
+    assert "Row for Authentication settings “Contoso portal sign-in”" in page
     seq = test_knobs.last_seq()
     blocked = client.post(url, {"environment": test_environment.pk})
     assert blocked.status_code == 200
