@@ -6,6 +6,7 @@ from portal.views import audit, home, sign_in
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("favicon.ico", home.favicon, name="favicon"),
     path("accounts/login/", sign_in.SignInView.as_view(), name="login"),
     path("accounts/logout/", sign_in.SignOutView.as_view(), name="logout"),
     path("accounts/microsoft/", include("portal.entra_urls")),

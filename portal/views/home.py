@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import PUBLISH_CHANNEL, REVIEW_CHANNEL
@@ -35,3 +38,11 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         ready = base.filter(status=ChannelStatus.APPROVED)
         context.update(ready=ready[:LIST_SIZE], ready_count=ready.count())
     return render(request, "portal/home.html", context)
+
+
+@login_not_required
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and bookmark tools that ask for /favicon.ico (they don't read the page's icon link) are
+    sent to the portal's icon, so the log shows no 404 for them."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

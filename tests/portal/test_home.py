@@ -54,3 +54,13 @@ def test_a_page_refused_for_lack_of_a_group_says_whom_to_ask_and_where_groups_co
     assert response.status_code == 403
     assert "Ask a portal administrator for the group that has it" in html
     assert "Microsoft Entra ID" in html
+
+
+def test_favicon_ico_leads_to_the_portals_icon_without_signing_in(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/favicon") and response["Location"].endswith(".svg")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("favicon.svg")
+    assert client.post("/favicon.ico").status_code == 405
