@@ -6,8 +6,8 @@ import logging
 
 
 class RefusalsInOneLine(logging.Filter):
-    """A refused request (403: no permission, or a CSRF failure) is logged as its one line, "Forbidden
-    (…): path"; Django attaches the ``PermissionDenied`` traceback, which says nothing an administrator
+    """A request refused for want of permission (403) is logged as its one line, "Forbidden (Permission
+    denied): path"; Django attaches the ``PermissionDenied`` traceback, which says nothing an administrator
     reading the log can use and buries the errors that matter."""
 
     def filter(self, record: logging.LogRecord) -> bool:

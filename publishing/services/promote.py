@@ -110,7 +110,9 @@ def _bind(
     target: DataverseClient,
 ) -> Bound:
     table = ref.table
-    bound = Bound(ref.slot, ref.table.label, ref.value, source_name=ref.value)
+    # A locale id means nothing to a reader: the language's name where the portal knows it.
+    shown = dict(BuiltinChoices().languages().options).get(ref.value) if ref.by == "localeid" else None
+    bound = Bound(ref.slot, ref.table.label, ref.value, source_name=shown or ref.value)
     choice = remembered.get((ref.slot, ref.value))
     if choice is not None:
         bound.row_id, bound.row_name, bound.how = choice.row_id, choice.row_name, "remembered"
@@ -124,8 +126,6 @@ def _bind(
                 top=2,
             )
         )
-        # A locale id means nothing to a reader: the language's name where the portal knows it.
-        bound.source_name = dict(BuiltinChoices().languages().options).get(ref.value, ref.value)
         if len(rows) == 1:
             bound.row_id, bound.row_name, bound.how = (
                 str(rows[0][table.primary_id]),
