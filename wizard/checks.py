@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.checks import Error, register
 
-from wizard.forms.layout import field_conditions
 from wizard.forms.rules import RULES
 from wizard.steps import FORM_STEPS
 
@@ -36,7 +35,7 @@ def check_mapping(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         columns = [entry for entry in WIDGET_FIELDS.get(step.slug, ())]
         mapped = {entry.field for entry in columns}
         handled = set(HANDLED_FIELDS.get(step.slug, {}))
-        conditions = field_conditions(step.form_class.build_layout())
+        conditions = step.form_class.shown_when()
         for name in sorted(names):
             count = (name in mapped) + (name in handled)
             if count != 1:
@@ -76,7 +75,7 @@ def check_layouts(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     for step in FORM_STEPS:
         form_class = step.form_class
         assert form_class is not None
-        conditions = field_conditions(form_class.build_layout())
+        conditions = form_class.shown_when()
         for name in sorted(_names(form_class) - set(conditions)):
             errors.append(
                 Error(

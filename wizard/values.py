@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from wizard.choices import ChoiceProvider
 from wizard.forms import StepForm
 from wizard.forms.base import RowSet, empty_value
-from wizard.forms.layout import condition_holds, field_conditions, is_on
+from wizard.forms.layout import condition_holds, is_on
 from wizard.forms.rules import rule_holds
 from wizard.steps import FORM_STEP_SLUGS, Step, get_step
 
@@ -51,7 +51,7 @@ def step_rules(form_class: type[StepForm]) -> StepRules:
         _rules[form_class] = StepRules(
             dict(form_class.base_fields),
             tuple(form_class.row_sets),
-            field_conditions(form_class.build_layout()),
+            form_class.shown_when(),
             form_class.disabled_fields(),
         )
     return _rules[form_class]
