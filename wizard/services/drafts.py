@@ -279,14 +279,13 @@ class ReviewKeys:
 
 
 def rendered_review_keys(
-    channel: Channel, choices: ChoiceProvider, can_edit: bool, environments: list[Any] | None = None
+    channel: Channel, choices: ChoiceProvider, can_edit: bool, environments: list[tuple[int, str]]
 ) -> ReviewKeys:
     """The review step's keys (:class:`ReviewKeys`). Each step's key is the key its check is
     remembered under (a missing environment is a problem of the details step, whose key holds the
     environments), so the page's problems are keyed by the five and not by the draft's content again.
-    The environments (where the caller already read them) and the cross-step rules are read once."""
-    if environments is None:
-        environments = Environment.offered()
+    ``environments``: ``Environment.offered()``, which the page's summary also needs; the cross-step
+    rules are read once for the five."""
     rules = _rules(channel, choices)
     checks = {
         step.slug: step_key(
@@ -608,15 +607,13 @@ def check_step(
     them."""
     assert step.form_class is not None
     choices = choices or choices_for(channel)
-    if environments is None and key is None and step.form_class.uses_environments:
+    if environments is None and step.form_class.uses_environments:
         # The key and the form both read the environments where the form offers them: read once.
         environments = Environment.offered()
     if key is None:
         key = step_key(channel, step, choices, values, environments=environments)
     found = _known_check(channel, step, key)
     if found is None:
-        if environments is None and step.form_class.uses_environments:
-            environments = Environment.offered()
         form = step.form_class(values, choices=choices, context=step_context(channel, environments))
         found = StepCheck(form.is_valid(), form.problems(), form.shows_no_errors(), key)
         renderings.set(_CHECK_KEY.format(key), found, STEP_CHECK_SECONDS)
