@@ -267,15 +267,19 @@ def rendered_panel_key(channel: Channel, choices: ChoiceProvider) -> str:
 @dataclass(frozen=True)
 class ReviewKeys:
     """The keys of the review step's renderings, shared by drafts with the same content (their links are
-    relative to the page): ``problems`` for its problem list, under every step's check; ``sections``
-    (slug → key) for each step's part of the summary, under what that step's form reads; ``checks``
-    (slug → :func:`step_key`) and the ``environments`` they were made with, for :func:`validate_all`.
-    All hold whether the reader may edit (the Edit links)."""
+    relative to the page): ``problems`` for its problem list, under every step's check; ``checks``
+    (slug → :func:`step_key`) and the ``environments`` they were made with, for :func:`validate_all`;
+    :meth:`section` for each step's part of the summary. All hold whether the reader may edit
+    (``edit``: the Edit links)."""
 
     problems: str
-    sections: dict[str, str]
     checks: dict[str, str]
     environments: list[tuple[int, str]]
+    edit: str
+
+    def section(self, slug: str) -> str:
+        """The key of the step's part of the summary: its check's key (what the step's form reads)."""
+        return f"{self.checks[slug]}:{self.edit}"
 
 
 def rendered_review_keys(
@@ -295,8 +299,7 @@ def rendered_review_keys(
     }
     edit = "edit" if can_edit else "read"
     problems = hashlib.sha256(repr(("review", edit, sorted(checks.items()))).encode()).hexdigest()
-    sections = {slug: f"{key}:{edit}" for slug, key in checks.items()}
-    return ReviewKeys(problems, sections, checks, environments)
+    return ReviewKeys(problems, checks, environments, edit)
 
 
 def checked_values(channel: Channel, step: Step) -> dict[str, Any]:

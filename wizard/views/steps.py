@@ -240,7 +240,7 @@ def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> 
         return list(iter_entries(reader(), choices, forms=forms, steps=[step]))
 
     context["sections"] = [
-        ReviewSection(step, keys.sections[step.slug], SimpleLazyObject(partial(entries, step)))
+        ReviewSection(step, keys.section(step.slug), SimpleLazyObject(partial(entries, step)))
         for step in FORM_STEPS
     ]
 
