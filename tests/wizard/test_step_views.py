@@ -676,8 +676,6 @@ def test_review_and_banners_speak_to_whoever_reads_them(client):
 
 
 def test_a_problem_the_review_lists_opens_its_step_with_the_problems_on_top(author_client):
-    from urllib.parse import urljoin
-
     channel = ChannelFactory(owner=author_client.user)
     data = dict(
         channel.data,
@@ -686,14 +684,14 @@ def test_a_problem_the_review_lists_opens_its_step_with_the_problems_on_top(auth
         ),
     )
     Channel.objects.filter(pk=channel.pk).update(data=data)
-    review = author_client.get(reverse("wizard:step", args=[channel.pk, "review"])).content.decode()
+    review = author_client.get(step_url(channel, "review")).content.decode()
     link = re.search(r'<a href="(\.\./behaviors/[^"]*)">Behaviors</a>', review)
     assert link, review
-    url = urljoin(reverse("wizard:step", args=[channel.pk, "review"]), link.group(1))
+    url = urljoin(step_url(channel, "review"), link.group(1))
     html = author_client.get(url).content.decode()
     summary = html[html.index('id="step-problems"') : html.index("</div>", html.index('id="step-problems"'))]
     assert "The review lists these problems on this step" in summary
     assert '<a href="#id_survey_url">' in summary
     # Opened from the step list, the step shows its errors by its fields only.
-    plain = author_client.get(reverse("wizard:step", args=[channel.pk, "behaviors"])).content.decode()
+    plain = author_client.get(step_url(channel, "behaviors")).content.decode()
     assert 'id="step-problems"' not in plain
