@@ -26,6 +26,10 @@ peer and each way of serving the portal take turns in ``--rounds`` rounds that s
 Prints save cycles per second, p50/p95/p99, errors, the CPU per save cycle of the server (Redis's
 apart), of the authors' clients (this process), of PostgreSQL and of the rest of the machine (the
 kernel), and lost saves: every acknowledged save of the portal is checked against the database afterwards.
+Then the floor: the same authors ask the portal for a page that draws nothing (as many as they can for
+one round's time), which is what every request costs before any wizard work: gunicorn, the middleware,
+the session and the user, the clients, the kernel. No save cycle can be answered faster than the
+floor, so the floor against the peer's save cycles is the most the portal's save cycles could reach.
 """
 
 from __future__ import annotations
@@ -575,7 +579,7 @@ class CpuUse:
         run()
         self.server += server.cpu_seconds() - started[0]
         self.client += time.process_time() - started[1]
-        self.database += postgres_cpu_seconds() - started[2]
+        self.database += postgres_cpu_since(started[2])
         self.machine += machine_busy_seconds() - started[3]
 
     def per_cycle(self, cycles: int) -> tuple[float, float, float, float]:
@@ -745,7 +749,15 @@ def load(
                     run.run(count, share)
             for run in runs:
                 run.check()
-            results.append((count, peer_tally, peer_cpu, runs))
+            # The floor: the same authors asking the portal for a page that draws nothing, as often as
+            # they can: what a request costs the server (gunicorn, the middleware, the session and the
+            # user), the clients, the database and the kernel before any wizard work.
+            floor_run = runs[0] if len(runs) == 1 else runs[1]
+            floor_tally, floor_cpu = Tally(), CpuUse()
+            work = partial(floor_work, floor_run.server.base + "/bench/floor/bare/", floor_run.authors)
+            floor_cpu.add(floor_run.server, partial(run_authors, count, share, work, floor_tally))
+            floor = (floor_run.label, floor_tally, floor_cpu)
+            results.append((count, peer_tally, peer_cpu, runs, floor))
     finally:
         for server in servers:
             server.stop()
@@ -767,25 +779,49 @@ def load(
         "| clients | database | rest | lost saves |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for count, peer_tally, peer_cpu, runs in results:
-        rows = [("peer", peer_tally, peer_cpu, 0.0, "–")]
-        rows += [(run.label, run.tally, run.cpu, run.redis_cpu, str(run.lost)) for run in runs]
-        for name, tally, use, redis_cpu, lost_text in rows:
+    for count, peer_tally, peer_cpu, runs, floor in results:
+        rows = [("peer", peer_tally, peer_cpu, 0.0, "–", seconds)]
+        rows += [(run.label, run.tally, run.cpu, run.redis_cpu, str(run.lost), seconds) for run in runs]
+        share = seconds / rounds
+        rows.append((f"floor: {floor[0]}, a page that draws nothing", floor[1], floor[2], 0.0, "–", share))
+        for name, tally, use, redis_cpu, lost_text, duration in rows:
             n = max(len(tally.latencies), 1)
-            server, client, database, rest = use.per_cycle(n)
+            server_ms, client, database, rest = use.per_cycle(n)
             redis_ms = redis_cpu * 1000 / n  # counted in the rest of the machine; shown beside the server
-            server_text = f"{server:.1f}" + (f" + Redis {redis_ms:.1f}" if redis_cpu else "")
+            server_text = f"{server_ms:.1f}" + (f" + Redis {redis_ms:.1f}" if redis_cpu else "")
             rest -= redis_ms
             print(
-                f"| {count} | {name} | {len(tally.latencies) / seconds:.1f} | {q(tally.latencies, 50):.1f} "
+                f"| {count} | {name} | {len(tally.latencies) / duration:.1f} | {q(tally.latencies, 50):.1f} "
                 f"| {q(tally.latencies, 95):.1f} | {q(tally.latencies, 99):.1f} | {len(tally.errors)} "
                 f"| {server_text} | {client:.1f} | {database:.1f} | {rest:.1f} | {lost_text} |"
             )
+        peer_rate = len(peer_tally.latencies) / seconds
         for run in runs:
-            ratio = len(run.tally.latencies) / max(len(peer_tally.latencies), 1)
+            ratio = len(run.tally.latencies) / seconds / max(peer_rate, 1e-9)
             print(f"| {count} | {run.label} / peer | {ratio:.2f}x | | | | | | target ≥ 1.5x at 50 |")
-        for text in sorted({e for run in runs for e in run.tally.errors} | set(peer_tally.errors))[:5]:
+        floor_rate = len(floor[1].latencies) / share
+        print(
+            f"| {count} | floor / peer's save cycles | {floor_rate / max(peer_rate, 1e-9):.2f}x "
+            "| | | | | | the most a save cycle could reach |"
+        )
+        errors = {e for run in runs for e in run.tally.errors} | set(peer_tally.errors) | set(floor[1].errors)
+        for text in sorted(errors)[:5]:
             print(f"    error: {text}")
+
+
+def floor_work(url: str, authors: list[PortalAuthor], i: int, deadline: float, tally: Tally) -> None:
+    session = authors[i].session
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        try:
+            response = session.get(url, timeout=60)
+        except requests.RequestException as error:
+            tally.error(type(error).__name__)
+            continue
+        if response.status_code != 200:
+            tally.error(f"floor {response.status_code}")
+            continue
+        tally.add((time.perf_counter() - started) * 1000)
 
 
 # --- set-up ----------------------------------------------------------------------------------------
@@ -851,10 +887,17 @@ def process_cpu(stat: Path) -> tuple[str, float] | None:
     return name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def postgres_cpu_seconds() -> float:
-    """User + system CPU of this machine's PostgreSQL processes so far (0 where they can't be read)."""
-    found = [process_cpu(stat) for stat in Path("/proc").glob("[0-9]*/stat")]
-    return sum(cpu for name, cpu in filter(None, found) if name.startswith("postgres"))
+def postgres_cpu_seconds() -> dict[str, float]:
+    """User + system CPU of each of this machine's PostgreSQL processes so far, by process id (none
+    where they can't be read)."""
+    found = {stat.parent.name: process_cpu(stat) for stat in Path("/proc").glob("[0-9]*/stat")}
+    return {pid: item[1] for pid, item in found.items() if item and item[0].startswith("postgres")}
+
+
+def postgres_cpu_since(before: dict[str, float]) -> float:
+    """CPU PostgreSQL spent since ``before`` (:func:`postgres_cpu_seconds`), summed over its processes
+    still running; a connection's process that ended meanwhile takes what it spent with it."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in postgres_cpu_seconds().items())
 
 
 def machine_busy_seconds() -> float:

@@ -11,4 +11,9 @@ def floor(request: HttpRequest) -> HttpResponse:
     return render(request, "base.html", {})
 
 
-urlpatterns = [path("bench/floor/", floor), *portal_urlpatterns]
+def bare_floor(request: HttpRequest) -> HttpResponse:
+    """What every signed-in request costs before a page is drawn: the middleware, the session, the user."""
+    return HttpResponse(request.user.get_username(), content_type="text/plain")
+
+
+urlpatterns = [path("bench/floor/", floor), path("bench/floor/bare/", bare_floor), *portal_urlpatterns]

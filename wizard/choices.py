@@ -68,6 +68,11 @@ def _builtin_languages(language: str | None) -> tuple[Option, ...]:
     return tuple((value, str(_(label))) for value, label in BUILTIN_LANGUAGES)
 
 
+@lru_cache(maxsize=16)
+def _builtin_queues(language: str | None) -> tuple[Option, ...]:
+    return ((DEFAULT_MESSAGING_QUEUE, str(_("Default messaging queue"))),)
+
+
 @dataclass
 class BuiltinChoices:
     """The reference rows a new Customer Service org has."""
@@ -85,7 +90,7 @@ class BuiltinChoices:
         return ChoiceList([])
 
     def queues(self) -> ChoiceList:
-        return ChoiceList([(DEFAULT_MESSAGING_QUEUE, str(_("Default messaging queue")))])
+        return ChoiceList(list(_builtin_queues(get_language())))
 
     def operating_hours(self) -> ChoiceList:
         return ChoiceList([])
@@ -114,13 +119,25 @@ def choices_fingerprint(provider: ChoiceProvider) -> str:
     Remembered on the provider for the language it was computed in: a provider lives for one request
     and keeps the lists it read (builtin names are translated, so the language is part of it)."""
     language = get_language()
+    if type(provider) is BuiltinChoices:
+        return _builtin_fingerprint(language)
     remembered = getattr(provider, "_fingerprint", None)
     if remembered is not None and remembered[0] == language:
         return str(remembered[1])
-    lists = [getattr(provider, name)() for name in CHOICE_LISTS]
-    fingerprint = repr([(choice_list.options, choice_list.offline) for choice_list in lists])
+    fingerprint = _fingerprint_of(provider)
     provider._fingerprint = (language, fingerprint)  # type: ignore[attr-defined]
     return fingerprint
+
+
+def _fingerprint_of(provider: ChoiceProvider) -> str:
+    lists = [getattr(provider, name)() for name in CHOICE_LISTS]
+    return repr([(choice_list.options, choice_list.offline) for choice_list in lists])
+
+
+@lru_cache(maxsize=16)
+def _builtin_fingerprint(language: str | None) -> str:
+    """The builtin lists change only with the language their names are in."""
+    return _fingerprint_of(BuiltinChoices())
 
 
 def provider_for(environment: object | None) -> ChoiceProvider:

@@ -117,7 +117,10 @@ def test_a_providers_fingerprint_is_computed_once_per_language():
 
     from wizard.choices import BuiltinChoices, choices_fingerprint
 
-    provider = BuiltinChoices()
+    class Listed(BuiltinChoices):  # a provider of its own, as an environment's is
+        pass
+
+    provider = Listed()
     read = []
     real = provider.languages
     provider.languages = lambda: read.append(1) or real()  # type: ignore[method-assign]
@@ -127,3 +130,25 @@ def test_a_providers_fingerprint_is_computed_once_per_language():
     with translation.override("ko"):
         korean = choices_fingerprint(provider)  # the builtin names are translated: a list of its own
     assert korean != english and len(read) == 2
+
+
+def test_the_builtin_lists_fingerprint_is_computed_once_per_language_for_every_request(monkeypatch):
+    from django.utils import translation
+
+    import wizard.choices as choices_module
+    from wizard.choices import BuiltinChoices, choices_fingerprint
+
+    choices_module._builtin_fingerprint.cache_clear()
+    computed = []
+    real = choices_module._fingerprint_of
+    monkeypatch.setattr(
+        choices_module, "_fingerprint_of", lambda provider: computed.append(1) or real(provider)
+    )
+    with translation.override("en"):
+        english = choices_fingerprint(BuiltinChoices())
+        assert choices_fingerprint(BuiltinChoices()) == english and len(computed) == 1
+    with translation.override("ko"):
+        korean = choices_fingerprint(BuiltinChoices())
+        assert "기본 메시징 큐" in korean  # the queue's name in the reader's language
+    assert korean != english and len(computed) == 2
+    choices_module._builtin_fingerprint.cache_clear()
