@@ -9,7 +9,8 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -31,11 +32,20 @@ class DatabaseBusyMiddleware:
         if not is_busy(exception):
             return None
         logger.warning("Database busy for %s %s: %s", request.method, request.path, exception)
-        return HttpResponse(
+        return refused(
+            _("Not saved yet"),
             _("Someone else was changing the same thing at that moment. Reload the page and try again."),
-            status=409,
-            content_type="text/plain; charset=utf-8",
+            409,
         )
+
+
+def refused(title: str, message: str, status: int) -> HttpResponse:
+    """A small page saying why a request was refused, drawn without the request (these answers come
+    before the middleware that signs the user in has run). Its ``data-error-message`` is what portal.js
+    shows above a step form sent through htmx, which keeps what was typed."""
+    return HttpResponse(
+        render_to_string("request_refused.html", {"title": title, "message": message}), status=status
+    )
 
 
 def _has_nul(data: Any) -> bool:
@@ -55,8 +65,12 @@ class NulCharacterMiddleware:
         except RequestDataTooBig:
             bad = False  # Django answers 400 for it when the view reads the form
         if bad:
-            return HttpResponseBadRequest(
-                _("The request contains a NUL character, which no field accepts. Remove it and try again."),
-                content_type="text/plain; charset=utf-8",
+            return refused(
+                _("Not accepted"),
+                _(
+                    "What you sent contains a NUL character (an invisible control character, often pasted "
+                    "from another program), which no field accepts. Delete it and try again."
+                ),
+                400,
             )
         return self.get_response(request)

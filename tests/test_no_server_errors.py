@@ -105,6 +105,8 @@ def test_a_database_still_locked_after_its_timeout_answers_409(rf):
     middleware = DatabaseBusyMiddleware(lambda request: None)
     response = middleware.process_exception(rf.post("/"), OperationalError("database is locked"))
     assert response.status_code == 409 and b"Reload the page" in response.content
+    # A page whose message portal.js can show above a step form, which keeps what was typed.
+    assert b"data-error-message>Someone else was changing" in response.content
     assert middleware.process_exception(rf.post("/"), OperationalError("no such table: x")) is None
 
 
@@ -182,4 +184,6 @@ def test_a_nul_character_is_400_with_a_message(admin_client, where):
         else admin_client.post(reverse("login"), {"username": "a\x00b", "password": "x"})
     )
     assert response.status_code == 400
-    assert "NUL character" in response.content.decode()
+    html = response.content.decode()
+    assert "data-error-message>What you sent contains a NUL character" in html
+    assert "Delete it and try again." in html and response["Content-Type"].startswith("text/html")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import idna
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
 # Dataverse names used as context keys: letters, digits and underscores, starting with a letter.
@@ -94,7 +95,7 @@ def validate_question_name(value: str) -> None:
     if not _QUESTION_NAME.match(value):
         raise ValidationError(
             _(
-                "Start the name with a letter and use only letters, digits and underscores (it becomes a context variable)."
+                "Start the name with a letter A–Z and use only letters A–Z, digits and underscores (it becomes a context variable)."
             ),
             code="question_name",
         )
@@ -123,6 +124,14 @@ def fit_dataverse_length(value: str, limit: int) -> str:
     return value
 
 
+# The message of a text past its limit, as the save says it and as the step page says it while typing
+# (portal.js fills in the two numbers).
+TOO_LONG = gettext_lazy(
+    "Shorten this text to at most %(limit)d characters (it has %(length)d; emoji and some other symbols "
+    "count as two)."
+)
+
+
 class DataverseMaxLengthValidator:
     """Refuses text longer than a Dataverse column holds, counted as Dataverse counts it."""
 
@@ -133,11 +142,7 @@ class DataverseMaxLengthValidator:
         length = dataverse_length(value or "")
         if length > self.limit:
             raise ValidationError(
-                _(
-                    "Shorten this text to at most %(limit)d characters (it has %(length)d; emoji and some "
-                    "other symbols count as two)."
-                )
-                % {"limit": self.limit, "length": length},
+                str(TOO_LONG) % {"limit": self.limit, "length": length},
                 code="dataverse_max_length",
             )
 

@@ -360,6 +360,14 @@
   function checkField(event, leaving) {
     var control = event.target;
     if (!control.form || !control.form.hasAttribute("data-dirty-guard") || !control.name) return;
+    // A length limit is said as soon as it is passed (the page has no maxlength, which would cut pasted
+    // text short without a word); a string's length counts UTF-16 units, as Dataverse does.
+    var limit = parseInt(control.getAttribute("data-max-length") || "0", 10);
+    var message = control.form.getAttribute("data-too-long-message");
+    if (limit && message && control.value.length > limit) {
+      showError(control, message.replace("%(limit)d", String(limit)).replace("%(length)d", String(control.value.length)));
+      return;
+    }
     if (control.checkValidity && !control.checkValidity()) {
       var form = control.form;
       if (leaving) {

@@ -121,6 +121,27 @@ def test_errors_appear_after_the_author_acted_and_clear_when_fixed(page, channel
     expect(page.locator("#div_id_title [data-client-error]")).to_be_visible()
 
 
+def test_pasted_text_past_a_length_limit_is_kept_whole_and_said_too_long(page, channel):
+    open_step(page, channel, "appearance")
+    page.get_by_role("checkbox", name="Reconnect to previous chat").check()
+    portal_url = field(page, "Portal URL")
+    pasted = "https://contoso.example/support/chat?campaign=" + "winter-sale-" * 10 + "&lang=en-US"
+    portal_url.focus()
+    page.keyboard.insert_text(pasted)  # as a paste arrives: the browser would cut it at a maxlength
+    expect(portal_url).to_have_value(pasted)
+    message = page.locator("#div_id_reconnect_portal_url [data-client-error]")
+    expect(message).to_contain_text(f"at most 100 characters (it has {len(pasted)};")
+    page.get_by_role("button", name="Save draft").click()
+    # The save refuses it with the same words and keeps it whole in the form.
+    expect(page.locator("#div_id_reconnect_portal_url .invalid-feedback")).to_contain_text(
+        "at most 100 characters"
+    )
+    expect(field(page, "Portal URL")).to_have_value(pasted)
+    portal_url = field(page, "Portal URL")
+    portal_url.fill("https://contoso.example/support")
+    expect(page.locator("#div_id_reconnect_portal_url .invalid-feedback")).to_have_count(0)
+
+
 def test_a_refused_next_never_says_saved(page, channel):
     open_step(page, channel, "appearance")
     field(page, "Title").fill("")

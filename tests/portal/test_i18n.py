@@ -29,6 +29,9 @@ def test_wizard_labels_are_translated_to_korean(client):
         reverse("wizard:step", args=[channel.pk, "appearance"]), HTTP_ACCEPT_LANGUAGE="ko"
     ).content.decode()
     assert "채팅 위젯" in html and "테마 색상" in html and "다음" in html
+    # What the page says while a text is past its limit, with the numbers portal.js fills in.
+    assert 'data-too-long-message="이 텍스트를 최대 %(limit)d자로 줄이세요(현재 %(length)d자이며' in html
+    assert "도메인: 최대 50개." in html  # the row limit beside the add button
     html = client.get(
         reverse("wizard:step", args=[channel.pk, "appearance"]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()

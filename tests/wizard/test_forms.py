@@ -6,6 +6,7 @@ from django.http import QueryDict
 from tests.factories import complete_data
 from wizard.choices import BuiltinChoices
 from wizard.forms import AppearanceForm, BehaviorsForm, DetailsForm, FeaturesForm, StepContext, WorkstreamForm
+from wizard.forms.rendering import render_field
 from wizard.options import ANSWER_OPTION_SET, DISTRIBUTION_PICK, DISTRIBUTION_PUSH, SURVEY_MODE_LINK
 
 pytestmark = pytest.mark.django_db
@@ -465,10 +466,13 @@ def test_too_long_text_gets_one_message_counted_as_dataverse_counts(form_class, 
         f"Shorten this text to at most {limit} characters (it has {limit + 50}; emoji and some other "
         "symbols count as two)."
     ]
-    # An emoji counts as two there too, and the page's maxlength (UTF-16 units in browsers) says the same.
+    # An emoji counts as two there too, and so does the page's check (a string's length in UTF-16 units).
     emoji = bind(form_class, step_values(step, **{field: "😀" * (limit // 2 + 1)}))
     assert len(emoji.errors[field]) == 1
-    assert f'maxlength="{limit}"' in str(form[field])
+    # The page says the limit without a maxlength, with which a browser cuts pasted text short.
+    drawn = render_field(form[field])
+    assert f'data-max-length="{limit}"' in drawn and "maxlength" not in drawn
+    assert 'value="' + "x" * (limit + 50) + '"' in drawn  # the refused text is shown whole
 
 
 @pytest.mark.parametrize(
@@ -615,7 +619,7 @@ def test_a_choice_the_list_no_longer_offers_gets_one_message_that_says_what_to_d
 def test_the_question_name_help_says_the_rule_the_name_is_checked_against():
     row_form = BehaviorsForm.row_sets[1].form_class
     help_text = str(row_form.base_fields["name"].help_text)
-    assert "a letter first" in help_text and "underscores" in help_text
+    assert "a letter A–Z first" in help_text and "underscores" in help_text
     ok = step_values("behaviors", prechat_enabled=True, questions=[question("Order_number2")])
     assert bind(BehaviorsForm, ok).is_valid()
     for bad in ("2nd_order", "_order", "order-number"):

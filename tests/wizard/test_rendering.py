@@ -29,6 +29,8 @@ def _shape(markup):
         if tag.startswith("<"):
             name = re.match(r"</?[\w-]+", tag).group(0)
             attrs = dict(re.findall(r'([\w-]+)(?:="([^"]*)")?', tag[len(name) :]))
+            if "maxlength" in attrs:  # written as data-max-length here: a browser cuts text at maxlength
+                attrs["data-max-length"] = attrs.pop("maxlength")
             if "class" in attrs:
                 drop = {"textinput", "select", "checkboxinput", "numberinput", "textarea", "d-block"}
                 attrs["class"] = " ".join(sorted(set(attrs["class"].split()) - drop))
@@ -138,6 +140,14 @@ def test_row_sets_are_drawn_with_their_buttons_template_and_escaped_values():
     )
     assert 'name="domains-MIN_NUM_FORMS" value="0"' in html and 'value="None"' not in html
     assert html.count('data-row data-row-index="') == 3  # two rows and the template for new ones
+    # The limit is said beside the add button, which a screen reader reads it with (it greys out there).
+    assert (
+        'value="add:domains" data-row-add aria-describedby="rows-domains-limit">Add domain</button>' in html
+    )
+    assert (
+        '<span class="small text-body-secondary align-self-center" id="rows-domains-limit">Domains: at most 50.</span>'
+        in html
+    )
     assert (
         '<template data-row-template><fieldset class="row-item border rounded p-3 mb-2" data-row data-row-index="__prefix__">'
         in html

@@ -157,6 +157,47 @@ def test_request_changes_without_comment_is_refused(client, reviewer, submitted)
     assert revision.state == revision.State.IN_REVIEW
 
 
+@pytest.mark.parametrize("action", ["request_changes", "approve"])
+def test_an_over_long_review_comment_is_refused_whole_never_cut_short(client, reviewer, submitted, action):
+    channel, revision = submitted
+    client.force_login(reviewer)
+    comment = "Please change the title. " * 80 + "<b>end</b>"  # 2,010 characters
+    response = _post(client, action, channel, revision, comment=comment, step="appearance")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert re.search(
+        r'id="id_review_comment_error">Shorten the comment to at most 2000 characters \(it has 2010\)', page
+    )
+    textarea = re.search(r'<textarea [^>]*id="id_review_comment"[^>]*>([^<]*)</textarea>', page)
+    assert "maxlength" not in textarea.group(0)  # a browser would cut a pasted comment short without a word
+    assert textarea.group(1).endswith(
+        "&lt;b&gt;end&lt;/b&gt;"
+    ) and "Please change the title. " * 80 in textarea.group(1)
+    revision.refresh_from_db()
+    assert revision.state == revision.State.IN_REVIEW and revision.review_comment == ""
+
+
+def test_an_over_long_comment_for_the_reviewer_is_refused_and_kept_on_the_review_step(client, author):
+    channel = factories.ChannelFactory(owner=author, editor_ids=[author.pk])
+    client.force_login(author)
+    comment = "x" * 2001
+    response = client.post(reverse("wizard:submit", args=[channel.pk]), {"comment": comment})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<h1 class="h2">Review and finish</h1>' in page
+    assert 'id="id_comment_error">Shorten the comment to at most 2000 characters (it has 2001).' in page
+    assert (
+        f'id="id_comment" rows="2" aria-describedby="id_comment_error id_comment_help" aria-invalid="true" autofocus>{comment}</textarea>'
+        in page
+    )
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.DRAFT and not channel.revisions.exists()
+    # A comment within the limit goes through as before.
+    response = client.post(reverse("wizard:submit", args=[channel.pk]), {"comment": "x" * 2000})
+    assert response.status_code == 302
+    assert Channel.objects.get(pk=channel.pk).status == ChannelStatus.IN_REVIEW
+
+
 def test_comment_html_is_escaped_everywhere(client, author, reviewer, submitted):
     channel, revision = submitted
     client.force_login(reviewer)

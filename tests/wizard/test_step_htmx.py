@@ -77,6 +77,17 @@ def test_a_stale_save_is_refused_with_409_and_the_typed_values(author_client):
     assert channel.data["appearance"]["title"] != "Mine <b>typed</b>"
 
 
+def test_a_nul_character_is_refused_with_a_message_the_step_page_shows_and_nothing_saved(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    response = author_client.post(
+        step_url(channel, "appearance"), appearance_post(channel, title="Pasted\x00title"), headers=HTMX
+    )
+    assert response.status_code == 400
+    assert 'id="step-page"' not in response.content.decode()  # portal.js keeps the form and says why
+    assert "data-error-message>What you sent contains a NUL character" in response.content.decode()
+    assert Channel.objects.get(pk=channel.pk).version == channel.version
+
+
 def test_a_missing_version_is_refused_with_409(author_client):
     channel = ChannelFactory(owner=author_client.user)
     data = appearance_post(channel)
@@ -644,3 +655,29 @@ def test_a_refused_stale_save_draws_the_preview_again(author_client):
         step_url(channel, "appearance"), appearance_post(channel, title="Mine"), headers=HTMX
     ).content.decode()
     assert "hx-preserve" not in html and "data-pv-frame" in html
+
+
+def test_the_error_summary_lists_problems_in_the_order_of_the_page(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    values = appearance_post(
+        channel,
+        title="",
+        anonymize_agent="on",
+        generic_agent_name="",
+        reconnect_enabled="on",
+        reconnect_time_limit="soon",
+        reconnect_redirect_url="javascript:alert(1)",
+        logo_url="ftp://logo",
+    )
+    values.pop("domains_only", None)
+    html = author_client.post(step_url(channel, "appearance"), values, headers=HTMX).content.decode()
+    summary = re.search(r'<div class="alert alert-danger" id="step-problems"[^>]*>.*?</div>', html, re.S)
+    links = re.findall(r'<a href="#id_(\w+)">', summary.group(0))
+    # Title, Logo URL and Generic agent name (header), then Time limit and Redirect URL (chat options).
+    assert links == [
+        "title",
+        "logo_url",
+        "generic_agent_name",
+        "reconnect_time_limit",
+        "reconnect_redirect_url",
+    ]

@@ -63,10 +63,12 @@ def test_question_names(name):
     validate_question_name(name)
 
 
-@pytest.mark.parametrize("name", ["2fast", "with space", "<b>", "é"])
+@pytest.mark.parametrize("name", ["2fast", "with space", "<b>", "é", "질문", "Ｑ４"])
 def test_bad_question_names(name):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         validate_question_name(name)
+    # "a letter" alone would read as any letter to an author who writes Korean or full-width letters.
+    assert "a letter A–Z" in refused.value.messages[0]
 
 
 def test_dataverse_length_counts_utf16_code_units():

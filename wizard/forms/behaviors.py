@@ -57,7 +57,7 @@ class QuestionRowForm(RowForm):
         error_messages={"required": _("Name the question, for example Name or Email.")},
         validators=[validate_question_name],
         help_text=_(
-            "Internal name: a letter first, then letters, digits or underscores. Questions named Name, "
+            "Internal name: a letter A–Z first, then letters A–Z, digits or underscores. Questions named Name, "
             "Email, Phone or CaseNumber identify the customer automatically."
         ),
     )

@@ -16,10 +16,13 @@ class ProblemLink:
 
 
 def problem_links(form: StepForm) -> list[ProblemLink]:
-    found: list[ProblemLink] = []
+    """The form's errors in the order of their controls on the page (the step's own errors first), so
+    that the summary reads as the page does, for keyboard and screen-reader users too."""
     if not form.is_bound:
-        return found
+        return []
     form.is_valid()
+    places = {name: place for place, name in enumerate(form.shown_when())}
+    found: list[tuple[int, ProblemLink]] = []
     # A row set over its limit links to its row group, which the page tells about as rows are removed.
     limits = {message: f"rows-{name}" for name, message in form.too_many_rows.items()}
     for name, errors in form.errors.items():
@@ -28,7 +31,8 @@ def problem_links(form: StepForm) -> list[ProblemLink]:
         anchor = form[name].auto_id if field is not None else ""
         for message in errors:
             limit = limits.get(str(message), "")
-            found.append(ProblemLink(label, str(message), anchor or limit, row_limit=bool(limit)))
+            place = places.get(name, -1 if field is None else len(places))
+            found.append((place, ProblemLink(label, str(message), anchor or limit, row_limit=bool(limit))))
     for row_set in form.row_sets:
         if not form.row_set_enabled(row_set):
             continue
@@ -39,5 +43,7 @@ def problem_links(form: StepForm) -> list[ProblemLink]:
                 if name in row.fields:
                     label += f" – {row.fields[name].label}"
                     anchor = row[name].auto_id or anchor
-                found.extend(ProblemLink(label, str(message), anchor) for message in errors)
-    return found
+                place = places.get(row_set.name, len(places))
+                found.extend((place, ProblemLink(label, str(message), anchor)) for message in errors)
+    found.sort(key=lambda placed: placed[0])  # stable: a row's errors keep their order
+    return [link for _place, link in found]

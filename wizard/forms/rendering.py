@@ -5,10 +5,12 @@ controls, so that chain was most of a step page's time. This module walks the sa
 objects the forms declare (``Layout``, ``Fieldset``, ``Field``, ``Div``/``ShowWhen``, ``Rows``) and
 writes the markup crispy-bootstrap5 writes for them: the ``div_id_<name>`` wrappers, labels tied to
 their controls, required markers, help text and errors referenced from ``aria-describedby``,
-``is-invalid``/``aria-invalid`` on controls with errors. Radio buttons whose widget has ``swatches``
-(the theme colours) get a colour swatch beside each name; row sets are drawn here too. A field whose
-layout names a template of its own is still rendered with that template. Every value, label, help
-text and error is escaped by ``conditional_escape``'s rules (:func:`_esc`).
+``is-invalid``/``aria-invalid`` on controls with errors; a text's length limit is written as
+``data-max-length`` instead of ``maxlength``, which a browser enforces by cutting pasted text short
+without a word. Radio buttons whose widget has ``swatches`` (the theme colours) get a colour swatch
+beside each name; row sets are drawn here too. A field whose layout names a template of its own is
+still rendered with that template. Every value, label, help text and error is escaped by
+``conditional_escape``'s rules (:func:`_esc`).
 """
 
 from __future__ import annotations
@@ -216,6 +218,11 @@ def _control_attrs(
     Bootstrap classes and this field's help and error ids."""
     widget = field.field.widget
     attrs: dict[str, Any] = {**widget.attrs, **(extra or {})}
+    if "maxlength" in attrs:
+        # Not the browser's maxlength, which cuts pasted text short without a word (a URL cut short is
+        # another URL): portal.js says at once that the text is too long, and the save refuses it with
+        # the same message and keeps it in the form.
+        attrs["data-max-length"] = attrs.pop("maxlength")
     if (
         field.field.required
         and field.form.use_required_attribute
@@ -421,9 +428,15 @@ def render_rows(
             row_set, formset.empty_form, "__prefix__", "__number__", buttons, first=False, last=True
         )
         parts.append(f"<template data-row-template>{template}</template>")
+        # The limit is said beside the add buttons, so that one that greys out says why.
+        limit_note, described = "", ""
+        if row_set.max_rows:
+            limit = _esc(_("%(label)s: at most %(max)d.") % {"label": row_set.label, "max": row_set.max_rows})
+            limit_note = f'<span class="small text-body-secondary align-self-center" id="rows-{name}-limit">{limit}</span>'
+            described = f' aria-describedby="rows-{name}-limit"'
         parts.append(
             '<div class="d-flex flex-wrap gap-2"><button type="submit" class="btn btn-sm btn-outline-primary" '
-            f'name="row_action" value="add:{name}" data-row-add{full}>{_esc(row_set.add_label)}</button>'
+            f'name="row_action" value="add:{name}" data-row-add{described}{full}>{_esc(row_set.add_label)}</button>'
         )
         if identification:
             identify = _esc(_("Identify the customer:"))
@@ -436,7 +449,7 @@ def render_rows(
                     f'value="identify:{shortcut_name}" data-identify="{shortcut_name}" '
                     f'data-question-text="{_esc(shortcut["text"])}"{hidden}{full}>{_esc(shortcut["label"])}</button>'
                 )
-        parts.append("</div>")
+        parts.append(f"{limit_note}</div>")
     parts.append("</div>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece was escaped where it was built
 

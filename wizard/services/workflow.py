@@ -43,8 +43,16 @@ class WorkflowError(Exception):
     """A transition that is not possible in the channel's current state; ``str()`` says why."""
 
 
-class CommentRequiredError(WorkflowError):
+class CommentError(WorkflowError):
+    """The comment can't be taken as it is; ``str()`` says what to change."""
+
+
+class CommentRequiredError(CommentError):
     """Changes were requested without saying what should change."""
+
+
+class CommentTooLongError(CommentError):
+    """A comment longer than :data:`MAX_COMMENT`: refused, never cut short."""
 
 
 class StaleRevisionError(WorkflowError):
@@ -98,7 +106,13 @@ def _locked(channel: Channel) -> Channel:
 
 
 def _clean_comment(comment: str | None) -> str:
-    return (comment or "").strip()[:MAX_COMMENT]
+    cleaned = (comment or "").strip()
+    if len(cleaned) > MAX_COMMENT:
+        raise CommentTooLongError(
+            _("Shorten the comment to at most %(limit)d characters (it has %(length)d).")
+            % {"limit": MAX_COMMENT, "length": len(cleaned)}
+        )
+    return cleaned
 
 
 def in_review_revision(channel: Channel) -> Revision | None:

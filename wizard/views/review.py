@@ -124,7 +124,7 @@ def _refused(request: AuthenticatedRequest, channel: Channel, error: workflow.Wo
         return redirect("wizard:channel", channel.pk)
     context = review_context(request, channel, revision)
     context["error"] = str(error)
-    if isinstance(error, workflow.CommentRequiredError):
+    if isinstance(error, workflow.CommentError):
         context["comment_error"] = str(error)
     context["comment_value"] = request.POST.get("comment", "")
     context["step_value"] = request.POST.get("step", "")

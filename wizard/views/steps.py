@@ -30,6 +30,7 @@ from wizard.services import actions, drafts, merge
 from wizard.services.rows import apply_row_action
 from wizard.steps import FORM_STEPS, STEPS, Step, get_step, next_step, previous_step
 from wizard.summary import StepForms, iter_entries
+from wizard.validators import TOO_LONG
 from wizard.values import read
 
 # What a step page shows. The published revision is read only to check or draw a step, which a cached
@@ -136,10 +137,12 @@ def _render(
     base_token: str | None = None,
     keep_panel: bool = False,
     unsaved: dict[str, Any] | None = None,
+    submit_comment: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The step page; ``keep_panel``: the page being swapped already shows this draft's preview, which
     htmx keeps (frame, state and width) instead of drawing it again; ``unsaved``: a save refused as the
-    channel can't be edited now, ``{"message": why, "rows": [ConflictRow, ...]}``."""
+    channel can't be edited now, ``{"message": why, "rows": [ConflictRow, ...]}``; ``submit_comment``:
+    on the review step, a comment Submit refused, ``{"value": as typed, "error": why}``."""
     choices = drafts.choices_for(channel)
     reachable = drafts.reachable_steps(channel)
     can_edit = actions.can_edit(channel, request.user)
@@ -160,8 +163,10 @@ def _render(
         "started_version": started_version,
         "can_edit": can_edit,
         "choice_notes": _choice_notes(choices),
+        "submit_comment": submit_comment,
     }
     if step.has_form:
+        context["too_long_message"] = TOO_LONG
         added = request.GET.get("added", "")
         if form is None and added and step.form_class and added in {r.name for r in step.form_class.row_sets}:
             # A row just added without JavaScript: shown blank, its errors wait until the author acts.
@@ -200,6 +205,17 @@ def _render(
     response = render(request, step.template, context, status=status)
     response["Vary"] = "HX-Request"
     return response
+
+
+def refused_submission(request: AuthenticatedRequest, pk: int, comment: str, error: str) -> HttpResponse:
+    """The review step again after Submit refused its comment: the comment as typed, the reason beside it."""
+    return _render(
+        request,
+        _channel(pk, PAGE_RELATED),
+        get_step("review"),
+        status=400,
+        submit_comment={"value": comment, "error": error},
+    )
 
 
 def _refused(request: AuthenticatedRequest) -> bool:

@@ -13,14 +13,18 @@ from portal.http import AuthenticatedRequest
 from portal.permissions import CHANGE_CHANNEL
 from wizard.models import Channel
 from wizard.services import workflow
+from wizard.views import steps
 
 
 @permission_required(CHANGE_CHANNEL, raise_exception=True)
 @require_POST
 def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
+    comment = request.POST.get("comment", "")
     try:
-        revision = workflow.submit(channel, request.user, request.POST.get("comment", ""))
+        revision = workflow.submit(channel, request.user, comment)
+    except workflow.CommentError as error:
+        return steps.refused_submission(request, pk, comment, str(error))
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
         return redirect("wizard:step", pk, "review")
