@@ -142,6 +142,17 @@ def test_pasted_text_past_a_length_limit_is_kept_whole_and_said_too_long(page, c
     expect(page.locator("#div_id_reconnect_portal_url .invalid-feedback")).to_have_count(0)
 
 
+def test_a_nul_character_is_refused_above_the_form_which_keeps_what_was_typed(page, channel):
+    open_step(page, channel, "appearance")
+    field(page, "Title").fill("Typed before the paste")
+    page.evaluate("() => { document.getElementById('id_subtitle').value = 'Pasted\\u0000here'; }")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("[data-save-problem]")).to_contain_text("contains a NUL character")
+    assert same_page(page)
+    expect(field(page, "Title")).to_have_value("Typed before the paste")
+    assert Channel.objects.get(pk=channel.pk).data["appearance"]["title"] != "Typed before the paste"
+
+
 def test_a_refused_next_never_says_saved(page, channel):
     open_step(page, channel, "appearance")
     field(page, "Title").fill("")
