@@ -648,6 +648,26 @@ def test_a_save_that_takes_in_someone_elses_changes_draws_the_preview_again(auth
     assert panel and "hx-preserve" not in panel.group(0) and "data-pv-frame" in panel.group(1)
 
 
+def test_a_save_that_changes_the_widget_language_draws_the_preview_again(author_client):
+    channel = ChannelFactory(owner=author_client.user)
+    details = {k: v for k, v in channel.data["details"].items() if v not in (False, None)}
+
+    def save(language):
+        version = Channel.objects.get(pk=channel.pk).version
+        body = dict(details, language=language, version=version, nav="next")
+        return author_client.post(step_url(channel, "details"), body, headers=HTMX).content.decode()
+
+    # The widget's built-in texts and the note about languages the preview has none in come with the
+    # panel's frame: a new language needs a new panel.
+    html = save("1041")
+    panel = PANEL.search(html)
+    assert panel and "hx-preserve" not in panel.group(0) and "data-pv-frame" in panel.group(1)
+    assert "it has them in English and Korean only" in html
+    # The same language again keeps the page's panel.
+    panel = PANEL.search(save("1041"))
+    assert panel and 'hx-preserve="true"' in panel.group(0) and panel.group(1) == ""
+
+
 def test_a_refused_stale_save_draws_the_preview_again(author_client):
     channel = ChannelFactory(owner=author_client.user)
     Channel.objects.filter(pk=channel.pk).update(version=channel.version + 1)

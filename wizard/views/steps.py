@@ -393,10 +393,21 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
     if not _answers_htmx(request):
         return redirect("wizard:step", channel.pk, target.slug)
     # htmx: the page the redirect would lead to, in this answer; the address bar follows. Unless the
-    # save took in someone else's changes, the page's preview already shows this draft.
-    response = _render(request, result.channel, target, keep_panel=result.channel.version <= version + 1)
+    # save took in someone else's changes, or changed the widget's language (its built-in texts and the
+    # preview's note about them come with the panel's frame, not as the author types), the page's
+    # preview already shows this draft.
+    keep_panel = result.channel.version <= version + 1 and not _widget_language_changed(
+        step, channel, result.channel
+    )
+    response = _render(request, result.channel, target, keep_panel=keep_panel)
     response["HX-Push-Url"] = reverse("wizard:step", args=[channel.pk, target.slug])
     return response
+
+
+def _widget_language_changed(step: Step, before: Channel, after: Channel) -> bool:
+    if step.slug != "details":
+        return False
+    return bool(read(before.data)["details"].text("language") != read(after.data)["details"].text("language"))
 
 
 def _reload_lists(request: AuthenticatedRequest, channel: Channel) -> None:
