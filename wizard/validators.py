@@ -106,8 +106,9 @@ def dataverse_length(value: str) -> int:
 
     Dataverse is a .NET service and a .NET string's ``Length`` counts UTF-16 code units, so a character
     outside the Basic Multilingual Plane (most emoji) counts twice (INFERRED from the platform; no
-    Microsoft page states it for MaxLength). The HTML ``maxlength`` attribute counts the same units, so
-    the browser and the server agree. Python's ``len`` counts code points and would let such text through.
+    Microsoft page states it for MaxLength). A JavaScript string's ``length`` counts the same units, so the
+    step page's check while typing (``data-max-length``, portal.js) and the server agree. Python's
+    ``len`` counts code points and would let such text through.
     """
     return len(value.encode("utf-16-le")) // 2
 

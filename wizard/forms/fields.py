@@ -15,8 +15,8 @@ class DataverseCharField(forms.CharField):
 
     Refused past the column's length as Dataverse counts it (UTF-16 code units,
     :class:`~wizard.validators.DataverseMaxLengthValidator`), with that one message instead of Django's
-    second one counting code points. The page's ``maxlength`` attribute stays: browsers count UTF-16
-    code units too.
+    second one counting code points. The step page draws the limit as ``data-max-length``
+    (``wizard.forms.rendering``), which portal.js checks in UTF-16 code units too.
     """
 
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:
