@@ -45,6 +45,15 @@ def test_language_can_be_switched(client):
     assert "채팅 채널" in client.get("/channels/").content.decode()
 
 
+def test_the_sign_in_page_offers_the_language_menu_and_it_works_before_sign_in(client):
+    page = client.get(reverse("login")).content.decode()
+    assert 'id="language-select"' in page and 'action="/i18n/setlang/"' in page
+    response = client.post(reverse("set_language"), {"language": "ko", "next": reverse("login")})
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    page = client.get(reverse("login")).content.decode()
+    assert '<html lang="ko"' in page and '<option value="ko" selected>' in page
+
+
 # --- the Korean catalogue is complete ------------------------------------------------------------------
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale" / "ko" / "LC_MESSAGES"
