@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 MIN_LENGTH = 32
@@ -34,18 +35,32 @@ def generate() -> str:
 
 
 def _local_file(directory: Path, name: str) -> str:
+    """The key in ``directory/<name>.key``, written there first if missing.
+
+    Processes that start at once (the portal and its task worker, two test runs) each write a whole key
+    into a private file of their own and link it into place: the first link wins and the others read that
+    key. A file created empty and written afterwards would let a second process read an empty key."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.key"
     if not path.exists():
-        # Exclusive create: two processes starting at once keep the one key the first wrote.
+        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
         try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(descriptor, "w", encoding="ascii") as handle:
                 handle.write(generate())
-    return path.read_text(encoding="ascii").strip()
+            os.chmod(temporary, 0o600)
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process's key is in place: use it
+        finally:
+            os.unlink(temporary)
+    value = path.read_text(encoding="ascii").strip()
+    if weakness(value):
+        raise WeakKeyError(
+            f"The key file {path} is empty or damaged: delete it and start again (a new key is made), or "
+            "set the key in the environment."
+        )
+    return value
 
 
 def key(variable: str, *, name: str, production: bool, directory: Path) -> str:

@@ -3,9 +3,13 @@ Microsoft's; weak keys are refused and the development key lives in var/, not in
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import secrets
 import subprocess
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -166,6 +170,33 @@ def test_the_development_key_is_generated_once_in_var(monkeypatch, tmp_path):
     path = tmp_path / "secrets.key"
     assert path.read_text().strip() == first
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def _key_in(directory):
+    return local_keys.key("PORTAL_TEST_RACE_KEY", name="race", production=False, directory=Path(directory))
+
+
+def _slow_key():
+    time.sleep(0.05)  # a slow disk or a busy machine: the others start meanwhile
+    return secrets.token_urlsafe(48)
+
+
+def test_processes_that_start_at_once_all_read_the_one_key_written(monkeypatch, tmp_path):
+    monkeypatch.delenv("PORTAL_TEST_RACE_KEY", raising=False)
+    monkeypatch.setattr(local_keys, "generate", _slow_key)  # the worker processes are forked with it
+    with ProcessPoolExecutor(8, mp_context=multiprocessing.get_context("fork")) as pool:
+        for attempt in range(5):
+            folder = tmp_path / str(attempt)
+            keys = set(pool.map(_key_in, [folder] * 16))
+            assert len(keys) == 1 and local_keys.weakness(keys.pop()) is None
+            assert [p.name for p in folder.iterdir()] == ["race.key"]  # no temporary file left behind
+
+
+def test_an_empty_key_file_is_refused_with_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.delenv("PORTAL_SECRETS_KEY", raising=False)
+    (tmp_path / "secrets.key").write_text("")
+    with pytest.raises(local_keys.WeakKeyError, match="empty or damaged: delete it"):
+        local_keys.key("PORTAL_SECRETS_KEY", name="secrets", production=False, directory=tmp_path)
 
 
 def test_no_key_is_written_in_the_settings():
