@@ -66,7 +66,7 @@ def sign_in_ko(page, username):
     page.goto("/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill("changeme")
-    page.locator("form button[type=submit]").first.click()
+    page.locator("form:has(#id_password) button[type=submit]").first.click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
