@@ -170,6 +170,11 @@ def test_the_step_form_posts_through_htmx_and_still_works_without_it(author_clie
     html = author_client.get(step_url(channel, "appearance")).content.decode()
     url = step_url(channel, "appearance")
     assert f'<form id="step-form" method="post" action="{url}" hx-post="{url}" hx-target="#step-page"' in html
+    # Without JavaScript every setting shows, those a switch turns off too: the page says they wait.
+    assert re.search(
+        r"<noscript><p [^>]*>Without JavaScript this page shows every setting[^<]*marked \*\.</p></noscript>",
+        html,
+    )
 
 
 def test_the_review_step_is_cached_by_content_and_follows_every_change(author_client, monkeypatch):
