@@ -1,5 +1,5 @@
 """Requests that would end in a 500 answer a 4xx with a message: a database that stays locked past its
-timeout (409), a NUL character in a query string or form (400)."""
+timeout (409), a NUL character in a query string or a form field's name (400); a form's values lose theirs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -52,16 +52,31 @@ def _has_nul(data: Any) -> bool:
     return any("\x00" in key or "\x00" in "".join(values) for key, values in data.lists())
 
 
+def _without_nul(form: QueryDict) -> Any:  # the immutable QueryDict ``request.POST`` holds
+    cleaned = QueryDict(mutable=True, encoding=form.encoding)
+    for key, values in form.lists():
+        cleaned.setlist(key, [value.replace("\x00", "") for value in values])
+    cleaned._mutable = False
+    return cleaned
+
+
 class NulCharacterMiddleware:
-    """A query string or form with a NUL character is refused with 400: no text the portal keeps or
-    searches may hold one (PostgreSQL refuses them in text and JSON), and no person types one."""
+    """No text the portal keeps or searches may hold a NUL character (PostgreSQL refuses them in text and
+    JSON), and no person types one: it comes with a paste from another program. A form's values lose
+    theirs, so what was typed is saved without the invisible character (a page sent back could not give
+    fields marked ``autocomplete="off"`` their text again); a query string or a form field's name with
+    one is refused with 400 and a message."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
-            bad = _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST))
+            bad = _has_nul(request.GET) or (
+                request.method == "POST" and any("\x00" in key for key in request.POST)
+            )
+            if not bad and request.method == "POST" and _has_nul(request.POST):
+                request.POST = _without_nul(request.POST)
         except RequestDataTooBig:
             bad = False  # Django answers 400 for it when the view reads the form
         if bad:

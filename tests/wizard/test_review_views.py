@@ -182,16 +182,22 @@ def test_an_over_long_comment_for_the_reviewer_is_refused_and_kept_on_the_review
     client.force_login(author)
     comment = "x" * 2001
     response = client.post(reverse("wizard:submit", args=[channel.pk]), {"comment": comment})
-    assert response.status_code == 400
-    page = response.content.decode()
+    # Back at the review step's own address, where its preview's relative addresses hold.
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "wizard:step", args=[channel.pk, "review"]
+    )
+    page = client.get(response["Location"]).content.decode()
     assert '<h1 class="h2">Review and finish</h1>' in page
+    assert 'class="alert alert-danger">Shorten the comment to at most 2000 characters (it has 2001).' in page
     assert 'id="id_comment_error">Shorten the comment to at most 2000 characters (it has 2001).' in page
     assert (
-        f'id="id_comment" rows="2" aria-describedby="id_comment_error id_comment_help" aria-invalid="true" autofocus>{comment}</textarea>'
-        in page
+        'id="id_comment" rows="2" aria-describedby="id_comment_error id_comment_help" aria-invalid="true" '
+        f"autofocus>{comment}</textarea>" in page
     )
     channel.refresh_from_db()
     assert channel.status == ChannelStatus.DRAFT and not channel.revisions.exists()
+    # Shown once: the next visit is a plain review step.
+    assert "id_comment_error" not in client.get(response["Location"]).content.decode()
     # A comment within the limit goes through as before.
     response = client.post(reverse("wizard:submit", args=[channel.pk]), {"comment": "x" * 2000})
     assert response.status_code == 302

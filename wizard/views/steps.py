@@ -103,6 +103,8 @@ def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse
         posted = signed_out.take(request)
         if posted is not None:
             return _restore(request, channel, step, posted)
+    if not step.has_form:
+        return _render(request, channel, step, submit_comment=_take_refused_comment(request, channel.pk))
     return _render(request, channel, step)
 
 
@@ -207,15 +209,24 @@ def _render(
     return response
 
 
-def refused_submission(request: AuthenticatedRequest, pk: int, comment: str, error: str) -> HttpResponse:
-    """The review step again after Submit refused its comment: the comment as typed, the reason beside it."""
-    return _render(
-        request,
-        _channel(pk, PAGE_RELATED),
-        get_step("review"),
-        status=400,
-        submit_comment={"value": comment, "error": error},
-    )
+# A comment Submit refused, kept in the session for the review step it leads back to.
+REFUSED_COMMENT = "wizard_refused_comment"
+
+
+def refuse_comment(request: AuthenticatedRequest, pk: int, comment: str, error: str) -> HttpResponse:
+    """Back to the review step after Submit refused its comment, which the step shows as typed with the
+    reason beside it (the step page's relative addresses hold only at its own address)."""
+    messages.error(request, error)
+    request.session[REFUSED_COMMENT] = {"channel": pk, "value": comment, "error": error}
+    return redirect("wizard:step", pk, "review")
+
+
+def _take_refused_comment(request: AuthenticatedRequest, pk: int) -> dict[str, str] | None:
+    refused = request.session.get(REFUSED_COMMENT)
+    if not isinstance(refused, dict) or refused.get("channel") != pk:
+        return None
+    del request.session[REFUSED_COMMENT]
+    return {"value": str(refused.get("value", "")), "error": str(refused.get("error", ""))}
 
 
 def _refused(request: AuthenticatedRequest) -> bool:

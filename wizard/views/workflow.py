@@ -24,7 +24,7 @@ def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         revision = workflow.submit(channel, request.user, comment)
     except workflow.CommentError as error:
-        return steps.refused_submission(request, pk, comment, str(error))
+        return steps.refuse_comment(request, pk, comment, str(error))
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
         return redirect("wizard:step", pk, "review")
