@@ -377,7 +377,22 @@
       return;
     }
     var box = fieldBox(control);
-    if (box.querySelector(".is-invalid, .invalid-feedback")) clearError(control);
+    if (box.querySelector(".is-invalid, .invalid-feedback")) {
+      clearError(control);
+      forgetProblem(control);
+    }
+  }
+
+  // A field fixed since the save leaves the error summary at the top too; a summary left with nothing to
+  // list goes. The next save checks the step again.
+  function forgetProblem(control) {
+    var summary = document.getElementById("step-problems");
+    if (!summary || !control.id) return;
+    summary.querySelectorAll('a[href="#' + CSS.escape(control.id) + '"]').forEach(function (link) {
+      link.closest("li").remove();
+    });
+    var list = summary.querySelector("ul");
+    if (list && !list.children.length) summary.hidden = true;
   }
   document.addEventListener("input", function (event) {
     if (event.target.dataset) event.target.dataset.touched = "1";

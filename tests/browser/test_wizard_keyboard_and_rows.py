@@ -155,6 +155,20 @@ def test_a_pasted_nul_character_is_dropped_and_everything_typed_saved(new_contex
     assert saved["title"] == "Typed before the paste" and saved["subtitle"] == "Pastedhere"
 
 
+def test_a_field_fixed_after_a_refused_next_leaves_the_error_summary(page, channel):
+    open_step(page, channel, "appearance")
+    field(page, "Title").fill("")
+    field(page, "Logo URL").fill("http://contoso.example/logo.png")
+    page.get_by_role("button", name="Next").click()
+    summary = page.locator("#step-problems")
+    expect(summary.locator("li")).to_have_count(2)
+    field(page, "Title").fill("Chat with Contoso")
+    expect(summary.locator('a[href="#id_title"]')).to_have_count(0)
+    expect(summary.locator('a[href="#id_logo_url"]')).to_have_count(1)
+    field(page, "Logo URL").fill("https://contoso.example/logo.png")
+    expect(summary).to_be_hidden()  # nothing left to list
+
+
 def test_a_refused_next_never_says_saved(page, channel):
     open_step(page, channel, "appearance")
     field(page, "Title").fill("")
