@@ -27,6 +27,11 @@ def author_client(client):
     return client
 
 
+def save_appearance(client, channel, **values):
+    """The Chat widget step of ``channel`` saved through htmx with ``values`` over the draft's."""
+    return client.post(step_url(channel, "appearance"), appearance_post(channel, **values), headers=HTMX)
+
+
 def appearance_post(channel, **values):
     data = {k: v for k, v in channel.data["appearance"].items() if v not in (False, None) and k != "domains"}
     data.update({"version": channel.version, "nav": "next", "domains-TOTAL_FORMS": "0"})
@@ -79,11 +84,7 @@ def test_a_stale_save_is_refused_with_409_and_the_typed_values(author_client):
 
 def test_a_pasted_nul_character_is_dropped_and_everything_else_saved(author_client):
     channel = ChannelFactory(owner=author_client.user)
-    response = author_client.post(
-        step_url(channel, "appearance"),
-        appearance_post(channel, title="Pasted\x00title", subtitle="Typed too"),
-        headers=HTMX,
-    )
+    response = save_appearance(author_client, channel, title="Pasted\x00title", subtitle="Typed too")
     assert response.status_code == 200 and '<h1 class="h2">Behaviors</h1>' in response.content.decode()
     saved = Channel.objects.get(pk=channel.pk).data["appearance"]
     assert saved["title"] == "Pastedtitle" and saved["subtitle"] == "Typed too"
@@ -99,11 +100,7 @@ def test_a_missing_version_is_refused_with_409(author_client):
 
 def test_next_from_an_invalid_step_stays_with_the_errors(author_client):
     channel = ChannelFactory(owner=author_client.user)
-    response = author_client.post(
-        step_url(channel, "appearance"),
-        appearance_post(channel, logo_url="javascript:alert(1)"),
-        headers=HTMX,
-    )
+    response = save_appearance(author_client, channel, logo_url="javascript:alert(1)")
     html = response.content.decode()
     assert response.status_code == 200
     assert response["HX-Push-Url"] == step_url(channel, "appearance")
@@ -116,11 +113,7 @@ def test_next_from_an_invalid_step_stays_with_the_errors(author_client):
 
 def test_a_row_action_loads_the_whole_page_at_the_rows(author_client):
     channel = ChannelFactory(owner=author_client.user)
-    response = author_client.post(
-        step_url(channel, "appearance"),
-        appearance_post(channel, row_action="add:domains", domains_only="on"),
-        headers=HTMX,
-    )
+    response = save_appearance(author_client, channel, row_action="add:domains", domains_only="on")
     assert response["HX-Redirect"] == step_url(channel, "appearance") + "?added=domains#rows-domains"
 
 
