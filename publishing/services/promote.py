@@ -111,8 +111,8 @@ def _bind(
 ) -> Bound:
     table = ref.table
     # A locale id means nothing to a reader: the language's name where the portal knows it.
-    shown = dict(BuiltinChoices().languages().options).get(ref.value) if ref.by == "localeid" else None
-    bound = Bound(ref.slot, ref.table.label, ref.value, source_name=shown or ref.value)
+    shown = BuiltinChoices().languages().label_for(ref.value) if ref.by == "localeid" else ref.value
+    bound = Bound(ref.slot, ref.table.label, ref.value, source_name=shown)
     choice = remembered.get((ref.slot, ref.value))
     if choice is not None:
         bound.row_id, bound.row_name, bound.how = choice.row_id, choice.row_name, "remembered"
