@@ -132,7 +132,7 @@ def step_info(form_class: type[StepForm]) -> StepInfo:
         _step_infos[key] = StepInfo(
             tuple(_field_info(name, f) for name, f in form_class.base_fields.items()),
             tuple(_row_set_info(row_set) for row_set in form_class.row_sets),
-            {name: place for place, name in enumerate(form_class.shown_when())},
+            form_class.places(),
         )
     return _step_infos[key]
 

@@ -146,6 +146,7 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
     required_when_shown: ClassVar[frozenset[str]] = frozenset()
     _built_layout: ClassVar[Any]
     _shown_when: ClassVar[dict[str, tuple[str, ...]]]
+    _places: ClassVar[dict[str, int]]
     _disabled_fields: ClassVar[dict[str, str]]
 
     def __init__(
@@ -203,6 +204,14 @@ class StepForm(forms.Form, metaclass=_SharedFieldsMetaclass):
         if "_shown_when" not in cls.__dict__:
             cls._shown_when = field_conditions(cls._layout())
         return cls._shown_when
+
+    @classmethod
+    def places(cls) -> dict[str, int]:
+        """Each field's and row set's place on the step's page, in the order of the layout: what lists
+        the step's settings or problems (the review summary, the error summary) are sorted by."""
+        if "_places" not in cls.__dict__:
+            cls._places = {name: place for place, name in enumerate(cls.shown_when())}
+        return cls._places
 
     def _disable_by_rules(self) -> None:
         """Disable the fields whose :class:`DisabledBy` rule holds for the draft: Django then ignores

@@ -21,7 +21,7 @@ def problem_links(form: StepForm) -> list[ProblemLink]:
     if not form.is_bound:
         return []
     form.is_valid()
-    places = {name: place for place, name in enumerate(form.shown_when())}
+    places = form.places()
     found: list[tuple[int, ProblemLink]] = []
     # A row set over its limit links to its row group, which the page tells about as rows are removed.
     limits = {message: f"rows-{name}" for name, message in form.too_many_rows.items()}
