@@ -213,12 +213,10 @@ def _render(
 REFUSED_COMMENT = "wizard_refused_comment"
 
 
-def refuse_comment(request: AuthenticatedRequest, pk: int, comment: str, error: str) -> HttpResponse:
-    """Back to the review step after Submit refused its comment, which the step shows as typed with the
-    reason beside it (the step page's relative addresses hold only at its own address)."""
-    messages.error(request, error)
+def keep_refused_comment(request: AuthenticatedRequest, pk: int, comment: str, error: str) -> None:
+    """Keep a comment Submit refused for the review step the refusal leads back to, which shows it as
+    typed with the reason beside it (the step page's relative addresses hold only at its own address)."""
     request.session[REFUSED_COMMENT] = {"channel": pk, "value": comment, "error": error}
-    return redirect("wizard:step", pk, "review")
 
 
 def _take_refused_comment(request: AuthenticatedRequest, pk: int) -> dict[str, str] | None:

@@ -23,9 +23,9 @@ def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     comment = request.POST.get("comment", "")
     try:
         revision = workflow.submit(channel, request.user, comment)
-    except workflow.CommentError as error:
-        return steps.refuse_comment(request, pk, comment, str(error))
     except workflow.WorkflowError as error:
+        if isinstance(error, workflow.CommentError):
+            steps.keep_refused_comment(request, pk, comment, str(error))
         messages.error(request, str(error))
         return redirect("wizard:step", pk, "review")
     messages.success(
