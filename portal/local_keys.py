@@ -46,8 +46,7 @@ def _local_file(directory: Path, name: str) -> str:
         descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
         try:
             with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-                handle.write(generate())
-            os.chmod(temporary, 0o600)
+                handle.write(generate())  # mkstemp made it readable by its owner only
             try:
                 os.link(temporary, path)
             except FileExistsError:
