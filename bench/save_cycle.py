@@ -862,7 +862,10 @@ def serve_portal(workers: int, redis_url: str = "", threads: int = 1) -> Server:
 
 
 def shared_cache(url: str) -> str:
-    """``url`` emptied for the run, or "" (and why, printed) if it can't be used."""
+    """``url`` emptied for the run, or "" (and why, printed) if it can't be used; "" (``--redis ""``):
+    no shared cache, the ways that need one are left out."""
+    if not url:
+        return ""
     try:
         import redis
     except ImportError:
@@ -948,7 +951,7 @@ def main() -> None:
     parser.add_argument(
         "--redis",
         default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/15"),
-        help="load: the cache the portal's processes share (emptied first); without it only one process",
+        help='load: the cache the portal\'s processes share (emptied first); "" leaves that way out',
     )
     args = parser.parse_args()
     if not (args.peer / "bench.py").exists():
