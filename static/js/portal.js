@@ -359,16 +359,20 @@
 
   function checkField(event, leaving) {
     var control = event.target;
-    if (!control.form || !control.form.hasAttribute("data-dirty-guard") || !control.name) return;
+    if (!control.form || !control.name) return;
+    var guarded = control.form.hasAttribute("data-dirty-guard");
     // A length limit is said as soon as it is passed (the page has no maxlength, which would cut pasted
-    // text short without a word); a string's length counts UTF-16 units, as Dataverse does.
+    // text short without a word). A step field's length counts UTF-16 units, as Dataverse does; a
+    // comment's (data-count-characters) counts characters, as the portal stores it.
     var limit = parseInt(control.getAttribute("data-max-length") || "0", 10);
+    if (!guarded && !limit) return;
     var message = control.form.getAttribute("data-too-long-message");
-    if (limit && message && control.value.length > limit) {
-      showError(control, message.replace("%(limit)d", String(limit)).replace("%(length)d", String(control.value.length)));
+    var length = control.hasAttribute("data-count-characters") ? Array.from(control.value).length : control.value.length;
+    if (limit && message && length > limit) {
+      showError(control, message.replace("%(limit)d", String(limit)).replace("%(length)d", String(length)));
       return;
     }
-    if (control.checkValidity && !control.checkValidity()) {
+    if (guarded && control.checkValidity && !control.checkValidity()) {
       var form = control.form;
       if (leaving) {
         showError(control, control.validity.valueMissing && form.getAttribute("data-required-message")

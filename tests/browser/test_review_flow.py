@@ -114,3 +114,47 @@ def test_switching_the_comparison_keeps_the_comment_being_written(new_context):
     page.get_by_role("link", name="Revision 1, sent back").click()
     page.get_by_role("heading", name="Changes since revision 1 was sent back").wait_for()
     assert page.get_by_label("Comment", exact=True).input_value() == "Half-written remark"
+
+
+def test_a_comment_past_its_limit_is_said_too_long_while_typing_and_kept_whole(new_context):
+    from wizard.services import workflow
+
+    author = factories.author(username="author")
+    factories.reviewer(username="reviewer")
+    channel = factories.ChannelFactory(owner=author, editor_ids=[author.pk], data=factories.complete_data())
+    # Emoji count as one character each, as the portal stores a comment: 1,999 of them fit.
+    fits = "😀" * 1999
+    too_long = "Please shorten the title. " + "x" * 2000
+
+    page = new_context().new_page()
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/steps/review/")
+    box = page.get_by_label("Comment for the reviewer (optional)")
+    box.focus()
+    page.keyboard.insert_text(fits)
+    expect_no_message = page.locator("#id_comment ~ [data-client-error]")
+    assert expect_no_message.count() == 0
+    box.fill("")
+    box.focus()
+    page.keyboard.insert_text(too_long)
+    message = page.locator("[data-client-error]")
+    message.wait_for()
+    assert f"Shorten the comment to at most 2000 characters (it has {len(too_long)})." in message.inner_text()
+    assert box.input_value() == too_long  # nothing cut
+    box.fill("First version")
+    page.locator("[data-client-error]").wait_for(state="detached")
+    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_text("was submitted for review").wait_for()
+
+    channel.refresh_from_db()
+    revision = workflow.in_review_revision(channel)
+    reviewer_page = new_context().new_page()
+    sign_in(reviewer_page, "reviewer")
+    reviewer_page.goto(f"/channels/{channel.pk}/review/")
+    assert revision is not None
+    comment = reviewer_page.get_by_label("Comment", exact=True)
+    comment.focus()
+    reviewer_page.keyboard.insert_text(too_long)
+    reviewer_page.locator("#review-form [data-client-error]").wait_for()
+    assert "at most 2000 characters" in reviewer_page.locator("#review-form [data-client-error]").inner_text()
+    assert comment.input_value() == too_long

@@ -191,7 +191,8 @@ def test_an_over_long_comment_for_the_reviewer_is_refused_and_kept_on_the_review
     assert 'class="alert alert-danger">Shorten the comment to at most 2000 characters (it has 2001).' in page
     assert 'id="id_comment_error">Shorten the comment to at most 2000 characters (it has 2001).' in page
     assert (
-        'id="id_comment" rows="2" aria-describedby="id_comment_error id_comment_help" aria-invalid="true" '
+        'id="id_comment" rows="2" data-max-length="2000" data-count-characters '
+        'aria-describedby="id_comment_error id_comment_help" aria-invalid="true" '
         f"autofocus>{comment}</textarea>" in page
     )
     channel.refresh_from_db()

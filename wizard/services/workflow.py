@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks.base import Task
 
 from portal import audit
@@ -37,6 +38,8 @@ from wizard.values import read
 T = TypeVar("T")
 
 MAX_COMMENT = 2000
+# Said while typing (portal.js, from the form's data-too-long-message) and by a refused comment alike.
+COMMENT_TOO_LONG = gettext_lazy("Shorten the comment to at most %(limit)d characters (it has %(length)d).")
 
 
 class WorkflowError(Exception):
@@ -105,13 +108,16 @@ def _locked(channel: Channel) -> Channel:
     return Channel.objects.select_for_update().get(pk=channel.pk)
 
 
+def comment_limits() -> dict[str, Any]:
+    """What a page with a comment box needs to say its limit while the user types: ``comment_limit``
+    (characters, as :func:`_clean_comment` counts them) and ``comment_too_long_message``."""
+    return {"comment_limit": MAX_COMMENT, "comment_too_long_message": COMMENT_TOO_LONG}
+
+
 def _clean_comment(comment: str | None) -> str:
     cleaned = (comment or "").strip()
     if len(cleaned) > MAX_COMMENT:
-        raise CommentTooLongError(
-            _("Shorten the comment to at most %(limit)d characters (it has %(length)d).")
-            % {"limit": MAX_COMMENT, "length": len(cleaned)}
-        )
+        raise CommentTooLongError(str(COMMENT_TOO_LONG) % {"limit": MAX_COMMENT, "length": len(cleaned)})
     return cleaned
 
 

@@ -91,6 +91,7 @@ def review_context(request: AuthenticatedRequest, channel: Channel, revision: Re
             else _("Never published")
         ),
         "new_label": _("This revision"),
+        **workflow.comment_limits(),
     }
 
 

@@ -26,7 +26,7 @@ from portal.prepared import PreparedQuery
 from wizard import signed_out
 from wizard.forms.problem_links import problem_links
 from wizard.models import Channel
-from wizard.services import actions, drafts, merge
+from wizard.services import actions, drafts, merge, workflow
 from wizard.services.rows import apply_row_action
 from wizard.steps import FORM_STEPS, STEPS, Step, get_step, next_step, previous_step
 from wizard.summary import StepForms, iter_entries
@@ -257,6 +257,7 @@ def _review_context(context: dict[str, Any], channel: Channel, choices: Any) -> 
         problems = SimpleLazyObject(partial(drafts.validate_all, channel, choices, keys))
     context["problems"] = problems
     context["problem_count"] = count
+    context.update(workflow.comment_limits())
     context["review_cache_key"] = keys.problems
     reader = cache(partial(read, channel.data, choices))  # read once, and only if a part is drawn
     forms = StepForms(choices, environments)
