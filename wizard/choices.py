@@ -58,6 +58,14 @@ DEFAULT_LANGUAGE = "1033"
 # The widget languages (msdyn_localeid) the portal has its own texts in, as its language codes: a new
 # draft's texts and the preview's sample conversation are written in them.
 TEXT_LANGUAGES = {"1033": "en", "1042": "ko"}
+
+
+def text_language(locale_id: str | None) -> str:
+    """The portal language code a widget language's texts are written in: its own where the portal has
+    texts in it (:data:`TEXT_LANGUAGES`), English otherwise."""
+    return TEXT_LANGUAGES.get(locale_id or "", TEXT_LANGUAGES[DEFAULT_LANGUAGE])
+
+
 DEFAULT_MESSAGING_QUEUE = "Default messaging queue"
 
 

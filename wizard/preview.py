@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wizard import contrast
-from wizard.choices import DEFAULT_LANGUAGE, TEXT_LANGUAGES
+from wizard.choices import TEXT_LANGUAGES, text_language
 from wizard.forms.layout import is_on
 from wizard.options import (
     AGENT_FULL_NAME,
@@ -335,8 +335,7 @@ def preview_payload(
     reader = read(data)
     # The widget's own texts are in the widget's language (English where the portal has none in it); the
     # notes to the author beside it are in the language the portal is read in.
-    language = TEXT_LANGUAGES.get(reader["details"].text("language"), TEXT_LANGUAGES[DEFAULT_LANGUAGE])
-    with translation.override(language):
+    with translation.override(text_language(reader["details"].text("language"))):
         context = preview_context()
     context["text"].update(_admin_notes())
     return {

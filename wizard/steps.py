@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from wizard.choices import DEFAULT_LANGUAGE, TEXT_LANGUAGES
+from wizard.choices import DEFAULT_LANGUAGE, text_language
 from wizard.forms import AppearanceForm, BehaviorsForm, DetailsForm, FeaturesForm, StepForm, WorkstreamForm
 
 
@@ -66,9 +66,9 @@ def previous_step(slug: str) -> Step | None:
     return STEPS[index - 1] if index > 0 else None
 
 
-def default_data() -> dict[str, dict[str, Any]]:
+def default_data(language: str = DEFAULT_LANGUAGE) -> dict[str, dict[str, Any]]:
     """What a brand-new draft holds: every form step at its initial values. Their texts (the widget's
-    title, the offline message...) are in the new draft's widget language (``DEFAULT_LANGUAGE``), whatever
-    language the author reads the portal in."""
-    with translation.override(TEXT_LANGUAGES[DEFAULT_LANGUAGE]):
+    title, the offline message...) are in the widget language ``language`` (a ``msdyn_localeid``; a new
+    draft's is ``DEFAULT_LANGUAGE``), whatever language the author reads the portal in."""
+    with translation.override(text_language(language)):
         return {step.slug: step.form_class.default_values() for step in FORM_STEPS if step.form_class}

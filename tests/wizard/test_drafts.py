@@ -248,6 +248,48 @@ def test_a_new_drafts_texts_are_in_its_widget_language_whatever_the_portal_is_re
     assert channel.data["appearance"]["offline_title"] == "We're offline"
 
 
+def _save_language(channel, user, language):
+    values = dict(channel.data["details"], language=language)
+    return drafts.save_step(channel, "details", values, expected_version=channel.version, user=user)
+
+
+def test_texts_a_draft_was_given_follow_a_change_of_its_widget_language_and_changed_ones_stay():
+    user = author()
+    channel = drafts.create_draft(user)
+    channel.data["appearance"]["subtitle"] = "Ask us anything"  # the author's own text
+    channel.save()
+
+    result = _save_language(channel, user, "1042")  # Korean
+    korean = result.channel.data["appearance"]
+    assert korean["title"] == "채팅해요" and korean["offline_title"] == "지금은 오프라인입니다"
+    assert korean["subtitle"] == "Ask us anything"
+    assert result.notices == ["The widget's texts you had not changed, such as its title, are now in Korean."]
+    stored = Channel.objects.get(pk=channel.pk).data
+    assert stored["appearance"]["title"] == "채팅해요"
+    assert stored["behaviors"]["survey_link_message"] != channel.data["behaviors"]["survey_link_message"]
+
+    # German has no texts of the portal's: English ones; back and forth changes nothing the author wrote.
+    result = _save_language(result.channel, user, "1031")
+    assert result.channel.data["appearance"]["title"] == "Let's chat"
+    assert result.channel.data["appearance"]["subtitle"] == "Ask us anything"
+    result = _save_language(result.channel, user, "1033")  # English texts both: nothing to follow
+    assert result.notices == []
+
+
+def test_a_title_the_author_wrote_stays_when_the_widget_language_changes():
+    user = author()
+    channel = drafts.create_draft(user)
+    channel.data["appearance"]["title"] = "Chat with Contoso"
+    for name in ("subtitle", "generic_agent_name", "offline_title", "offline_subtitle"):
+        channel.data["appearance"][name] = f"Own {name}"
+    channel.data["behaviors"]["survey_link_message"] = "Own message"
+    channel.save()
+    result = _save_language(channel, user, "1042")
+    assert result.channel.data["appearance"]["title"] == "Chat with Contoso"
+    assert result.channel.data["behaviors"] == channel.data["behaviors"]
+    assert result.notices == []
+
+
 def test_checking_the_details_step_reads_the_environments_once_for_its_key_and_its_form():
     kept = EnvironmentFactory(name="Contoso test")
     EnvironmentFactory(name="Old org", archived=True)

@@ -665,6 +665,11 @@ def test_a_save_that_changes_the_widget_language_draws_the_preview_again(author_
     # The same language again keeps the page's panel.
     panel = PANEL.search(save("1041"))
     assert panel and 'hx-preserve="true"' in panel.group(0) and panel.group(1) == ""
+    # Korean: the texts the draft was given are Korean ones, and the page says so.
+    html = save("1042")
+    assert "are now in Korean." in html
+    saved = Channel.objects.get(pk=channel.pk).data["appearance"]
+    assert saved["offline_title"] == "지금은 오프라인입니다" and saved["title"] == "Chat with Contoso"
 
 
 def test_a_refused_stale_save_draws_the_preview_again(author_client):

@@ -29,7 +29,7 @@ from portal import audit
 from portal.caching import renderings
 from portal.models import Environment
 from portal.prepared import PreparedUpdate
-from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for
+from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for, text_language
 from wizard.forms import StepContext, StepForm
 from wizard.forms.layout import is_on
 from wizard.forms.rules import RULES, rule_holds
@@ -498,7 +498,10 @@ def _step_update(
     so it grants no right to delete or withdraw the channel."""
     data = dict(channel.data)
     data[slug] = values
-    notices = _drop_disabled(data, choices_for(channel))
+    choices = choices_for(channel)
+    notices = _drop_disabled(data, choices)
+    if slug == "details":
+        notices.extend(_texts_follow_language(channel.data, data, choices))
     stored = data[slug]
     size = draft_size(data)
     if size > MAX_DRAFT_BYTES:
@@ -528,6 +531,39 @@ def _step_update(
                 _("The approval was withdrawn because the channel changed. Submit it for review again.")
             )
     return update, notices, stored
+
+
+def _texts_follow_language(
+    before: dict[str, Any], data: dict[str, Any], choices: ChoiceProvider
+) -> list[str]:
+    """After a change of the widget's language, the texts a draft was given in the old one and never
+    changed (the title "Let's chat", the offline message...) are replaced in ``data`` by the same texts in
+    the new one; the notice saying so, or none. Languages the portal has no texts in have English ones."""
+    kept = read(before)
+    old, new = kept["details"].text("language"), read(data)["details"].text("language")
+    if text_language(old) == text_language(new):
+        return []
+    old_defaults, new_defaults = default_data(old), default_data(new)
+    followed = False
+    for slug, defaults in old_defaults.items():
+        changes = {
+            name: new_defaults[slug][name]
+            for name, default in defaults.items()
+            if isinstance(default, str)
+            and default != new_defaults[slug][name]
+            and name in kept[slug]
+            and kept[slug].cleaned(name) == default
+        }
+        if changes:
+            data[slug] = {**data[slug], **changes}
+            followed = True
+    if not followed:
+        return []
+    language = choices.languages().label_for(new)
+    return [
+        _("The widget's texts you had not changed, such as its title, are now in %(language)s.")
+        % {"language": language}
+    ]
 
 
 def _with(items: list[Any], *new: Any) -> list[Any]:
