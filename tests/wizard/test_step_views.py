@@ -240,6 +240,27 @@ def test_channel_in_review_is_read_only(author_client):
     assert "The author can withdraw it" not in html and "Withdraw it from review on the channel" not in html
 
 
+def test_a_save_refused_after_a_colleague_submitted_lists_only_what_this_window_changed(author_client):
+    from wizard.services import merge
+
+    channel = ChannelFactory(owner=author_client.user)
+    opened = copy.deepcopy(channel.data["appearance"])
+    # Another window changed the subtitle and submitted the channel for review meanwhile.
+    channel.data["appearance"]["subtitle"] = "Saved by the other window"
+    channel.status = ChannelStatus.IN_REVIEW
+    channel.save()
+    typed = {k: v for k, v in opened.items() if k != "domains" and v not in (False, None)}
+    typed.update(title="Title typed here", version=channel.version - 1, nav="save")
+    typed["base"] = merge.sign_base(channel.pk, "appearance", opened)
+    response = author_client.post(step_url(channel, "appearance"), typed)
+    assert response.status_code == 409
+    html = response.content.decode()
+    unsaved = html[html.index('id="unsaved"') : html.index("</table>", html.index('id="unsaved"'))]
+    assert "Title typed here" in unsaved
+    # This window's old subtitle is not offered as something typed: copying it back would undo the change.
+    assert "Subtitle" not in unsaved and opened["subtitle"] not in unsaved
+
+
 def test_row_actions_add_and_remove_without_javascript_and_domains_keep_their_order(author_client):
     channel = ChannelFactory(owner=author_client.user)
     url = step_url(channel, "appearance")

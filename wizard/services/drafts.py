@@ -122,6 +122,22 @@ def compare_step(
     ]
 
 
+def unsaved_changes(
+    data: dict[str, Any],
+    step: Step,
+    values: dict[str, Any],
+    base: dict[str, Any] | None,
+    choices: ChoiceProvider,
+) -> list[ConflictRow]:
+    """What a refused save of ``step`` would have changed, beside the saved settings: the settings the
+    page changed from ``base`` (the values it was opened with) that differ from ``data``; without a base,
+    every setting that differs. Someone else's later change is not listed as the author's."""
+    if base is None:
+        return compare_step(data, step, values, choices)
+    changed = merge.changed_fields(base, values)
+    return [row for row in compare_step(data, step, values, choices, changed) if row.mine != row.theirs]
+
+
 def _entry_name(entry: Any) -> str:
     return str(entry.row_set.name if entry.is_rows else entry.name)
 

@@ -350,7 +350,8 @@ def _post(request: AuthenticatedRequest, channel: Channel, step: Step) -> HttpRe
         # The channel left the author's hands while this page was open (it went into review from another
         # window, say): what they typed is listed beside the saved values, so that it can be copied.
         choices = drafts.choices_for(channel)
-        unsaved = {"message": str(error), "rows": drafts.compare_step(channel.data, step, values, choices)}
+        rows = drafts.unsaved_changes(channel.data, step, values, base, choices)
+        unsaved = {"message": str(error), "rows": rows}
         return _render(request, channel, step, status=409, unsaved=unsaved)
     except drafts.DraftTooLargeError as error:
         messages.error(request, str(error))
