@@ -6,7 +6,12 @@ groups are what the portal creates and what `make run`'s demo accounts belong to
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 AUTHORS = "Channel authors"
 REVIEWERS = "Channel reviewers"
@@ -52,3 +57,34 @@ def ensure_groups(**kwargs: Any) -> None:
             if found is not None:
                 wanted.append(found)
         group.permissions.add(*wanted)
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def permission_required(perm: str) -> Callable[[View], View]:
+    """Django's ``permission_required(perm, raise_exception=True)``, whose refusal names the groups that
+    hold ``perm`` (:data:`GROUP_PERMISSIONS`), so that the 403 page says which group to ask for."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def checked(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not request.user.has_perm(perm):
+                raise PermissionDenied(missing_permission_message(perm))
+            return view(request, *args, **kwargs)
+
+        return checked  # type: ignore[return-value]
+
+    return decorator
+
+
+def missing_permission_message(perm: str) -> str:
+    """What a user without ``perm`` is told: the group (or groups) that have it, and whom to ask."""
+    groups = [group for group, perms in GROUP_PERMISSIONS.items() if perm in perms]
+    if len(groups) == 1:
+        return _("This needs the %(group)s group. Ask a portal administrator to add you to it.") % {
+            "group": groups[0]
+        }
+    return _("This needs one of these groups: %(groups)s. Ask a portal administrator to add you to one.") % {
+        "groups": ", ".join(groups)
+    }

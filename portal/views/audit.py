@@ -13,7 +13,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import permission_required
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -26,7 +25,7 @@ from portal import audit
 from portal.forms.audit import AuditFilterForm
 from portal.http import AuthenticatedRequest
 from portal.models import AuditEntry
-from portal.permissions import VIEW_AUDIT_LOG
+from portal.permissions import VIEW_AUDIT_LOG, permission_required
 from portal.services import audit_entries
 
 PAGE_SIZE = 50
@@ -103,7 +102,7 @@ def _query(filters: dict[str, Any], **extra: Any) -> str:
     return urlencode(params)
 
 
-@permission_required(VIEW_AUDIT_LOG, raise_exception=True)
+@permission_required(VIEW_AUDIT_LOG)
 @require_http_methods(["GET", "POST"])
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     form, filters = filters_from(request.GET)
@@ -193,7 +192,7 @@ def _json_chunks(entries: QuerySet[AuditEntry]) -> Iterator[str]:
     yield "\n]\n"
 
 
-@permission_required(VIEW_AUDIT_LOG, raise_exception=True)
+@permission_required(VIEW_AUDIT_LOG)
 def audit_export(request: AuthenticatedRequest, fmt: str) -> HttpResponseBase:
     form, filters = filters_from(request.GET)
     if not form.is_valid():

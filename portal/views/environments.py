@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,11 +13,11 @@ from django.views.decorators.http import require_POST
 from portal.forms.environments import EnvironmentForm
 from portal.http import AuthenticatedRequest
 from portal.models import Environment
-from portal.permissions import MANAGE_ENVIRONMENTS
+from portal.permissions import MANAGE_ENVIRONMENTS, permission_required
 from portal.services import environments as service
 
 
-@permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
+@permission_required(MANAGE_ENVIRONMENTS)
 def environment_list(request: AuthenticatedRequest) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
     items = Environment.objects.all() if show_archived else Environment.objects.filter(archived=False)
@@ -65,7 +64,7 @@ def _save(
     return redirect("environments:detail", result.environment.pk)
 
 
-@permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
+@permission_required(MANAGE_ENVIRONMENTS)
 def environment_new(request: AuthenticatedRequest) -> HttpResponse:
     form = EnvironmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +74,7 @@ def environment_new(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "portal/environments/form.html", {"form": form, "environment": None})
 
 
-@permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
+@permission_required(MANAGE_ENVIRONMENTS)
 def environment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     # Validating writes the posted values onto the form's instance; the service compares them with the
@@ -96,7 +95,7 @@ def environment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
+@permission_required(MANAGE_ENVIRONMENTS)
 @require_POST
 def environment_test(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
@@ -115,7 +114,7 @@ def environment_test(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("environments:detail", environment.pk)
 
 
-@permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
+@permission_required(MANAGE_ENVIRONMENTS)
 @require_POST
 def environment_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
@@ -135,7 +134,7 @@ def environment_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("environments:list")
 
 
-@permission_required(MANAGE_ENVIRONMENTS, raise_exception=True)
+@permission_required(MANAGE_ENVIRONMENTS)
 @require_POST
 def environment_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)

@@ -6,7 +6,6 @@ import hashlib
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ import dataverse
 from portal.forms.environments import RoleChangeForm
 from portal.http import AuthenticatedRequest
 from portal.models import Environment
-from portal.permissions import MANAGE_SECURITY_ROLES, VIEW_CHANNEL
+from portal.permissions import MANAGE_SECURITY_ROLES, VIEW_CHANNEL, permission_required
 from portal.services import environments as env_service
 from portal.services import roles as service
 from portal.services.checklist import CHECKLIST_RATE, checklist
@@ -42,7 +41,7 @@ def _remember_page(request: AuthenticatedRequest, environment: Environment, next
     return token
 
 
-@permission_required(MANAGE_SECURITY_ROLES, raise_exception=True)
+@permission_required(MANAGE_SECURITY_ROLES)
 def roles_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
     search = request.GET.get("q", "").strip()[:100]
@@ -70,7 +69,7 @@ def roles_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "portal/environments/roles.html", context)
 
 
-@permission_required(MANAGE_SECURITY_ROLES, raise_exception=True)
+@permission_required(MANAGE_SECURITY_ROLES)
 @require_POST
 def roles_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)
@@ -121,7 +120,7 @@ def roles_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect(back)
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 @ratelimit(key="user", rate=CHECKLIST_RATE, block=False)
 def checklist_fragment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     environment = get_object_or_404(Environment, pk=pk)

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import PUBLISH_CHANNEL
+from portal.permissions import PUBLISH_CHANNEL, permission_required
 from publishing.models import EnvironmentLink
 from publishing.services import drift
 from wizard.models import Channel
 
 
-@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@permission_required(PUBLISH_CHANNEL)
 @require_POST
 def check_drift(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
@@ -32,7 +31,7 @@ def check_drift(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("wizard:channel", pk)
 
 
-@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@permission_required(PUBLISH_CHANNEL)
 @require_POST
 def resolve_drift(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from portal.http import AuthenticatedRequest
 from portal.models import Environment
-from portal.permissions import PUBLISH_CHANNEL
+from portal.permissions import PUBLISH_CHANNEL, permission_required
 from publishing.services import imports
 
 
@@ -21,7 +20,7 @@ def _environment(value: str) -> Environment | None:
     return get_object_or_404(Environment, pk=int(value), archived=False)
 
 
-@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@permission_required(PUBLISH_CHANNEL)
 @require_http_methods(["GET", "POST"])
 def import_channels(request: AuthenticatedRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET

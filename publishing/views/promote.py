@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.http import AuthenticatedRequest
 from portal.models import Environment
-from portal.permissions import PUBLISH_CHANNEL, VIEW_CHANNEL
+from portal.permissions import PUBLISH_CHANNEL, VIEW_CHANNEL, permission_required
 from publishing.services import compare as compare_service
 from publishing.services import promote as service
 from wizard.models import Channel
@@ -31,7 +30,7 @@ def _pk(value: str | None) -> int | None:
     return int(value)
 
 
-@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@permission_required(PUBLISH_CHANNEL)
 @require_http_methods(["GET", "POST"])
 def promote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
@@ -68,7 +67,7 @@ def promote(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "publishing/promote.html", context)
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 @require_GET
 def compare_environments(request: AuthenticatedRequest) -> HttpResponse:
     environments = list(Environment.objects.filter(archived=False).order_by("name"))

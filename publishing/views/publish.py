@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import PUBLISH_CHANNEL, VIEW_CHANNEL
+from portal.permissions import PUBLISH_CHANNEL, VIEW_CHANNEL, permission_required
 from publishing.services import publish as service
 from wizard.models import Channel
 
@@ -25,7 +24,7 @@ def _panel(request: AuthenticatedRequest, channel: Channel, error: str = "") -> 
     return response
 
 
-@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@permission_required(PUBLISH_CHANNEL)
 @require_POST
 def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
@@ -42,7 +41,7 @@ def publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("wizard:channel", pk)
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 @require_GET
 def publish_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import PUBLISH_CHANNEL
+from portal.permissions import PUBLISH_CHANNEL, permission_required
 from publishing.forms import RollbackForm, ScheduleForm
 from publishing.services import rollback as rollback_service
 from publishing.services import schedule as schedule_service
@@ -22,7 +21,7 @@ def _errors(form: RollbackForm | ScheduleForm) -> str:
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
-@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@permission_required(PUBLISH_CHANNEL)
 @require_POST
 def roll_back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
@@ -46,7 +45,7 @@ def roll_back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("wizard:channel", pk)
 
 
-@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@permission_required(PUBLISH_CHANNEL)
 @require_POST
 def schedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
@@ -68,7 +67,7 @@ def schedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("wizard:channel", pk)
 
 
-@permission_required(PUBLISH_CHANNEL, raise_exception=True)
+@permission_required(PUBLISH_CHANNEL)
 @require_POST
 def cancel_schedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)

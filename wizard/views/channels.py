@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL
+from portal.permissions import ADD_CHANNEL, DELETE_CHANNEL, VIEW_CHANNEL, permission_required
 from publishing.models import EnvironmentLink
 from publishing.services import live, publish
 from wizard.models import Channel, ChannelStatus, PublishAttempt
@@ -25,7 +24,7 @@ from wizard.values import read
 LIVE = "live"
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 def channel_list(request: AuthenticatedRequest) -> HttpResponse:
     drifted = EnvironmentLink.objects.filter(
         channel=OuterRef("pk"), environment=OuterRef("environment"), drift__has_key="fields"
@@ -62,7 +61,7 @@ def channel_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@permission_required(ADD_CHANNEL, raise_exception=True)
+@permission_required(ADD_CHANNEL)
 @require_http_methods(["GET", "POST"])
 def channel_new(request: AuthenticatedRequest) -> HttpResponse:
     if request.method == "GET":
@@ -75,7 +74,7 @@ def channel_new(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("wizard:step", channel.pk, channel.current_step)
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     publish.expire_stale_attempts(pk)
     channel = get_object_or_404(
@@ -124,7 +123,7 @@ def _fallback_queue(channel: Channel) -> str:
     return workstream.text("existing_queue")
 
 
-@permission_required(ADD_CHANNEL, raise_exception=True)
+@permission_required(ADD_CHANNEL)
 @require_POST
 def channel_duplicate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
@@ -139,7 +138,7 @@ def channel_duplicate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("wizard:step", copy.pk, "details")
 
 
-@permission_required(DELETE_CHANNEL, raise_exception=True)
+@permission_required(DELETE_CHANNEL)
 @require_http_methods(["GET", "POST"])
 def channel_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import VIEW_CHANNEL
+from portal.permissions import VIEW_CHANNEL, permission_required
 from wizard.models import Channel
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 @require_POST
 def refresh_choices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     from wizard.environment_choices import clear_cache

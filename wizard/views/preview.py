@@ -7,7 +7,6 @@ from typing import Any, TypeVar, cast
 
 from csp.constants import NONCE, SELF
 from csp.decorators import csp_replace
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -15,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import VIEW_CHANNEL
+from portal.permissions import VIEW_CHANNEL, permission_required
 from wizard.models import Channel, Revision
 from wizard.preview import build_preview, merge_unsaved, preview_payload
 
@@ -35,7 +34,7 @@ def frame_policy(view: _View) -> _View:
     return cast(_View, csp_replace(FRAME_POLICY)(view))  # type: ignore[arg-type]
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 @require_POST
 @never_cache
 def preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -59,7 +58,7 @@ def _frame(request: AuthenticatedRequest, data: Any) -> HttpResponse:
     return render(request, "wizard/preview/frame.html", {"payload": payload})
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 @require_GET
 @never_cache
 @xframe_options_sameorigin
@@ -70,7 +69,7 @@ def frame(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _frame(request, channel.data)
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 @require_GET
 @never_cache
 @xframe_options_sameorigin

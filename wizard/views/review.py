@@ -7,7 +7,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL
+from portal.permissions import CHANGE_CHANNEL, REVIEW_CHANNEL, VIEW_CHANNEL, permission_required
 from publishing.services import live
 from wizard.models import Channel, ChannelStatus, Revision
 from wizard.preview import revision_preview
@@ -100,7 +99,7 @@ def _revision_to_show(channel: Channel) -> Revision | None:
     return workflow.history(channel).first()
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)
     revision = _revision_to_show(channel)
@@ -157,7 +156,7 @@ def _posted_revision(request: AuthenticatedRequest) -> tuple[int, str]:
     return revision_id, request.POST.get("hash", "")
 
 
-@permission_required(REVIEW_CHANNEL, raise_exception=True)
+@permission_required(REVIEW_CHANNEL)
 @_post_only("wizard:review")
 def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)
@@ -176,7 +175,7 @@ def approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("wizard:channel", pk)
 
 
-@permission_required(REVIEW_CHANNEL, raise_exception=True)
+@permission_required(REVIEW_CHANNEL)
 @_post_only("wizard:review")
 def request_changes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)
@@ -199,7 +198,7 @@ def request_changes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return redirect("wizard:channel", pk)
 
 
-@permission_required(CHANGE_CHANNEL, raise_exception=True)
+@permission_required(CHANGE_CHANNEL)
 @_post_only("wizard:channel")
 def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)

@@ -5,14 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
+from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL, permission_required
 from wizard.models import Channel
 from wizard.preview import revision_preview
 from wizard.services import diff as diffs
@@ -26,7 +25,7 @@ def _number(value: str | None) -> int | None:
         return None
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("environment"), pk=pk)
     revisions = list(channel.revisions.select_related("created_by").order_by("-number"))
@@ -63,7 +62,7 @@ def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@permission_required(CHANGE_CHANNEL, raise_exception=True)
+@permission_required(CHANGE_CHANNEL)
 @require_POST
 def restore(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)

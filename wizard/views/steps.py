@@ -7,7 +7,6 @@ from functools import cache, partial
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from portal.caching import renderings
 from portal.http import AuthenticatedRequest
 from portal.models import Environment
-from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL
+from portal.permissions import CHANGE_CHANNEL, VIEW_CHANNEL, permission_required
 from portal.prepared import PreparedQuery
 from wizard import signed_out
 from wizard.forms.problem_links import problem_links
@@ -75,13 +74,13 @@ def _related(request: AuthenticatedRequest) -> tuple[str, ...]:
     return PAGE_RELATED
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 def resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = _channel(pk)
     return redirect("wizard:step", channel.pk, channel.current_step)
 
 
-@permission_required(VIEW_CHANNEL, raise_exception=True)
+@permission_required(VIEW_CHANNEL)
 def step_view(request: AuthenticatedRequest, pk: int, slug: str) -> HttpResponse:
     step = get_step(slug)
     channel = _channel(pk, _related(request))

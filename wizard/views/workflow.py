@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
-from portal.permissions import CHANGE_CHANNEL
+from portal.permissions import CHANGE_CHANNEL, permission_required
 from wizard.models import Channel
 from wizard.services import workflow
 from wizard.views import steps
 
 
-@permission_required(CHANGE_CHANNEL, raise_exception=True)
+@permission_required(CHANGE_CHANNEL)
 @require_POST
 def submit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
