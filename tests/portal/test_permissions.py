@@ -17,6 +17,8 @@ def test_a_page_an_author_may_not_open_names_the_group_that_may(client):
         "<p class=\"lead\" data-error-message>This needs the Portal administrators group. Ask a portal "
         "administrator to add you to it.</p>" in html
     )
+    assert "Channel authors, reviewers or publishers" not in html  # the list of every group is not repeated
+    assert "your groups come from your app roles or groups in Microsoft Entra ID" in html
 
 
 def test_a_permission_several_groups_hold_names_them_all(client):
