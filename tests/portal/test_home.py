@@ -52,7 +52,7 @@ def test_a_page_refused_for_lack_of_a_group_says_whom_to_ask_and_where_groups_co
     response = client.get("/channels/new/")
     html = response.content.decode()
     assert response.status_code == 403
-    assert "Ask a portal administrator for the group that has it" in html
+    assert "This needs the Channel authors group. Ask a portal administrator to add you to it." in html
     assert "Microsoft Entra ID" in html
 
 
