@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wizard.models import PublishAttempt
 from wizard.preview import Preview, revision_preview
 
 Attribute = tuple[str, str | None]
@@ -132,6 +133,7 @@ def build_snippet(attributes: list[Attribute], options: dict[str, str] | None = 
 
 @dataclass
 class Embed:
+    environment: str  # the name of the environment the code is for
     app_id: str
     snippet: str
     attributes: list[Attribute]
@@ -145,14 +147,9 @@ class Embed:
         return [[name, value] for name, value in self.attributes]
 
 
-def embed_for(channel: Any, params: Any) -> Embed | None:
-    """The embed code of the channel's latest successful publish (``None`` if it was never published)."""
-    attempt = (
-        channel.publish_attempts.filter(state="succeeded")
-        .select_related("revision")
-        .order_by("-finished_at", "-created_at")
-        .first()
-    )
+def embed_for(attempt: PublishAttempt | None, params: Any) -> Embed | None:
+    """The embed code ``attempt`` (a successful publish) read back, with the optional data tags in
+    ``params``; ``None`` without a publish."""
     if attempt is None:
         return None
     attributes = parse_snippet(attempt.widget_snippet)
@@ -170,6 +167,7 @@ def embed_for(channel: Any, params: Any) -> Embed | None:
         for option in OPTIONS
     ]
     return Embed(
+        environment=attempt.environment.name,
         app_id=attempt.widget_app_id,
         snippet=build_snippet(attributes, options),
         attributes=[(name, value) for name, value in attributes if name not in _OPTION_ATTRIBUTES],

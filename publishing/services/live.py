@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from publishing.services.publish import ACTIVE
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
 
 
@@ -24,13 +25,55 @@ def _succeeded_publishes(channel_id: Any, environment_id: Any) -> QuerySet[Publi
     ).order_by("-finished_at", "-pk")
 
 
-def live_revision(channel: Channel, environment: Any = None) -> Revision | None:
-    """The revision live in ``environment`` (default: the channel's), or None if none was published there."""
+def live_attempt(channel: Channel, environment: Any = None) -> PublishAttempt | None:
+    """The publish that wrote the revision live in ``environment`` (default: the channel's): its widget
+    app id and embed code are the ones customers get there. None if nothing was published there."""
     environment_id = environment.pk if environment is not None else channel.environment_id
     if environment_id is None:
         return None
-    attempt = _succeeded_publishes(channel.pk, environment_id).select_related("revision").first()
+    return _succeeded_publishes(channel.pk, environment_id).select_related("revision", "environment").first()
+
+
+def live_revision(channel: Channel, environment: Any = None) -> Revision | None:
+    """The revision live in ``environment`` (default: the channel's), or None if none was published there."""
+    attempt = live_attempt(channel, environment)
     return attempt.revision if attempt is not None else None
+
+
+@dataclass(frozen=True)
+class ChannelPublishes:
+    """What the channel page says about publishing. ``own`` and ``live`` are about the channel's own
+    environment; a promotion elsewhere only shows as ``elsewhere``, named by its environment, so its
+    widget app id and embed code are never taken for the own environment's."""
+
+    own: PublishAttempt | None  # the last publish to the channel's environment, in any state
+    live: PublishAttempt | None  # the last one there that succeeded: what customers get there
+    elsewhere: PublishAttempt | None  # a publish to another environment, running or later than ``own``
+
+    @property
+    def active(self) -> PublishAttempt | None:
+        """The queued or running publish of the channel, in whichever environment (one at a time)."""
+        return next((a for a in (self.own, self.elsewhere) if a is not None and a.state in ACTIVE), None)
+
+    @property
+    def latest(self) -> PublishAttempt | None:
+        """The publish the panel shows last: once none is active, the page is reloaded to show its outcome."""
+        return self.elsewhere or self.own
+
+
+def channel_publishes(channel: Channel) -> ChannelPublishes:
+    """The channel's publishes as its page shows them (three queries at most)."""
+    attempts = channel.publish_attempts.select_related("revision", "environment", "requested_by")
+    own: PublishAttempt | None = None
+    others = attempts
+    if channel.environment_id is not None:
+        own = attempts.filter(environment_id=channel.environment_id).first()
+        others = attempts.exclude(environment_id=channel.environment_id)
+    other = others.first()
+    later = other is not None and (own is None or other.created_at > own.created_at)
+    elsewhere = other if other is not None and (later or other.state in ACTIVE) else None
+    live = own if own is not None and own.state == PublishAttempt.State.SUCCEEDED else live_attempt(channel)
+    return ChannelPublishes(own, live, elsewhere)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import PUBLISH_CHANNEL, VIEW_CHANNEL, permission_required
+from publishing.services import live
 from publishing.services import publish as service
 from wizard.models import Channel
 
@@ -16,9 +17,9 @@ PANEL = "publishing/partials/publish_panel.html#panel"
 
 
 def _panel(request: AuthenticatedRequest, channel: Channel, error: str = "") -> HttpResponse:
-    attempt = channel.publish_attempts.select_related("revision", "requested_by").first()
-    response = render(request, PANEL, {"channel": channel, "latest_attempt": attempt, "publish_error": error})
-    if attempt is not None and attempt.state not in service.ACTIVE and not error:
+    publishes = live.channel_publishes(channel)
+    response = render(request, PANEL, {"channel": channel, "publishes": publishes, "publish_error": error})
+    if publishes.latest is not None and publishes.active is None and not error:
         # The publish just ended: reload the page so the status badge and revisions are current too.
         response["HX-Refresh"] = "true"
     return response

@@ -14,7 +14,7 @@ def test_a_page_an_author_may_not_open_names_the_group_that_may(client):
     assert response.status_code == 403
     html = response.content.decode()
     assert (
-        "<p class=\"lead\" data-error-message>This needs the Portal administrators group. Ask a portal "
+        '<p class="lead" data-error-message>This needs the Portal administrators group. Ask a portal '
         "administrator to add you to it.</p>" in html
     )
     assert "Channel authors, reviewers or publishers" not in html  # the list of every group is not repeated

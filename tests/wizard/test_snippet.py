@@ -52,11 +52,11 @@ def test_options_are_added_and_validated():
 @pytest.fixture
 def published(db):
     author = factories.author(username="author")
-    channel = factories.ChannelFactory(owner=author)
+    env = factories.EnvironmentFactory()
+    channel = factories.ChannelFactory(owner=author, environment=env)
     revision = Revision.objects.create(
         channel=channel, number=1, data=channel.data, content_hash="x", created_by=author
     )
-    env = factories.EnvironmentFactory()
     PublishAttempt.objects.create(
         channel=channel,
         revision=revision,

@@ -16,9 +16,10 @@ def widget_preview(data: Any, key: str = "pv", frame_url: str = "") -> Preview:
 
 
 @register.inclusion_tag("wizard/partials/embed_snippet.html", takes_context=True)
-def embed_snippet(context: template.Context, channel: Any) -> dict[str, Any]:
-    """The embed code of the channel's latest successful publish, with the optional data tags chosen."""
+def embed_snippet(context: template.Context, channel: Any, attempt: Any) -> dict[str, Any]:
+    """``{% embed_snippet channel publishes.live %}``: the embed code ``attempt`` read back (the publish
+    live in the channel's environment), with the optional data tags chosen."""
     from wizard.snippet import embed_for
 
     request = context.get("request")
-    return {"embed": embed_for(channel, request.GET if request is not None else {}), "channel": channel}
+    return {"embed": embed_for(attempt, request.GET if request is not None else {}), "channel": channel}

@@ -81,16 +81,15 @@ def channel_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         Channel.objects.select_related("owner", "last_editor", "environment", "published_revision"), pk=pk
     )
     revisions = workflow.history(channel)[:20]
-    attempts = channel.publish_attempts.select_related("requested_by", "environment", "revision")[:5]
+    publishes = live.channel_publishes(channel)
     return render(
         request,
         "wizard/channel_detail.html",
         {
             "channel": channel,
             "revisions": revisions,
-            "attempts": attempts,
-            "latest_attempt": attempts[0] if attempts else None,
-            "live": live.live_status(channel),
+            "publishes": publishes,
+            "live": live.live_status(channel, publishes.live.revision if publishes.live else None),
             "fallback_queue": _fallback_queue(channel),
             "actions": actions.for_user(channel, request.user, workflow.in_review_revision(channel)),
             **_environment_link(channel),
