@@ -9,6 +9,7 @@ and stable names otherwise; the publish mapping resolves either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -33,6 +34,18 @@ class ChoiceList:
             if key == value:
                 return label
         return value
+
+
+def one_named(options: Iterable[Option], name: str) -> str:
+    """The value of the one option of ``options`` ((value, name) pairs) named ``name``; "" when none or
+    several are. Names compare as Dataverse compares them in a ``$filter`` (case does not matter).
+
+    The one rule for binding a choice to another environment's rows by name: a promotion binds a
+    revision's references to the target's rows with it, and a draft moved to another environment its
+    choices (``wizard.services.rebind``)."""
+    wanted = name.casefold()
+    found = [value for value, label in options if name and str(label).casefold() == wanted]
+    return found[0] if len(found) == 1 else ""
 
 
 class ChoiceProvider(Protocol):

@@ -4,7 +4,8 @@ A revision names reference rows (language, existing workstream, fallback queue, 
 authentication settings, survey) by name or by the id they have in the channel's own environment.
 Before a promotion writes anything, each is bound to a row of the target: a choice the publisher made
 before for this pair of environments, else the target's one row of that name (an id is first read back
-to its name in the source). What is left unresolved blocks the promotion with a list, and the publisher
+to its name in the source; ``wizard.choices.one_named``, the rule a draft moved to another environment
+binds its choices by too). What is left unresolved blocks the promotion with a list, and the publisher
 picks from the target's rows; the choice is remembered. The promotion is then a publish attempt of its
 own for the target environment (the revision with the values bound), run by the same task as a publish.
 """
@@ -30,7 +31,7 @@ from publishing import mapping
 from publishing.models import BindingChoice
 from publishing.services import publish
 from publishing.services.live import live_revision
-from wizard.choices import BuiltinChoices
+from wizard.choices import BuiltinChoices, Option, one_named
 from wizard.models import Channel, PublishAttempt, Revision
 
 # Where each slot's value lives in a revision's data.
@@ -103,6 +104,14 @@ def _rows(client: DataverseClient, table: mapping.Table, flt: str | None, top: i
     return list(client.query(table.entity_set, select=select, filter=flt, top=top))
 
 
+def _options(table: mapping.Table, rows: list[dict[str, Any]]) -> list[Option]:
+    """``rows`` as (id, name) pairs; a row without a name is named by its id."""
+    return [
+        (str(row[table.primary_id]), str(row.get(table.primary_name) or row[table.primary_id]))
+        for row in rows
+    ]
+
+
 def _bind(
     ref: mapping.Reference,
     remembered: Mapping[tuple[str, str], BindingChoice],
@@ -141,18 +150,16 @@ def _bind(
             bound.source_name = name or ref.value
         if name:
             rows = _rows(target, table, f"{table.primary_name} eq {literal(name)}", 2)
-            if len(rows) == 1:
-                bound.row_id, bound.row_name, bound.how = str(rows[0][table.primary_id]), name, "name"
+            row_id = one_named(_options(table, rows), name)
+            if row_id:
+                bound.row_id, bound.row_name, bound.how = row_id, name, "name"
                 return bound
             bound.problem = (
                 _("The target has several rows named “%(name)s”.")
                 if rows
                 else _("The target has no row named “%(name)s”.")
             ) % {"name": name}
-    bound.candidates = [
-        (str(row[table.primary_id]), str(row.get(table.primary_name) or row[table.primary_id]))
-        for row in _rows(target, table, None, MAX_CANDIDATES)
-    ]
+    bound.candidates = _options(table, _rows(target, table, None, MAX_CANDIDATES))
     return bound
 
 
