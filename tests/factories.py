@@ -57,6 +57,21 @@ class EnvironmentFactory(factory.django.DjangoModelFactory):
     client_id = "11111111-1111-1111-1111-111111111111"
 
 
+def environment_with_lists(name, **lists):
+    """An environment whose choice lists read as ``lists`` (kind → [(value, name)], e.g.
+    ``operating_hours=[("a-1", "Business hours")]``; a kind not given is empty), as if just read from
+    it: they are cached, so nothing is asked of its (unreachable) org."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from wizard.environment_choices import KINDS, _cache_key
+
+    environment = EnvironmentFactory(name=name)
+    for kind in KINDS:
+        cache.set(_cache_key(environment.pk, kind), (lists.get(kind, []), timezone.now()))
+    return environment
+
+
 def complete_data(**overrides):
     """Wizard data that passes every step's validation."""
     data = default_data()

@@ -57,7 +57,7 @@ def step_rules(form_class: type[StepForm]) -> StepRules:
     return _rules[form_class]
 
 
-def _provider_choice(form_field: forms.Field) -> bool:
+def provider_choice(form_field: forms.Field) -> bool:
     """A choice field whose choices the environment fills in (none are declared on the class)."""
     return isinstance(form_field, forms.ChoiceField) and not list(form_field.choices)  # type: ignore[arg-type]
 
@@ -68,7 +68,7 @@ class Refused(Exception):
 
 def clean_value(form_field: forms.Field, raw: Any) -> Any:
     """``raw`` through ``form_field``: its cleaned value; :class:`Refused` if the field refuses it."""
-    if _provider_choice(form_field):
+    if provider_choice(form_field):
         return "" if raw is None or isinstance(raw, (dict, list)) else str(raw).strip()
     try:
         value = form_field.clean(raw)

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from portal.models import AuditEntry
-from tests.factories import ChannelFactory, EnvironmentFactory, author, complete_data
+from tests.factories import ChannelFactory, EnvironmentFactory, author, complete_data, environment_with_lists
+from wizard.choices import DEFAULT_MESSAGING_QUEUE, one_named, provider_for
 from wizard.models import Channel, ChannelStatus
 from wizard.services import drafts
 from wizard.steps import get_step
@@ -306,3 +307,212 @@ def test_checking_the_details_step_reads_the_environments_once_for_its_key_and_i
         channel, step, dict(values, environment=str(EnvironmentFactory(name="Gone", archived=True).pk))
     )
     assert not archived.valid
+
+
+# --- Moving a draft to another environment: its choices follow by name -----------------------------
+
+ENGLISH = [("1033", "English (United States)")]
+
+
+def _org_a():
+    return environment_with_lists(
+        "Org A",
+        languages=ENGLISH,
+        workstreams=[("a-ws", "Main chat")],
+        queues=[(DEFAULT_MESSAGING_QUEUE, DEFAULT_MESSAGING_QUEUE), ("a-q", "Escalations")],
+        operating_hours=[("a-hours", "Business hours")],
+        authentication_settings=[("a-auth", "Portal sign-in")],
+        surveys=[("a-survey", "After chat")],
+    )
+
+
+def _org_b():
+    return environment_with_lists(
+        "Org B",
+        languages=ENGLISH,
+        # Two workstreams of the name (names compare as Dataverse compares them): neither is taken.
+        workstreams=[("b-ws1", "Main chat"), ("b-ws2", "MAIN CHAT")],
+        queues=[(DEFAULT_MESSAGING_QUEUE, DEFAULT_MESSAGING_QUEUE), ("b-q", "escalations")],
+        operating_hours=[("b-hours", "Business hours")],
+        authentication_settings=[("b-auth", "Other sign-in")],
+    )
+
+
+def _chosen_in(environment):
+    return complete_data(
+        details={"environment": str(environment.pk)},
+        workstream={
+            "workstream_mode": "existing",
+            "existing_workstream": "a-ws",
+            "fallback_queue_mode": "existing",
+            "existing_queue": "a-q",
+        },
+        appearance={"operating_hours_only": True, "operating_hours": "a-hours"},
+        # The survey is not in effect (no post-conversation survey): not listed, though B has none.
+        behaviors={"authentication_settings": "a-auth", "survey": "a-survey"},
+    )
+
+
+def _move(channel, user, environment, **kwargs):
+    values = dict(channel.data["details"], environment=str(environment.pk))
+    kwargs.setdefault("expected_version", channel.version)
+    return drafts.save_step(channel, "details", values, user=user, **kwargs)
+
+
+def test_a_draft_moved_to_another_environment_takes_its_options_of_the_same_name_and_lists_the_rest():
+    user = author()
+    org_a, org_b = _org_a(), _org_b()
+    channel = ChannelFactory(owner=user, environment=org_a, data=_chosen_in(org_a))
+    result = _move(channel, user, org_b)
+    saved = Channel.objects.get(pk=channel.pk)
+    assert saved.environment == org_b
+    assert saved.data["appearance"]["operating_hours"] == "b-hours"
+    assert saved.data["workstream"]["existing_queue"] == "b-q"
+    assert saved.data["details"]["language"] == "1033"  # the same id in both: kept
+    # What could not be bound stays, so its step goes on asking to choose again.
+    assert saved.data["workstream"]["existing_workstream"] == "a-ws"
+    assert saved.data["behaviors"]["authentication_settings"] == "a-auth"
+    assert saved.data["behaviors"]["survey"] == "a-survey"
+    assert result.notices == [
+        "Choose again on Workstream: Existing workstream. What was chosen there before has no single "
+        "match by name in Org B.",
+        "Choose again on Behaviors: Authentication settings. What was chosen there before has no "
+        "single match by name in Org B.",
+    ]
+    assert not drafts.check_step(saved, get_step("workstream"), saved.data["workstream"]).valid
+    assert drafts.check_step(saved, get_step("appearance"), saved.data["appearance"]).valid
+
+    # Saving the details again without moving binds nothing and says nothing more.
+    again = drafts.save_step(
+        saved,
+        "details",
+        dict(saved.data["details"], name="Renamed"),
+        expected_version=saved.version,
+        user=user,
+    )
+    assert again.notices == []
+
+
+def test_a_draft_moved_to_an_environment_whose_lists_cant_be_read_keeps_its_choices_and_says_so():
+    user = author()
+    org_a = _org_a()
+    unreachable = EnvironmentFactory(name="Org C")  # no lists cached, and its org can't be reached
+    channel = ChannelFactory(owner=user, environment=org_a, data=_chosen_in(org_a))
+    result = _move(channel, user, unreachable)
+    saved = Channel.objects.get(pk=channel.pk)
+    assert saved.environment == unreachable
+    for slug in ("workstream", "appearance", "behaviors"):
+        assert saved.data[slug] == channel.data[slug]
+    assert len(result.notices) == 1
+    assert result.notices[0].startswith("The lists of Org C can't be read right now")
+
+
+def test_a_stale_move_binds_the_choices_saved_meanwhile():
+    mover, other = author(username="mover"), author(username="other")
+    org_a, org_b = _org_a(), _org_b()
+    data = _chosen_in(org_a)
+    data["appearance"]["operating_hours"] = ""
+    channel = ChannelFactory(owner=mover, environment=org_a, data=data)
+    opened = Channel.objects.get(pk=channel.pk)
+    # Someone chooses operating hours of Org A after the mover's page was opened.
+    drafts.save_step(
+        Channel.objects.get(pk=channel.pk),
+        "appearance",
+        dict(data["appearance"], operating_hours="a-hours"),
+        expected_version=opened.version,
+        user=other,
+    )
+    result = _move(opened, mover, org_b, base=dict(opened.data["details"]))
+    saved = Channel.objects.get(pk=channel.pk)
+    assert saved.version == opened.version + 2 and saved.environment == org_b
+    assert saved.data["appearance"]["operating_hours"] == "b-hours"
+    assert len(result.notices) == 2
+
+
+def test_a_choice_binds_to_the_one_option_of_its_name_whatever_its_case():
+    options = [("1", "Business hours"), ("2", "Night shift"), ("3", "night SHIFT")]
+    assert one_named(options, "business HOURS") == "1"
+    assert one_named(options, "Night shift") == ""  # two of that name
+    assert one_named(options, "Weekend") == ""
+    assert one_named([("", "")], "") == ""
+
+
+def test_a_draft_moved_between_two_orgs_takes_the_operating_hours_of_the_same_name(
+    emulator_environment, test_environment
+):
+    user = author()
+    source, target = provider_for(emulator_environment), provider_for(test_environment)
+
+    def named(provider, kind, name):
+        return next(value for value, label in getattr(provider, kind)().options if label == name)
+
+    hours = named(source, "operating_hours", "Business hours")
+    data = complete_data(
+        details={"environment": str(emulator_environment.pk)},
+        appearance={"operating_hours_only": True, "operating_hours": hours},
+        behaviors={
+            "authentication_settings": named(source, "authentication_settings", "Contoso portal sign-in")
+        },
+    )
+    channel = ChannelFactory(owner=user, environment=emulator_environment, data=data)
+    result = _move(channel, user, test_environment)
+    saved = Channel.objects.get(pk=channel.pk).data
+    assert (
+        saved["appearance"]["operating_hours"] == named(target, "operating_hours", "Business hours") != hours
+    )
+    # The test org's sign-in is named differently.
+    assert result.notices == [
+        "Choose again on Behaviors: Authentication settings. What was chosen there before has no single "
+        "match by name in Local Dataverse (test)."
+    ]
+
+
+def test_choices_in_rows_follow_too(monkeypatch):
+    """No row set offers a list of the environment's yet; one that does (a queue per message, here)
+    has its rows' choices bound the same way, each named by its row."""
+    import dataclasses
+
+    from django import forms
+
+    from wizard import values
+    from wizard.forms.behaviors import BehaviorsForm, MessageRowForm
+
+    class RoutedMessageRow(MessageRowForm):
+        queue = forms.ChoiceField(label="Queue", required=False)
+
+        def __init__(self, *args, queues=(), **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["queue"] = forms.ChoiceField(
+                label="Queue", required=False, choices=[("", "-"), *queues]
+            )
+
+    messages, questions = BehaviorsForm.row_sets
+    monkeypatch.setattr(
+        BehaviorsForm, "row_sets", (dataclasses.replace(messages, form_class=RoutedMessageRow), questions)
+    )
+    setup_choices = BehaviorsForm.setup_choices
+
+    def with_queues(form):
+        setup_choices(form)
+        form.rows["messages"].form_kwargs["queues"] = form.choices.queues().options
+
+    monkeypatch.setattr(BehaviorsForm, "setup_choices", with_queues)
+    monkeypatch.setattr(values, "_rules", {})  # the reader's rules of the steps, read again
+
+    user = author()
+    org_a = environment_with_lists("Org A", queues=[("a-q", "Escalations"), ("a-over", "Overflow")])
+    org_b = environment_with_lists("Org B", queues=[("b-q", "Escalations")])
+    data = complete_data(details={"environment": str(org_a.pk)})
+    data["behaviors"]["messages"] = [
+        {"trigger": "agent_joined", "text": "Hello", "queue": "a-q"},
+        {"trigger": "agent_left", "text": "Bye", "queue": "a-over"},
+    ]
+    channel = ChannelFactory(owner=user, environment=org_a, data=data)
+    result = _move(channel, user, org_b)
+    rows = Channel.objects.get(pk=channel.pk).data["behaviors"]["messages"]
+    assert [row["queue"] for row in rows] == ["b-q", "a-over"]
+    assert [row["text"] for row in rows] == ["Hello", "Bye"]
+    assert result.notices == [
+        "Choose again on Behaviors: Queue (Custom automated messages, row 2). What was chosen there "
+        "before has no single match by name in Org B."
+    ]

@@ -705,3 +705,37 @@ def test_the_error_summary_lists_problems_in_the_order_of_the_page(author_client
         "reconnect_time_limit",
         "reconnect_redirect_url",
     ]
+
+
+def test_moving_a_draft_to_another_environment_says_which_choices_to_make_again(author_client):
+    from tests.factories import complete_data, environment_with_lists
+
+    org_a = environment_with_lists(
+        "Org A",
+        operating_hours=[("a-hours", "Business hours")],
+        authentication_settings=[("a-auth", "Portal sign-in")],
+    )
+    org_b = environment_with_lists(
+        "Org B",
+        operating_hours=[("b-hours", "Business hours")],
+        authentication_settings=[("b-auth", "Other sign-in")],
+    )
+    data = complete_data(
+        details={"environment": str(org_a.pk)},
+        appearance={"operating_hours_only": True, "operating_hours": "a-hours"},
+        behaviors={"authentication_settings": "a-auth"},
+    )
+    channel = ChannelFactory(owner=author_client.user, environment=org_a, data=data)
+    details = {k: v for k, v in data["details"].items() if v is not False}
+    posted = dict(details, environment=str(org_b.pk), version=channel.version, nav="save")
+    html = author_client.post(step_url(channel, "details"), posted, headers=HTMX).content.decode()
+    assert "Draft saved." in html
+    assert (
+        "Choose again on Behaviors: Authentication settings. What was chosen there before has no single "
+        "match by name in Org B."
+    ) in html
+    assert "Choose again on Chat widget" not in html
+    # The operating hours followed by name: the Chat widget step shows them chosen, with no complaint.
+    page = author_client.get(step_url(channel, "appearance")).content.decode()
+    assert re.search(r'<option value="b-hours"[^>]*selected', page)
+    assert "no longer in the list" not in page

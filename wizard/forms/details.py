@@ -24,8 +24,9 @@ class DetailsForm(StepForm):
         required=False,
         help_text=_(
             "The Dataverse environment whose queues, workstreams and languages the wizard offers, "
-            "and where the channel will be published. Changing it later means choosing the workstream, "
-            "queues, operating hours, authentication settings and survey again from its lists."
+            "and where the channel will be published. Changing it later keeps each workstream, queue, "
+            "operating hours, authentication setting and survey chosen where the new environment has "
+            "one of the same name; the others are to be chosen again from its lists."
         ),
     )
     language = forms.ChoiceField(

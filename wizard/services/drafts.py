@@ -36,7 +36,7 @@ from wizard.forms.rules import RULES, rule_holds
 from wizard.models import Channel, ChannelStatus, states
 from wizard.models.states import Action
 from wizard.preview import CHECKED_STEPS, Preview, build_preview
-from wizard.services import merge
+from wizard.services import merge, rebind
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
 from wizard.validators import fit_dataverse_length
 from wizard.values import clean_value_or_empty, empty_value, read
@@ -515,7 +515,10 @@ def _step_update(
     data = dict(channel.data)
     data[slug] = values
     choices = choices_for(channel)
-    notices = _drop_disabled(data, choices)
+    notices: list[str] = []
+    if slug == "details":
+        choices, notices = _follow_environment(channel, data, choices)
+    notices.extend(_drop_disabled(data, choices))
     if slug == "details":
         notices.extend(_texts_follow_language(channel.data, data, choices))
     stored = data[slug]
@@ -547,6 +550,73 @@ def _step_update(
                 _("The approval was withdrawn because the channel changed. Submit it for review again.")
             )
     return update, notices, stored
+
+
+def _follow_environment(
+    channel: Channel, data: dict[str, Any], choices: ChoiceProvider
+) -> tuple[ChoiceProvider, list[str]]:
+    """When ``data`` names another environment than ``channel``'s data did: the provider of the new
+    environment's lists, with what ``data`` chose from the old one's bound to them by name in ``data``
+    (:mod:`wizard.services.rebind`), and the notices naming what to choose again. Otherwise
+    ``choices`` (the old environment's) and no notice. While either environment's lists can't be read,
+    nothing is bound and the notice says so."""
+    before = read(channel.data)["details"].text("environment")
+    after = read(data)["details"].text("environment")
+    if before == after:
+        return choices, []
+    environment = _environment_from(after)
+    target = provider_for(environment)
+    if environment is None:
+        return target, []  # no environment's rows to bind to: the choices wait for the next one
+    for named, provider in ((channel.environment, choices), (environment, target)):
+        if named is not None and rebind.unreadable(provider):
+            return target, [
+                _(
+                    "The lists of %(environment)s can't be read right now, so choices such as operating "
+                    "hours and queues were kept as they were, not matched by name. When the lists can be "
+                    "read again, check each step and choose again where it asks you to."
+                )
+                % {"environment": named.name}
+            ]
+    result = rebind.rebind(data, choices, target)
+    _store_rebound(data, result.changes)
+    return target, _choose_again(result.unbound, environment)
+
+
+def _store_rebound(data: dict[str, Any], changes: list[tuple[rebind.Choice, str]]) -> None:
+    """Store each choice's new value (``changes``: :attr:`rebind.Rebinding.changes`) in ``data``, a
+    shallow copy of the draft: a step is copied before it changes."""
+    for choice, value in changes:
+        setting, slug = choice.setting, choice.setting.step.slug
+        assert setting.step.form_class is not None
+        stored = data.get(slug)
+        values = dict(stored) if isinstance(stored, dict) else setting.step.form_class.default_values()
+        if setting.row_set is None:
+            values[setting.name] = value
+        else:
+            rows = list(values.get(setting.row_set.name) or [])
+            # The reader's rows are the stored ones that are mappings, in order.
+            at = [index for index, row in enumerate(rows) if isinstance(row, dict)][choice.row or 0]
+            rows[at] = {**rows[at], setting.name: value}
+            values[setting.row_set.name] = rows
+        data[slug] = values
+
+
+def _choose_again(unbound: list[rebind.Choice], environment: Environment) -> list[str]:
+    """One notice per step naming its settings in ``unbound`` (in wizard order), to choose again from
+    ``environment``'s lists."""
+    by_step: dict[str, tuple[Step, list[str]]] = {}
+    for choice in unbound:
+        step = choice.setting.step
+        by_step.setdefault(step.slug, (step, []))[1].append(choice.label)
+    return [
+        _(
+            "Choose again on %(step)s: %(settings)s. What was chosen there before has no single match "
+            "by name in %(environment)s."
+        )
+        % {"step": step.title, "settings": ", ".join(labels), "environment": environment.name}
+        for step, labels in by_step.values()
+    ]
 
 
 def _texts_follow_language(
