@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.authorities import authority_host_allowed
+from portal.forms.lengths import LengthLimitMixin
 from portal.models import Environment
 from portal.services.roles import ROLE_LABELS
 
@@ -39,7 +40,7 @@ def _https_url_field(field: Any, **kwargs: Any) -> Any:
     return field.formfield(**kwargs)
 
 
-class EnvironmentForm(forms.ModelForm):
+class EnvironmentForm(LengthLimitMixin, forms.ModelForm):
     formfield_callback = _https_url_field
     client_secret = forms.CharField(
         label=_("Client secret"),

@@ -336,7 +336,7 @@
   // changed and the browser finds nothing wrong with it, the stale message goes; a required field the
   // author emptied gets a message beside it when they leave it.
   function fieldBox(control) {
-    return control.closest("[id^='div_id_'], .theme-color, .mb-3") || control.parentNode;
+    return control.closest("[data-field-box], [id^='div_id_'], .theme-color, .mb-3") || control.parentNode;
   }
 
   function clearError(control) {
@@ -344,6 +344,12 @@
     box.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
     box.querySelectorAll(".invalid-feedback").forEach(function (el) { el.remove(); });
     control.removeAttribute("aria-invalid");
+    // Only the ids still in the page: the removed messages' go with them.
+    var described = (control.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && document.getElementById(id);
+    });
+    if (described.length) control.setAttribute("aria-describedby", described.join(" "));
+    else control.removeAttribute("aria-describedby");
   }
 
   function showError(control, message) {
@@ -354,6 +360,11 @@
     feedback.className = "invalid-feedback d-block";
     feedback.setAttribute("data-client-error", "");
     feedback.textContent = message;
+    if (control.id) {
+      feedback.id = control.id + "_client_error";
+      var described = control.getAttribute("aria-describedby");
+      control.setAttribute("aria-describedby", (described ? described + " " : "") + feedback.id);
+    }
     control.insertAdjacentElement("afterend", feedback);
   }
 

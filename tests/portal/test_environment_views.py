@@ -407,3 +407,34 @@ def test_a_new_environment_with_malformed_settings_says_what_to_enter(client, fi
     assert list(errors) == [field] and message in errors[field][0]
     assert "&lt;b&gt;" in response.content.decode() or "<b>" not in value
     assert not Environment.objects.exists()
+
+
+def test_environment_fields_say_their_limit_and_keep_a_text_past_it(client):
+    client.force_login(administrator())
+    page = client.get(reverse("environments:new")).content.decode()
+    assert "maxlength" not in page
+    assert (
+        'data-too-long-message="Shorten this text to at most %(limit)d characters (it has %(length)d)."'
+        in page
+    )
+    assert 'name="name" data-max-length="100" data-count-characters' in page
+    name = "Contoso <b>production</b> " + "x" * 100
+    response = client.post(
+        reverse("environments:new"),
+        {
+            "name": name,
+            "kind": "test",
+            "org_url": "https://contoso.crm.dynamics.com",
+            "tenant_id": "contoso.onmicrosoft.com",
+            "client_id": "51f81489-12ee-4a9e-aaae-a2591f45987d",
+            "authority_host": "https://login.microsoftonline.com",
+            "client_secret": "typed-secret",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "name": [f"Shorten this text to at most 100 characters (it has {len(name)})."]
+    }
+    page = response.content.decode()
+    assert 'value="Contoso &lt;b&gt;production&lt;/b&gt; ' + "x" * 100 + '"' in page
+    assert not Environment.objects.exists()
