@@ -11,21 +11,26 @@ import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
+from django import forms
+from django.forms.boundfield import BoundField
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.forms.lengths import LengthLimitMixin
 from wizard.models import PublishAttempt
 from wizard.preview import Preview, revision_preview
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Attribute = tuple[str, str | None]
 
 _BASE_ATTRIBUTES = {"v2", "id", "src", "type", "async", "defer", "charset", "crossorigin"}
 _DATA_ATTRIBUTE = re.compile(r"^data-[a-z0-9-]{1,60}$")
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_FONT_FAMILY = re.compile(r"^[\w ,'-]{1,200}$")
+_FONT_FAMILY = re.compile(r"^[\w ,'-]+$")
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,9 @@ class SnippetOption:
     attribute: str
     name: str
     kind: str  # "bool", "color" or "text"
-    label: str | Promise
-    help_text: str | Promise = ""
+    label: StrOrPromise
+    help_text: StrOrPromise = ""
+    max_length: int | None = None  # of a colour or text
 
 
 OPTIONS: tuple[SnippetOption, ...] = (
@@ -48,13 +54,16 @@ OPTIONS: tuple[SnippetOption, ...] = (
     SnippetOption(
         "data-render-mobile", "render_mobile", "bool", gettext_lazy("Always use the mobile layout")
     ),
-    SnippetOption("data-color-override", "color_override", "color", gettext_lazy("Colour override")),
+    SnippetOption(
+        "data-color-override", "color_override", "color", gettext_lazy("Colour override"), max_length=7
+    ),
     SnippetOption(
         "data-font-family-override",
         "font_family_override",
         "text",
         gettext_lazy("Font family override"),
         gettext_lazy("For example: Segoe UI, Arial, sans-serif"),
+        max_length=200,
     ),
     SnippetOption(
         "data-open-in-window", "open_in_window", "bool", gettext_lazy("Open the chat in a new window")
@@ -93,29 +102,59 @@ def parse_snippet(snippet: str) -> list[Attribute]:
     return kept
 
 
-def clean_options(params: Any) -> tuple[dict[str, str], list[str]]:
-    """The optional data tags chosen in ``params`` (a QueryDict or dict) and messages for refused values."""
-    chosen: dict[str, str] = {}
-    errors: list[str] = []
-    for option in OPTIONS:
-        raw = str(params.get(option.name, "") or "").strip()
-        if not raw:
-            continue
-        if option.kind == "bool":
-            if raw.lower() in {"on", "true", "1", "yes"}:
-                chosen[option.attribute] = "true"
-        elif option.kind == "color":
-            if _HEX_COLOR.match(raw):
-                chosen[option.attribute] = raw
-            else:
-                errors.append(_("Enter the colour override as #RRGGBB, for example #0B5CAB."))
-        elif _FONT_FAMILY.match(raw):
-            chosen[option.attribute] = raw
-        else:
-            errors.append(
-                _("Enter font names separated by commas, using letters, digits, spaces, hyphens and quotes.")
+def _option_field(name: str) -> forms.Field:
+    option = next(option for option in OPTIONS if option.name == name)
+    if option.kind == "bool":
+        return forms.BooleanField(required=False, label=option.label, help_text=option.help_text)
+    return forms.CharField(
+        required=False, max_length=option.max_length, label=option.label, help_text=option.help_text
+    )
+
+
+class EmbedOptionsForm(LengthLimitMixin, forms.Form):
+    """The optional data tags chosen under the embed code (one field per :data:`OPTIONS` entry)."""
+
+    hide_chat_button = _option_field("hide_chat_button")
+    render_mobile = _option_field("render_mobile")
+    color_override = _option_field("color_override")
+    font_family_override = _option_field("font_family_override")
+    open_in_window = _option_field("open_in_window")
+    disable_telemetry = _option_field("disable_telemetry")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "snippet-%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_color_override(self) -> str:
+        value: str = self.cleaned_data["color_override"]
+        if value and not _HEX_COLOR.match(value):
+            raise forms.ValidationError(
+                _("Enter the colour override as #RRGGBB, for example #0B5CAB."), code="color"
             )
-    return chosen, errors
+        return value
+
+    def clean_font_family_override(self) -> str:
+        value: str = self.cleaned_data["font_family_override"]
+        if value and not _FONT_FAMILY.match(value):
+            raise forms.ValidationError(
+                _(
+                    "Enter font names separated by commas, using only letters, digits, spaces, hyphens and "
+                    "single quotes ('), for example Segoe UI, Arial, sans-serif."
+                ),
+                code="font_family",
+            )
+        return value
+
+    def chosen(self) -> dict[str, str]:
+        """The data tags of the options that were valid, by attribute (call after ``is_valid()``)."""
+        chosen: dict[str, str] = {}
+        for option in OPTIONS:
+            value = self.cleaned_data.get(option.name)
+            if value is True:
+                chosen[option.attribute] = "true"
+            elif value:
+                chosen[option.attribute] = str(value)
+        return chosen
 
 
 def build_snippet(attributes: list[Attribute], options: dict[str, str] | None = None) -> str:
@@ -131,6 +170,17 @@ def build_snippet(attributes: list[Attribute], options: dict[str, str] | None = 
     return f"<script {rendered}></script>" if rendered else ""
 
 
+@dataclass(frozen=True)
+class OptionField:
+    """One option's control under the embed code, with the ids its help and errors are drawn with."""
+
+    option: SnippetOption
+    field: BoundField
+    max_length: int | None
+    described_by: str
+    autofocus: bool
+
+
 @dataclass
 class Embed:
     environment: str  # the name of the environment the code is for
@@ -138,41 +188,67 @@ class Embed:
     snippet: str
     attributes: list[Attribute]
     options: dict[str, str]
-    errors: list[str]
+    form: EmbedOptionsForm
     preview: Preview | None
-    fields: list[dict[str, Any]] = field(default_factory=list)
+    fields: list[OptionField] = field(default_factory=list)
 
     @property
     def attributes_json(self) -> list[list[str | None]]:
         return [[name, value] for name, value in self.attributes]
 
 
+def _option_fields(form: EmbedOptionsForm) -> list[OptionField]:
+    fields: list[OptionField] = []
+    focused = False
+    for option in OPTIONS:
+        bound = form[option.name]
+        ids = [f"{bound.auto_id}_error"] if bound.errors else []
+        if option.help_text:
+            ids.append(f"{bound.auto_id}_help")
+        fields.append(
+            OptionField(
+                option=option,
+                field=bound,
+                max_length=form.max_lengths.get(option.name),
+                described_by=" ".join(ids),
+                # The refused options are far down the channel page: the first takes the focus, so it is seen.
+                autofocus=bool(bound.errors) and not focused,
+            )
+        )
+        focused = focused or bool(bound.errors)
+    return fields
+
+
 def embed_for(attempt: PublishAttempt | None, params: Any) -> Embed | None:
-    """The embed code ``attempt`` (a successful publish) read back, with the optional data tags in
-    ``params``; ``None`` without a publish."""
+    """The embed code ``attempt`` (a successful publish) read back (``None`` without a publish).
+
+    ``params`` (the page's query) holds the options chosen under the code; without any, the options are
+    those of the stored code. Refused options are left out of the code and shown as typed, with why.
+    """
     if attempt is None:
         return None
     attributes = parse_snippet(attempt.widget_snippet)
     stored = {name: value for name, value in attributes if name in _OPTION_ATTRIBUTES}
     if any(option.name in params for option in OPTIONS) or params.get("snippet_options"):
-        options, errors = clean_options(params)
+        form = EmbedOptionsForm(params)
+        form.is_valid()
+        options = form.chosen()
     else:
-        options, errors = {name: value or "true" for name, value in stored.items()}, []
-    fields = [
-        {
-            "option": option,
-            "id": f"snippet-{option.name}",
-            "value": options.get(option.attribute, ""),
-        }
-        for option in OPTIONS
-    ]
+        options = {name: value or "true" for name, value in stored.items()}
+        form = EmbedOptionsForm(
+            initial={
+                option.name: True if option.kind == "bool" else options[option.attribute]
+                for option in OPTIONS
+                if option.attribute in options
+            }
+        )
     return Embed(
         environment=attempt.environment.name,
         app_id=attempt.widget_app_id,
         snippet=build_snippet(attributes, options),
         attributes=[(name, value) for name, value in attributes if name not in _OPTION_ATTRIBUTES],
         options=options,
-        errors=errors,
+        form=form,
         preview=revision_preview(attempt.revision, key="embed") if attempt.revision_id else None,
-        fields=fields,
+        fields=_option_fields(form),
     )

@@ -249,7 +249,13 @@
       form.querySelectorAll("[data-attribute]").forEach(function (input) {
         var name = input.getAttribute("data-attribute");
         var value = input.type === "checkbox" ? (input.checked ? "true" : "") : input.value.trim();
-        if (input.getAttribute("data-kind") === "color" && value && !/^#[0-9a-fA-F]{6}$/.test(value)) value = "";
+        // Left out when the server would refuse it (wizard/snippet.py): a colour not #RRGGBB, a font list
+        // with other characters, a text past its length.
+        var kind = input.getAttribute("data-kind");
+        var limit = parseInt(input.getAttribute("data-max-length") || "0", 10);
+        if (kind === "color" && value && !/^#[0-9a-fA-F]{6}$/.test(value)) value = "";
+        if (kind === "text" && value && !/^[\p{L}\p{N}_ ,'-]+$/u.test(value)) value = "";
+        if (limit && Array.from(value).length > limit) value = "";
         if (value) parts.push(name + '="' + escapeAttr(value) + '"');
         if (name === "data-hide-chat-button") overrides.hideChatButton = !!value;
         if (name === "data-render-mobile") overrides.mobile = !!value;

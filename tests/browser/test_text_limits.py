@@ -4,10 +4,12 @@ typed and when the server refuses it."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import field, sign_in
+from wizard.models import PublishAttempt, Revision
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,3 +36,50 @@ def test_a_pasted_environment_name_past_its_limit_is_kept_whole(page):
         f"Shorten this text to at most 100 characters (it has {len(pasted)})."
     )
     expect(field(page, "Name")).to_have_value(pasted)
+
+
+def test_refused_embed_options_keep_what_was_typed_each_with_its_message(page):
+    author = factories.author(username="author")
+    channel = factories.ChannelFactory(owner=author)
+    revision = Revision.objects.create(
+        channel=channel, number=1, data=channel.data, content_hash="x", created_by=author
+    )
+    PublishAttempt.objects.create(
+        channel=channel,
+        revision=revision,
+        environment=factories.EnvironmentFactory(),
+        requested_by=author,
+        state="succeeded",
+        widget_app_id="0f3b1c2d",
+        widget_snippet='<script v2 id="Microsoft_Omnichannel_LCWidget" src="https://cdn.example/x.js"></script>',
+        finished_at=timezone.now(),
+    )
+    sign_in(page, "author")
+    page.goto(f"/channels/{channel.pk}/")
+    colour = page.get_by_label("Colour override")
+    font = page.get_by_label("Font family override")
+    colour.fill("red")
+    font.fill('Segoe UI; "Comic Sans"')
+    page.get_by_role("button", name="Update the code").click()
+    expect(colour).to_have_value("red")
+    expect(font).to_have_value('Segoe UI; "Comic Sans"')
+    expect(colour).to_have_attribute("aria-invalid", "true")
+    expect(font).to_have_attribute("aria-invalid", "true")
+    expect(colour).to_be_focused()
+    expect(page.locator("#snippet-color_override_error")).to_have_text(
+        "Enter the colour override as #RRGGBB, for example #0B5CAB."
+    )
+    expect(page.locator("#snippet-font_family_override_error")).to_contain_text(
+        "Enter font names separated by commas"
+    )
+    expect(page.locator("#embed-snippet-text")).not_to_contain_text("Comic Sans")
+    # A pasted font list past its limit is said too long and kept whole.
+    pasted = "Segoe UI, " * 25
+    font.fill("")
+    font.focus()
+    page.keyboard.insert_text(pasted)
+    expect(font).to_have_value(pasted)
+    expect(page.locator("[data-field-box] [data-client-error]")).to_have_text(
+        f"Shorten this text to at most 200 characters (it has {len(pasted)})."
+    )
+    expect(page.locator("#snippet-font_family_override_error")).to_have_count(0)

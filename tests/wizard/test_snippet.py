@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from tests import factories
 from wizard.models import PublishAttempt, Revision
-from wizard.snippet import build_snippet, clean_options, parse_snippet
+from wizard.snippet import OPTIONS, EmbedOptionsForm, build_snippet, parse_snippet
 
 SNIPPET = (
     '<script v2 id="Microsoft_Omnichannel_LCWidget" src="https://oc-cdn-public.azureedge.net/livechatwidget/'
@@ -33,7 +33,7 @@ def test_parse_drops_handlers_and_escapes_values():
 
 
 def test_options_are_added_and_validated():
-    options, errors = clean_options(
+    form = EmbedOptionsForm(
         {
             "hide_chat_button": "on",
             "color_override": "#0B5CAB",
@@ -41,12 +41,35 @@ def test_options_are_added_and_validated():
             "disable_telemetry": "on",
         }
     )
-    assert errors == []
-    built = build_snippet(parse_snippet(SNIPPET), options)
+    assert form.is_valid(), form.errors
+    built = build_snippet(parse_snippet(SNIPPET), form.chosen())
     assert 'data-hide-chat-button="true"' in built and 'data-color-override="#0B5CAB"' in built
     assert 'data-font-family-override="Segoe UI, Arial"' in built
-    _, errors = clean_options({"color_override": "red;x", "font_family_override": '"><script>'})
-    assert len(errors) == 2
+    assert "data-render-mobile" not in built
+
+
+def test_the_form_has_a_field_per_option():
+    assert list(EmbedOptionsForm().fields) == [option.name for option in OPTIONS]
+
+
+def test_each_refused_option_has_its_own_message_and_the_valid_ones_stay():
+    form = EmbedOptionsForm(
+        {"color_override": "red;x", "font_family_override": '"><script>', "render_mobile": "on"}
+    )
+    assert not form.is_valid()
+    assert form.errors["color_override"] == ["Enter the colour override as #RRGGBB, for example #0B5CAB."]
+    assert form.errors["font_family_override"][0].startswith("Enter font names separated by commas")
+    assert form.chosen() == {"data-render-mobile": "true"}
+
+
+def test_a_text_past_its_limit_is_refused_with_the_length_message_alone():
+    form = EmbedOptionsForm({"color_override": "#0B5CAB0", "font_family_override": "Arial," * 40})
+    assert not form.is_valid()
+    assert form.errors["color_override"] == ["Shorten this text to at most 7 characters (it has 8)."]
+    assert form.errors["font_family_override"] == [
+        "Shorten this text to at most 200 characters (it has 240)."
+    ]
+    assert form.max_lengths == {"color_override": 7, "font_family_override": 200}
 
 
 @pytest.fixture
@@ -87,3 +110,52 @@ def test_unpublished_channel_has_no_snippet(client, db):
     client.force_login(channel.owner)
     html = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
     assert "data-copy-snippet" not in html
+
+
+def test_refused_options_keep_what_was_typed_with_an_error_beside_each(client, published):
+    client.force_login(published.owner)
+    page = client.get(
+        reverse("wizard:channel", args=[published.pk]),
+        {"snippet_options": "1", "color_override": "red", "font_family_override": 'Segoe UI"><b>x'},
+    ).content.decode()
+    color = page[
+        page.index('id="snippet-color_override"') - 200 : page.index('id="snippet-color_override_error"')
+        + 200
+    ]
+    assert 'value="red"' in color
+    assert 'class="form-control form-control-sm is-invalid"' in color and 'aria-invalid="true"' in color
+    assert 'aria-describedby="snippet-color_override_error"' in color
+    assert (
+        '<div class="invalid-feedback" id="snippet-color_override_error">'
+        "Enter the colour override as #RRGGBB, for example #0B5CAB.</div>"
+    ) in color
+    font = page[
+        page.index('id="snippet-font_family_override"') : page.index('id="snippet-font_family_override_help"')
+    ]
+    assert 'value="Segoe UI&quot;&gt;&lt;b&gt;x"' in font and "<b>x" not in page
+    assert 'aria-invalid="true"' in font
+    assert 'aria-describedby="snippet-font_family_override_error snippet-font_family_override_help"' in font
+    assert 'id="snippet-font_family_override_error">Enter font names separated by commas' in font
+    assert "alert alert-danger" not in page
+    # Neither refused value is in the code; the code is the stored one.
+    assert "data-color-override" not in page.split('id="embed-snippet-text"')[1].split("</textarea>")[0]
+
+
+def test_the_options_say_their_limit_instead_of_cutting_the_text(client, published):
+    client.force_login(published.owner)
+    page = client.get(reverse("wizard:channel", args=[published.pk])).content.decode()
+    form = page[page.index("data-snippet-options") : page.index("data-snippet-submit")]
+    assert "maxlength" not in form
+    assert (
+        'data-too-long-message="Shorten this text to at most %(limit)d characters (it has %(length)d)."'
+        in form
+    )
+    assert 'data-max-length="7" data-count-characters' in form
+    assert 'data-max-length="200" data-count-characters' in form
+    long_font = "Arial," * 40
+    page = client.get(
+        reverse("wizard:channel", args=[published.pk]),
+        {"snippet_options": "1", "font_family_override": long_font},
+    ).content.decode()
+    assert f'value="{long_font}"' in page
+    assert "Shorten this text to at most 200 characters (it has 240)." in page
