@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from dataverse import DataverseError, RetryPolicy
 from portal import audit
+from portal.forms.lengths import too_long
 from portal.models import Environment
 from portal.permissions import PUBLISH_CHANNEL
 from portal.services import environments as environment_service
@@ -256,7 +257,7 @@ def resolve(channel: Channel, user: User, choices: Mapping[str, str], reason: st
     if overwrite and not reason:
         raise DriftError(_("Give the reason for overwriting what was changed in the environment."))
     if len(reason) > MAX_REASON:
-        raise DriftError(_("Keep the reason under %(max)d characters.") % {"max": MAX_REASON})
+        raise DriftError(too_long(MAX_REASON, len(reason)))
     with transaction.atomic():
         link = EnvironmentLink.objects.select_for_update().get(pk=link.pk)
         decisions = dict((link.drift or {}).get("overwrite") or {})

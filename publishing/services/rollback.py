@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import audit
+from portal.forms.lengths import too_long
 from portal.permissions import MANAGE_ENVIRONMENTS, PUBLISH_CHANNEL
 from publishing.models import Rollback
 from wizard.models import Channel, ChannelStatus, PublishAttempt, Revision
@@ -56,7 +57,9 @@ def roll_back(channel: Channel, user: User, number: int, *, skip_reason: str = "
     administrator skips the review with ``skip_reason``."""
     if not user.has_perm(PUBLISH_CHANNEL):
         raise PermissionDenied(_("You may not roll back channels."))
-    reason = (skip_reason or "").strip()[:MAX_REASON]
+    reason = (skip_reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise RollbackError(too_long(MAX_REASON, len(reason)))
     if reason and not may_skip_review(user):
         raise PermissionDenied(_("Only an administrator may skip the review of a roll back."))
     with transaction.atomic():

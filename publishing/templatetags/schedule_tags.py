@@ -6,7 +6,9 @@ import zoneinfo
 from typing import Any
 
 from django import template
+from django.http import HttpRequest
 
+from publishing import refused
 from publishing.forms import RollbackForm, ScheduleForm
 from publishing.services import rollback, schedule
 
@@ -20,6 +22,7 @@ def schedule_panel(context: dict[str, Any], channel: Any) -> dict[str, Any]:
     environment = channel.environment
     upcoming = list(schedule.upcoming(channel))
     may_publish = user.has_perm("wizard.publish_channel")
+    candidates = rollback.candidates(channel)
     can_schedule = (
         may_publish
         and environment is not None
@@ -35,11 +38,27 @@ def schedule_panel(context: dict[str, Any], channel: Any) -> dict[str, Any]:
         "upcoming": upcoming,
         "zone": schedule.zone_of(environment).key if environment is not None else "UTC",
         "schedule_form": ScheduleForm(),
-        "candidates": rollback.candidates(channel),
+        "candidates": candidates,
+        "rollback_forms": _rollback_forms(context["request"], channel, candidates),
         "rollbacks": list(channel.rollbacks.select_related("source", "revision", "requested_by")[:5]),
         "may_skip_review": rollback.may_skip_review(user),
-        "rollback_form": RollbackForm(),
     }
+
+
+def _rollback_forms(
+    request: HttpRequest, channel: Any, candidates: list[Any]
+) -> list[tuple[Any, RollbackForm]]:
+    """A Roll back form per candidate revision; the one refused last is shown as typed, with its errors."""
+    kept = refused.take(request, "rollback", channel.pk)
+    forms = []
+    for revision in candidates:
+        if kept is not None and kept.get("number") == str(revision.number):
+            form = RollbackForm(kept)
+            form.is_valid()
+        else:
+            form = RollbackForm(initial={"number": revision.number})
+        forms.append((revision, form))
+    return forms
 
 
 @register.inclusion_tag("publishing/partials/scheduled_list.html", takes_context=True)

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import PUBLISH_CHANNEL, permission_required
+from publishing import refused
+from publishing.forms import DriftReasonForm
 from publishing.models import EnvironmentLink
 from publishing.services import drift
 from wizard.models import Channel
@@ -45,9 +47,16 @@ def resolve_drift(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         link = EnvironmentLink.objects.filter(channel=channel, environment=channel.environment).first()
         fields = ((link.drift or {}).get("fields") or []) if link is not None else []
         choices = {view["key"]: every for view in fields}
+    form = DriftReasonForm(request.POST)
+    kept = ["reason", *(name for name in request.POST if name.startswith("choice-"))]
+    if not form.is_valid():
+        # The channel page shows the choices and the reason again as typed, with why beside the reason.
+        refused.keep(request, "drift", pk, request.POST, kept)
+        return redirect("wizard:channel", pk)
     try:
-        outcome = drift.resolve(channel, request.user, choices, request.POST.get("reason", ""))  # type: ignore[arg-type]
+        outcome = drift.resolve(channel, request.user, choices, form.cleaned_data["reason"])  # type: ignore[arg-type]
     except drift.DriftError as error:
+        refused.keep(request, "drift", pk, request.POST, kept)
         messages.error(request, str(error))
         return redirect("wizard:channel", pk)
     if outcome == "draft":

@@ -11,14 +11,17 @@ from django.views.decorators.http import require_POST
 
 from portal.http import AuthenticatedRequest
 from portal.permissions import PUBLISH_CHANNEL, permission_required
+from publishing import refused
 from publishing.forms import RollbackForm, ScheduleForm
 from publishing.services import rollback as rollback_service
 from publishing.services import schedule as schedule_service
 from wizard.models import Channel
 
 
-def _errors(form: RollbackForm | ScheduleForm) -> str:
-    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+def _errors(form: RollbackForm | ScheduleForm, shown_beside: tuple[str, ...] = ()) -> str:
+    return " ".join(
+        str(error) for name, errors in form.errors.items() if name not in shown_beside for error in errors
+    )
 
 
 @permission_required(PUBLISH_CHANNEL)
@@ -27,7 +30,10 @@ def roll_back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     channel = get_object_or_404(Channel, pk=pk)
     form = RollbackForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _errors(form))
+        # The channel page shows the form again as typed, with the reason's error beside it.
+        refused.keep(request, "rollback", pk, request.POST, form.fields)
+        if other := _errors(form, shown_beside=("reason",)):
+            messages.error(request, other)
         return redirect("wizard:channel", pk)
     reason = form.cleaned_data["reason"] if form.cleaned_data["skip_review"] else ""
     try:

@@ -1,5 +1,5 @@
 """Pasted text past a limit outside the wizard is kept whole and said too long, beside the field, as
-typed and when the server refuses it."""
+typed and when the server refuses it: the skip-review reason, an environment field, the embed options."""
 
 from __future__ import annotations
 
@@ -7,11 +7,52 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from portal import permissions
+from publishing.models import Rollback
 from tests import factories
 from tests.browser.conftest import field, sign_in
+from tests.publishing.test_rollback_schedule import _twice_published
 from wizard.models import PublishAttempt, Revision
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_pasted_skip_review_reason_past_its_limit_is_kept_whole(page):
+    channel = _twice_published(factories.EnvironmentFactory())
+    factories.UserFactory(username="admin", groups=[permissions.ADMINISTRATORS, permissions.PUBLISHERS])
+    sign_in(page, "admin")
+    page.goto(f"/channels/{channel.pk}/")
+    form = page.locator(".rollback-form").filter(
+        has=page.get_by_role("button", name="Roll back to revision 1")
+    )
+    form.get_by_label("Skip review (administrators only)").check()
+    reason = form.get_by_label("Reason for skipping review")
+    pasted = "The new title confused customers. " + "x" * 2000
+    reason.focus()
+    page.keyboard.insert_text(pasted)  # as a paste arrives: a maxlength would cut it short
+    expect(reason).to_have_value(pasted)
+    message = form.locator("[data-client-error]")
+    expect(message).to_have_text(f"Shorten this text to at most 2000 characters (it has {len(pasted)}).")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    # Shortened, the message goes.
+    reason.fill("The new title confused customers.")
+    expect(message).to_have_count(0)
+    # Sent past the limit, the server refuses it and shows it whole with the same words beside it.
+    reason.fill("")
+    reason.focus()
+    page.keyboard.insert_text(pasted)
+    form.get_by_role("button", name="Roll back to revision 1").click()
+    form = page.locator(".rollback-form").filter(
+        has=page.get_by_role("button", name="Roll back to revision 1")
+    )
+    reason = form.get_by_label("Reason for skipping review")
+    expect(reason).to_have_value(pasted)
+    expect(reason).to_be_focused()
+    expect(form.locator(".invalid-feedback")).to_have_text(
+        f"Shorten this text to at most 2000 characters (it has {len(pasted)})."
+    )
+    expect(form.get_by_label("Skip review (administrators only)")).to_be_checked()
+    assert not Rollback.objects.exists()
 
 
 def test_a_pasted_environment_name_past_its_limit_is_kept_whole(page):

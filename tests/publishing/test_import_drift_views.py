@@ -87,3 +87,44 @@ def test_drift_views_refuse_bad_requests(client, emulator_environment, knobs):
     assert "Nothing has drifted" in response.content.decode()
     assert client.post(reverse("publishing:resolve_drift", args=[99999999])).status_code == 404
     assert not EnvironmentLink.objects.filter(channel=channel).exists()
+
+
+def test_an_overwrite_reason_past_its_limit_is_refused_and_shown_whole(
+    client, emulator_environment, knobs, no_sleep
+):
+    channel = approved_channel(emulator_environment, **FULL)
+    assert publish_now(channel).state == "succeeded"
+    wid = mapping.widget_id(channel.pk, emulator_environment.pk)
+    knobs.client.update("msdyn_livechatconfigs", wid, {"msdyn_widgettitle": "Changed in the org"})
+    client.force_login(factories.publisher())
+    page = client.post(reverse("publishing:check_drift", args=[channel.pk]), follow=True).content.decode()
+    form = page[page.index('class="card my-4 drift-panel"') :]
+    assert "maxlength" not in form
+    assert 'data-max-length="1000" data-count-characters' in form
+    reason = "The <b>org</b> title is wrong " + "x" * 1000
+    response = client.post(
+        reverse("publishing:resolve_drift", args=[channel.pk]),
+        {"choice-appearance.title": "overwrite", "reason": reason},
+        follow=True,
+    )
+    page = response.content.decode()
+    message = f"Shorten this text to at most 1000 characters (it has {len(reason)})."
+    assert f'<div class="invalid-feedback" id="id_reason_error">{message}</div>' in page
+    assert "The &lt;b&gt;org&lt;/b&gt; title is wrong " + "x" * 1000 + "</textarea>" in page
+    assert 'value="overwrite" id="overwrite-1" checked' in page
+    link = EnvironmentLink.objects.get(channel=channel)
+    assert link.drifted and not link.drift["overwrite"]
+
+
+def test_the_drift_service_refuses_a_reason_past_its_limit(client, emulator_environment, knobs, no_sleep):
+    from publishing.services import drift
+
+    channel = approved_channel(emulator_environment, **FULL)
+    assert publish_now(channel).state == "succeeded"
+    wid = mapping.widget_id(channel.pk, emulator_environment.pk)
+    knobs.client.update("msdyn_livechatconfigs", wid, {"msdyn_widgettitle": "Changed in the org"})
+    user = factories.publisher()
+    channel.refresh_from_db()
+    drift.check(channel, user)
+    with pytest.raises(drift.DriftError, match=r"at most 1000 characters \(it has 1001\)"):
+        drift.resolve(channel, user, {"appearance.title": "overwrite"}, "x" * 1001)

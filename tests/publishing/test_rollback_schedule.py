@@ -185,6 +185,46 @@ def test_roll_back_with_bad_input_is_refused_without_a_500(client, environment):
     assert not Rollback.objects.exists()
 
 
+def test_a_reason_past_its_limit_is_refused_and_shown_whole_beside_why(client, environment):
+    channel = _twice_published(environment)
+    client.force_login(_admin())
+    page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    panel = page[page.index('id="schedule-panel"') :]
+    assert "maxlength" not in panel
+    assert 'data-max-length="2000" data-count-characters' in panel
+    assert (
+        'data-too-long-message="Shorten this text to at most %(limit)d characters (it has %(length)d)."'
+        in panel
+    )
+    reason = "<i>Outage</i> " + "x" * 2000
+    response = client.post(
+        reverse("publishing:roll_back", args=[channel.pk]),
+        {"number": 1, "skip_review": "on", "reason": reason},
+        follow=True,
+    )
+    assert not Rollback.objects.exists()
+    page = response.content.decode()
+    message = f"Shorten this text to at most 2000 characters (it has {len(reason)})."
+    assert page.count(message) == 1  # beside the field, not again at the top
+    assert 'id="skip-1" checked' in page
+    assert (
+        'class="form-control is-invalid" name="reason" id="reason-1" rows="2" data-max-length="2000" '
+        'data-count-characters aria-invalid="true" aria-describedby="reason-1_error" autofocus>\n'
+        "&lt;i&gt;Outage&lt;/i&gt; " + "x" * 2000 + "</textarea>"
+    ) in page
+    assert f'<div class="invalid-feedback" id="reason-1_error">{message}</div>' in page
+    # Shown once: the next visit has the empty form again.
+    page = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert message not in page and "Outage" not in page
+
+
+def test_the_service_refuses_a_reason_past_its_limit_instead_of_cutting_it(environment):
+    channel = _twice_published(environment)
+    with pytest.raises(rollback.RollbackError, match=r"at most 2000 characters \(it has 2001\)"):
+        rollback.roll_back(channel, _admin(), 1, skip_reason="x" * 2001)
+    assert not Rollback.objects.exists()
+
+
 # --- scheduled publish ---------------------------------------------------------------------------------
 
 
