@@ -382,10 +382,12 @@ def test_snippet_builder_and_copy(page, channel):
     revision = Revision.objects.create(
         channel=channel, number=1, data=channel.data, content_hash="x", created_by=author
     )
+    channel.environment = factories.EnvironmentFactory()  # the code shown is the one live in it
+    channel.save(update_fields=["environment"])
     PublishAttempt.objects.create(
         channel=channel,
         revision=revision,
-        environment=factories.EnvironmentFactory(),
+        environment=channel.environment,
         requested_by=author,
         state="succeeded",
         widget_app_id="app-1",
