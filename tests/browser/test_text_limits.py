@@ -81,14 +81,14 @@ def test_a_pasted_environment_name_past_its_limit_is_kept_whole(page):
 
 def test_refused_embed_options_keep_what_was_typed_each_with_its_message(page):
     author = factories.author(username="author")
-    channel = factories.ChannelFactory(owner=author)
+    channel = factories.ChannelFactory(owner=author, environment=factories.EnvironmentFactory())
     revision = Revision.objects.create(
         channel=channel, number=1, data=channel.data, content_hash="x", created_by=author
     )
     PublishAttempt.objects.create(
         channel=channel,
         revision=revision,
-        environment=factories.EnvironmentFactory(),
+        environment=channel.environment,
         requested_by=author,
         state="succeeded",
         widget_app_id="0f3b1c2d",
