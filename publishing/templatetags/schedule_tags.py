@@ -38,6 +38,7 @@ def schedule_panel(context: dict[str, Any], channel: Any) -> dict[str, Any]:
         "upcoming": upcoming,
         "zone": schedule.zone_of(environment).key if environment is not None else "UTC",
         "schedule_form": ScheduleForm(),
+        "schedule_run_at": (refused.take(context["request"], "schedule", channel.pk) or {}).get("run_at", ""),
         "candidates": candidates,
         "rollback_forms": _rollback_forms(context["request"], channel, candidates),
         "rollbacks": list(channel.rollbacks.select_related("source", "revision", "requested_by")[:5]),

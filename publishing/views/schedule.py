@@ -62,14 +62,19 @@ def schedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     with timezone.override(schedule_service.zone_of(channel.environment)):
         valid = form.is_valid()
     if not valid:
-        messages.error(request, _errors(form))
-        return redirect("wizard:channel", pk)
+        return _schedule_refused(request, pk, _errors(form))
     try:
         schedule_service.schedule(channel, request.user, form.cleaned_data["run_at"])
     except schedule_service.ScheduleError as error:
-        messages.error(request, str(error))
-        return redirect("wizard:channel", pk)
+        return _schedule_refused(request, pk, str(error))
     messages.success(request, _("The publish is scheduled."))
+    return redirect("wizard:channel", pk)
+
+
+def _schedule_refused(request: AuthenticatedRequest, pk: int, why: str) -> HttpResponse:
+    """Back to the channel page, which says why and shows the time as it was typed."""
+    messages.error(request, why)
+    refused.keep(request, "schedule", pk, request.POST, ["run_at"])
     return redirect("wizard:channel", pk)
 
 

@@ -254,11 +254,15 @@ def test_publish_at_stores_utc_from_the_environments_zone(client, environment):
 def test_publish_at_refuses_a_time_in_the_past(client, environment):
     channel = approved_channel(environment)
     client.force_login(factories.publisher())
-    response = client.post(
-        reverse("publishing:schedule", args=[channel.pk]), {"run_at": _local(-5)}, follow=True
-    )
-    assert "That time is in the past" in response.content.decode()
+    typed = _local(-5)
+    response = client.post(reverse("publishing:schedule", args=[channel.pk]), {"run_at": typed}, follow=True)
+    html = response.content.decode()
+    assert "That time is in the past" in html
     assert not ScheduledPublish.objects.exists()
+    # The time stays as typed, to be corrected rather than entered again; once.
+    assert f'name="run_at" id="id_run_at" class="form-control" value="{typed}"' in html
+    again = client.get(reverse("wizard:channel", args=[channel.pk])).content.decode()
+    assert 'id="id_run_at" class="form-control" value=""' in again
 
 
 @pytest.mark.parametrize("value", ["", "tomorrow", "2026-13-40T25:61", "<b>x</b>", "9" * 500])
