@@ -100,8 +100,9 @@ class ChannelFactory(factory.django.DjangoModelFactory):
     current_step = "review"
 
 
-def live_in_its_environment(revision, user):
-    """A publish of ``revision`` to its channel's environment that succeeded: the revision live there."""
+def live_in_its_environment(revision, user, **fields):
+    """A publish of ``revision`` to its channel's environment that succeeded: the revision live there;
+    ``fields`` (``widget_app_id``, ``widget_snippet``...) as the publish wrote them."""
     from django.utils import timezone
 
     from wizard.models import PublishAttempt
@@ -113,6 +114,7 @@ def live_in_its_environment(revision, user):
         requested_by=user,
         state="succeeded",
         finished_at=timezone.now(),
+        **fields,
     )
 
 

@@ -9,12 +9,11 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests import factories
 from tests.browser.conftest import SCREENSHOTS, field, sign_in
-from wizard.models import PublishAttempt, Revision
+from wizard.models import Revision
 from wizard.preview import STATES
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -384,14 +383,10 @@ def test_snippet_builder_and_copy(page, channel):
     )
     channel.environment = factories.EnvironmentFactory()  # the code shown is the one live in it
     channel.save(update_fields=["environment"])
-    PublishAttempt.objects.create(
-        channel=channel,
-        revision=revision,
-        environment=channel.environment,
-        requested_by=author,
-        state="succeeded",
+    factories.live_in_its_environment(
+        revision,
+        author,
         widget_app_id="app-1",
-        finished_at=timezone.now(),
         widget_snippet='<script v2 id="Microsoft_Omnichannel_LCWidget" src="https://cdn.example/x.js" '
         'data-app-id="app-1" data-org-id="org-1" data-org-url="https://org.example"></script>',
     )

@@ -4,7 +4,6 @@ typed and when the server refuses it: the skip-review reason, an environment fie
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal import permissions
@@ -12,7 +11,7 @@ from publishing.models import Rollback
 from tests import factories
 from tests.browser.conftest import field, sign_in
 from tests.publishing.test_rollback_schedule import _twice_published
-from wizard.models import PublishAttempt, Revision
+from wizard.models import Revision
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,15 +84,11 @@ def test_refused_embed_options_keep_what_was_typed_each_with_its_message(page):
     revision = Revision.objects.create(
         channel=channel, number=1, data=channel.data, content_hash="x", created_by=author
     )
-    PublishAttempt.objects.create(
-        channel=channel,
-        revision=revision,
-        environment=channel.environment,
-        requested_by=author,
-        state="succeeded",
+    factories.live_in_its_environment(
+        revision,
+        author,
         widget_app_id="0f3b1c2d",
         widget_snippet='<script v2 id="Microsoft_Omnichannel_LCWidget" src="https://cdn.example/x.js"></script>',
-        finished_at=timezone.now(),
     )
     sign_in(page, "author")
     page.goto(f"/channels/{channel.pk}/")

@@ -1,9 +1,8 @@
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests import factories
-from wizard.models import PublishAttempt, Revision
+from wizard.models import Revision
 from wizard.snippet import OPTIONS, EmbedOptionsForm, build_snippet, parse_snippet
 
 SNIPPET = (
@@ -80,16 +79,7 @@ def published(db):
     revision = Revision.objects.create(
         channel=channel, number=1, data=channel.data, content_hash="x", created_by=author
     )
-    PublishAttempt.objects.create(
-        channel=channel,
-        revision=revision,
-        environment=env,
-        requested_by=author,
-        state="succeeded",
-        widget_app_id="0f3b1c2d",
-        widget_snippet=SNIPPET,
-        finished_at=timezone.now(),
-    )
+    factories.live_in_its_environment(revision, author, widget_app_id="0f3b1c2d", widget_snippet=SNIPPET)
     return channel
 
 
