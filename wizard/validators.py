@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.forms.lengths import TextMaxLengthValidator
+
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
 # Dataverse names used as context keys: letters, digits and underscores, starting with a letter.
 _QUESTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -133,22 +135,15 @@ TOO_LONG = gettext_lazy(
 )
 
 
-class DataverseMaxLengthValidator:
+class DataverseMaxLengthValidator(TextMaxLengthValidator):
     """Refuses text longer than a Dataverse column holds, counted as Dataverse counts it."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    message = TOO_LONG
+    code = "dataverse_max_length"
 
-    def __call__(self, value: str) -> None:
-        length = dataverse_length(value or "")
-        if length > self.limit:
-            raise ValidationError(
-                str(TOO_LONG) % {"limit": self.limit, "length": length},
-                code="dataverse_max_length",
-            )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DataverseMaxLengthValidator) and other.limit == self.limit
+    @staticmethod
+    def count(value: str) -> int:
+        return dataverse_length(value)
 
     def deconstruct(self) -> tuple[str, tuple[int], dict[str, object]]:
         return ("wizard.validators.DataverseMaxLengthValidator", (self.limit,), {})

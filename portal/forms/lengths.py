@@ -26,20 +26,31 @@ def too_long(limit: int, length: int) -> str:
 
 
 class TextMaxLengthValidator:
-    """Refuses text longer than ``limit`` characters with :data:`TEXT_TOO_LONG`."""
+    """Refuses text longer than ``limit``, counted by :meth:`count` (characters), with :attr:`message`."""
+
+    message: Any = TEXT_TOO_LONG
+    code = "max_length"
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
 
+    @staticmethod
+    def count(value: str) -> int:
+        return len(value)
+
     def __call__(self, value: str) -> None:
-        length = len(value or "")
+        length = self.count(value or "")
         if length > self.limit:
             raise ValidationError(
-                TEXT_TOO_LONG, code="max_length", params={"limit": self.limit, "length": length}
+                self.message, code=self.code, params={"limit": self.limit, "length": length}
             )
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TextMaxLengthValidator) and other.limit == self.limit
+        return (
+            type(other) is type(self)
+            and isinstance(other, TextMaxLengthValidator)
+            and other.limit == self.limit
+        )
 
 
 class LengthLimitMixin:
