@@ -39,7 +39,7 @@ from wizard.preview import CHECKED_STEPS, Preview, build_preview
 from wizard.services import merge, rebind
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
 from wizard.validators import fit_dataverse_length
-from wizard.values import clean_value_or_empty, empty_value, read
+from wizard.values import DraftValues, clean_value_or_empty, empty_value, read
 
 
 class DraftError(Exception):
@@ -517,10 +517,12 @@ def _step_update(
     choices = choices_for(channel)
     notices: list[str] = []
     if slug == "details":
-        choices, notices = _follow_environment(channel, data, choices)
+        # The draft as it was, read once for what the details step's save makes follow it.
+        previous = read(channel.data)
+        choices, notices = _follow_environment(channel, previous, data, choices)
     notices.extend(_drop_disabled(data, choices))
     if slug == "details":
-        notices.extend(_texts_follow_language(channel.data, data, choices))
+        notices.extend(_texts_follow_language(previous, data, choices))
     stored = data[slug]
     size = draft_size(data)
     if size > MAX_DRAFT_BYTES:
@@ -553,14 +555,14 @@ def _step_update(
 
 
 def _follow_environment(
-    channel: Channel, data: dict[str, Any], choices: ChoiceProvider
+    channel: Channel, previous: DraftValues, data: dict[str, Any], choices: ChoiceProvider
 ) -> tuple[ChoiceProvider, list[str]]:
     """When ``data`` names another environment than ``channel``'s data did: the provider of the new
     environment's lists, with what ``data`` chose from the old one's bound to them by name in ``data``
     (:mod:`wizard.services.rebind`), and the notices naming what to choose again. Otherwise
     ``choices`` (the old environment's) and no notice. While either environment's lists can't be read,
     nothing is bound and the notice says so."""
-    before = read(channel.data)["details"].text("environment")
+    before = previous["details"].text("environment")
     after = read(data)["details"].text("environment")
     if before == after:
         return choices, []
@@ -619,14 +621,11 @@ def _choose_again(unbound: list[rebind.Choice], environment: Environment) -> lis
     ]
 
 
-def _texts_follow_language(
-    before: dict[str, Any], data: dict[str, Any], choices: ChoiceProvider
-) -> list[str]:
+def _texts_follow_language(previous: DraftValues, data: dict[str, Any], choices: ChoiceProvider) -> list[str]:
     """After a change of the widget's language, the texts a draft was given in the old one and never
     changed (the title "Let's chat", the offline message...) are replaced in ``data`` by the same texts in
     the new one; the notice saying so, or none. Languages the portal has no texts in have English ones."""
-    kept = read(before)
-    old, new = kept["details"].text("language"), read(data)["details"].text("language")
+    old, new = previous["details"].text("language"), read(data)["details"].text("language")
     if text_language(old) == text_language(new):
         return []
     old_defaults, new_defaults = default_data(old), default_data(new)
@@ -637,8 +636,8 @@ def _texts_follow_language(
             for name, default in defaults.items()
             if isinstance(default, str)
             and default != new_defaults[slug][name]
-            and name in kept[slug]
-            and kept[slug].cleaned(name) == default
+            and name in previous[slug]
+            and previous[slug].cleaned(name) == default
         }
         if changes:
             data[slug] = {**data[slug], **changes}
