@@ -378,7 +378,9 @@
     var limit = parseInt(control.getAttribute("data-max-length") || "0", 10);
     if (!guarded && !limit) return;
     var message = control.form.getAttribute("data-too-long-message");
-    var length = control.hasAttribute("data-count-characters") ? Array.from(control.value).length : control.value.length;
+    // A line break is sent as two characters (CR LF), and the server counts what is sent.
+    var sent = control.value.replace(/\r?\n/g, "\r\n");
+    var length = control.hasAttribute("data-count-characters") ? Array.from(sent).length : sent.length;
     if (limit && message && length > limit) {
       showError(control, message.replace("%(limit)d", String(limit)).replace("%(length)d", String(length)));
       return;

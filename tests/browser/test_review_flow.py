@@ -134,6 +134,10 @@ def test_a_comment_past_its_limit_is_said_too_long_while_typing_and_kept_whole(n
     page.keyboard.insert_text(fits)
     expect_no_message = page.locator("#id_comment ~ [data-client-error]")
     assert expect_no_message.count() == 0
+    # A line break is sent as two characters, as the server counts it: 2,000 typed are 2,001 sent.
+    box.fill("a" * 1000 + "\n" + "b" * 999)
+    page.locator("#id_comment ~ [data-client-error]").wait_for()
+    assert "(it has 2001)" in page.locator("#id_comment ~ [data-client-error]").inner_text()
     box.fill("")
     box.focus()
     page.keyboard.insert_text(too_long)
