@@ -272,6 +272,10 @@ def test_texts_a_draft_was_given_follow_a_change_of_its_widget_language_and_chan
     # German has no texts of the portal's: English ones; back and forth changes nothing the author wrote.
     result = _save_language(result.channel, user, "1031")
     assert result.channel.data["appearance"]["title"] == "Let's chat"
+    assert result.notices == [
+        "The widget's texts you had not changed, such as its title, are now in English: the portal has them "
+        "in English and Korean only. Write them in German on the Chat widget and Behaviors steps."
+    ]
     assert result.channel.data["appearance"]["subtitle"] == "Ask us anything"
     result = _save_language(result.channel, user, "1033")  # English texts both: nothing to follow
     assert result.notices == []
@@ -391,6 +395,24 @@ def test_a_draft_moved_to_another_environment_takes_its_options_of_the_same_name
         user=user,
     )
     assert again.notices == []
+
+
+def test_a_draft_set_to_no_environment_and_back_keeps_its_choices():
+    user = author()
+    org_a = _org_a()
+    chosen = _chosen_in(org_a)
+    channel = ChannelFactory(owner=user, environment=org_a, data=chosen)
+    values = dict(channel.data["details"], environment="")
+    result = drafts.save_step(channel, "details", values, user=user, expected_version=channel.version)
+    saved = Channel.objects.get(pk=channel.pk)
+    assert saved.environment is None and result.notices == []
+    assert saved.data["appearance"]["operating_hours"] == chosen["appearance"]["operating_hours"]
+    assert saved.data["workstream"]["existing_workstream"] == chosen["workstream"]["existing_workstream"]
+    # Choosing the environment again finds them as they were.
+    _move(saved, user, org_a)
+    back = Channel.objects.get(pk=channel.pk)
+    assert back.data["appearance"]["operating_hours"] == chosen["appearance"]["operating_hours"]
+    assert drafts.check_step(back, get_step("appearance"), back.data["appearance"]).valid
 
 
 def test_a_draft_moved_to_an_environment_whose_lists_cant_be_read_keeps_its_choices_and_says_so():

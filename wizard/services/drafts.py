@@ -29,7 +29,7 @@ from portal import audit
 from portal.caching import renderings
 from portal.models import Environment
 from portal.prepared import PreparedUpdate
-from wizard.choices import ChoiceProvider, choices_fingerprint, provider_for, text_language
+from wizard.choices import TEXT_LANGUAGES, ChoiceProvider, choices_fingerprint, provider_for, text_language
 from wizard.forms import StepContext, StepForm
 from wizard.forms.layout import is_on
 from wizard.forms.rules import RULES, rule_holds
@@ -644,7 +644,16 @@ def _texts_follow_language(previous: DraftValues, data: dict[str, Any], choices:
             followed = True
     if not followed:
         return []
-    language = choices.languages().label_for(new)
+    language = _(choices.languages().label_for(new))
+    if text_language(new) != TEXT_LANGUAGES.get(new):
+        return [
+            _(
+                "The widget's texts you had not changed, such as its title, are now in English: the portal "
+                "has them in English and Korean only. Write them in %(language)s on the Chat widget and "
+                "Behaviors steps."
+            )
+            % {"language": language}
+        ]
     return [
         _("The widget's texts you had not changed, such as its title, are now in %(language)s.")
         % {"language": language}
