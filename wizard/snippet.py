@@ -54,8 +54,13 @@ OPTIONS: tuple[SnippetOption, ...] = (
     SnippetOption(
         "data-render-mobile", "render_mobile", "bool", gettext_lazy("Always use the mobile layout")
     ),
+    # No length limit of its own: the #RRGGBB check says what to enter, where "at most 7 characters" would not.
     SnippetOption(
-        "data-color-override", "color_override", "color", gettext_lazy("Colour override"), max_length=7
+        "data-color-override",
+        "color_override",
+        "color",
+        gettext_lazy("Colour override"),
+        gettext_lazy("As #RRGGBB, for example #0B5CAB."),
     ),
     SnippetOption(
         "data-font-family-override",

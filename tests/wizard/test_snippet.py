@@ -64,11 +64,12 @@ def test_each_refused_option_has_its_own_message_and_the_valid_ones_stay():
 def test_a_text_past_its_limit_is_refused_with_the_length_message_alone():
     form = EmbedOptionsForm({"color_override": "#0B5CAB0", "font_family_override": "Arial," * 40})
     assert not form.is_valid()
-    assert form.errors["color_override"] == ["Shorten this text to at most 7 characters (it has 8)."]
+    # A colour too long is not a colour: the message says what to enter instead of how long it may be.
+    assert form.errors["color_override"] == ["Enter the colour override as #RRGGBB, for example #0B5CAB."]
     assert form.errors["font_family_override"] == [
         "Shorten this text to at most 200 characters (it has 240)."
     ]
-    assert form.max_lengths == {"color_override": 7, "font_family_override": 200}
+    assert form.max_lengths == {"font_family_override": 200}
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_refused_options_keep_what_was_typed_with_an_error_beside_each(client, p
     ]
     assert 'value="red"' in color
     assert 'class="form-control form-control-sm is-invalid"' in color and 'aria-invalid="true"' in color
-    assert 'aria-describedby="snippet-color_override_error"' in color
+    assert 'aria-describedby="snippet-color_override_error snippet-color_override_help"' in color
     assert (
         '<div class="invalid-feedback" id="snippet-color_override_error">'
         "Enter the colour override as #RRGGBB, for example #0B5CAB.</div>"
@@ -140,7 +141,6 @@ def test_the_options_say_their_limit_instead_of_cutting_the_text(client, publish
         'data-too-long-message="Shorten this text to at most %(limit)d characters (it has %(length)d)."'
         in form
     )
-    assert 'data-max-length="7" data-count-characters' in form
     assert 'data-max-length="200" data-count-characters' in form
     long_font = "Arial," * 40
     page = client.get(
