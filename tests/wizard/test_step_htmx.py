@@ -739,3 +739,7 @@ def test_moving_a_draft_to_another_environment_says_which_choices_to_make_again(
     page = author_client.get(step_url(channel, "appearance")).content.decode()
     assert re.search(r'<option value="b-hours"[^>]*selected', page)
     assert "no longer in the list" not in page
+    # The authentication settings Org B has no match for stay chosen, said to be no longer in the list,
+    # so that saving the step keeps them instead of the first option ("None") taking their place.
+    page = author_client.get(step_url(channel, "behaviors")).content.decode()
+    assert '<option value="a-auth" selected>Chosen before, no longer in the list</option>' in page

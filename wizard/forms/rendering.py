@@ -297,13 +297,23 @@ def _labelled(field: BoundField, errors: list[Any], extra: dict[str, Any] | None
 def _options(field: BoundField, value: Any) -> str:
     selected = {str(v) for v in field.field.widget.format_value(value)}
     parts = []
+    offered: set[str] = set()
     for key, label in field.field.choices:  # type: ignore[attr-defined]
         if isinstance(label, (list, tuple)):  # an option group
             inner = "".join(_option(k, lbl, selected) for k, lbl in label)
             parts.append(f'<optgroup label="{_esc(key)}">{inner}</optgroup>')
+            offered.update("" if k is None else str(k) for k, _lbl in label)
         else:
             parts.append(_option(key, label, selected))
-    return "".join(parts)
+            offered.add("" if key is None else str(key))
+    # A value the list no longer offers stays chosen (its error says so), so that saving the step keeps it
+    # instead of the first option taking its place without a word.
+    kept = [
+        _option(key, _("Chosen before, no longer in the list"), selected)
+        for key in sorted(selected - offered)
+        if key
+    ]
+    return "".join(kept + parts)
 
 
 def _option(key: Any, label: Any, selected: set[str]) -> str:
