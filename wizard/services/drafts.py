@@ -39,7 +39,7 @@ from wizard.preview import CHECKED_STEPS, Preview, build_preview
 from wizard.services import merge, rebind
 from wizard.steps import FORM_STEP_SLUGS, FORM_STEPS, STEP_SLUGS, Step, default_data, get_step
 from wizard.validators import fit_dataverse_length
-from wizard.values import DraftValues, clean_value_or_empty, empty_value, read
+from wizard.values import DraftValues, StepValues, clean_value_or_empty, empty_value, read
 
 
 class DraftError(Exception):
@@ -517,9 +517,11 @@ def _step_update(
     choices = choices_for(channel)
     notices: list[str] = []
     if slug == "details":
-        # The draft as it was, read once for what the details step's save makes follow it.
-        previous = read(channel.data)
-        choices, notices = _follow_environment(channel, previous, data, choices)
+        # The draft as it was and the details as saved, each read once (binding choices to another
+        # environment's lists and turning off disabled controls change neither name nor environment).
+        previous, details = read(channel.data), read(data)["details"]
+        environment = _environment_from(details["environment"])
+        choices, notices = _follow_environment(channel, previous, details, environment, data, choices)
     notices.extend(_drop_disabled(data, choices))
     if slug == "details":
         notices.extend(_texts_follow_language(previous, data, choices))
@@ -540,9 +542,8 @@ def _step_update(
         update["edited_at"] = update["updated_at"]
         update["editor_ids"] = _with(channel.editor_ids, user.pk)
     if slug == "details":
-        details = read(data)["details"]
         update["name"] = (details.text("name") or details.refused("name"))[:100]
-        update["environment"] = _environment_from(details["environment"])
+        update["environment"] = environment
     # Any save, even of unchanged values, takes the channel back to a draft (a published channel is
     # edited again; an approval is withdrawn), as the states table says for an edit.
     if states.after(Action.EDIT, channel.status) != channel.status:
@@ -555,18 +556,21 @@ def _step_update(
 
 
 def _follow_environment(
-    channel: Channel, previous: DraftValues, data: dict[str, Any], choices: ChoiceProvider
+    channel: Channel,
+    previous: DraftValues,
+    details: StepValues,
+    environment: Environment | None,
+    data: dict[str, Any],
+    choices: ChoiceProvider,
 ) -> tuple[ChoiceProvider, list[str]]:
-    """When ``data`` names another environment than ``channel``'s data did: the provider of the new
-    environment's lists, with what ``data`` chose from the old one's bound to them by name in ``data``
+    """When ``details`` (the step as saved, naming ``environment``) name another environment than
+    ``previous`` (the draft as it was) did: the provider of the new environment's lists, with what
+    ``data`` chose from the old one's bound to them by name in ``data``
     (:mod:`wizard.services.rebind`), and the notices naming what to choose again. Otherwise
     ``choices`` (the old environment's) and no notice. While either environment's lists can't be read,
     nothing is bound and the notice says so."""
-    before = previous["details"].text("environment")
-    after = read(data)["details"].text("environment")
-    if before == after:
+    if previous["details"].text("environment") == details.text("environment"):
         return choices, []
-    environment = _environment_from(after)
     target = provider_for(environment)
     if environment is None:
         return target, []  # no environment's rows to bind to: the choices wait for the next one
