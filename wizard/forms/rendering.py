@@ -302,10 +302,10 @@ def _options(field: BoundField, value: Any) -> str:
         if isinstance(label, (list, tuple)):  # an option group
             inner = "".join(_option(k, lbl, selected) for k, lbl in label)
             parts.append(f'<optgroup label="{_esc(key)}">{inner}</optgroup>')
-            offered.update("" if k is None else str(k) for k, _lbl in label)
+            offered.update(_option_value(k) for k, _lbl in label)
         else:
             parts.append(_option(key, label, selected))
-            offered.add("" if key is None else str(key))
+            offered.add(_option_value(key))
     # A value the list no longer offers stays chosen (its error says so), so that saving the step keeps it
     # instead of the first option taking its place without a word.
     kept = [
@@ -316,8 +316,12 @@ def _options(field: BoundField, value: Any) -> str:
     return "".join(kept + parts)
 
 
+def _option_value(key: Any) -> str:
+    return "" if key is None else str(key)
+
+
 def _option(key: Any, label: Any, selected: set[str]) -> str:
-    key = "" if key is None else str(key)
+    key = _option_value(key)
     mark = " selected" if key in selected else ""
     return f'<option value="{_esc(key)}"{mark}>{_text(label)}</option>'
 
